@@ -1,0 +1,209 @@
+"""AIO100-AIO108, AIO110: blocking calls made directly inside a coroutine.
+
+A call is checked where it runs: in a coroutine's own frame, including its
+comprehensions and generator expressions, but not in a ``def``, ``lambda`` or ``class``
+nested in it (that code runs whenever something calls it, often in a thread).
+A function passed *uncalled* to ``asyncio.to_thread`` or ``loop.run_in_executor`` is
+never a ``Call`` node here, so it is never reported.
+"""
+
+from __future__ import annotations
+
+import ast
+from collections.abc import Iterator
+from typing import Final
+
+from flake8_asyncio_tasks.names import ClassRef, FunctionRef, Scope, ScopeKind, display_name
+from flake8_asyncio_tasks.names import dotted_source
+from flake8_asyncio_tasks.rules import CONFIGURED_BLOCKING, LOOP_RUN_IN_COROUTINE
+from flake8_asyncio_tasks.settings import Settings
+from flake8_asyncio_tasks.tables import (
+    BLOCKING_CALLS,
+    BLOCKING_WITH,
+    LOOP_NAMES,
+    LOOP_RUN_METHODS,
+    LOOPS,
+    NON_BLOCKING_ARGS,
+    NON_BLOCKING_FLAGS,
+    TIMEOUT_ARGS,
+    Blocking,
+)
+from flake8_asyncio_tasks.visitor import CallSite, Finding, Visitor, receiver_key
+
+#: the last name of every built-in blocking call: any other call is skipped unresolved
+_LAST_NAMES: Final = frozenset(
+    {name.rpartition(".")[2] for name in BLOCKING_CALLS} | LOOP_RUN_METHODS
+)
+
+
+def last_name(func: ast.expr) -> str | None:
+    """``a.b.c`` -> ``"c"``; ``f`` -> ``"f"``; anything else -> ``None``."""
+    if isinstance(func, ast.Attribute):
+        return func.attr
+    if isinstance(func, ast.Name):
+        return func.id
+    return None
+
+
+def candidate_name(func: ast.expr, names: frozenset[str] | set[str],
+                   imported: set[str]) -> str | None:
+    """The callee's last name if the call may be one of ``names``, else ``None``.
+
+    A plain name also passes when an import binds it: ``pause()`` after
+    ``from time import sleep as pause`` is ``time.sleep``.  Everything else is skipped
+    before any resolution work.
+    """
+    if isinstance(func, ast.Attribute):
+        return func.attr if func.attr in names else None
+    if isinstance(func, ast.Name):
+        return func.id if func.id in names or func.id in imported else None
+    return None
+
+
+def is_allowed(name: str, settings: Settings) -> bool:
+    """``--asyncio-allowed-calls`` lists ``name`` or a dotted prefix of it."""
+    allowed = settings.allowed_calls
+    if not allowed:
+        return False
+    while name:
+        if name in allowed:
+            return True
+        name = name.rpartition(".")[0]
+    return False
+
+
+class BlockingCheck:
+    """Decides, for one module, whether a call site is a blocking call."""
+
+    def __init__(self, visitor: Visitor) -> None:
+        self.visitor = visitor
+        self.settings = visitor.settings
+        self.resolver = visitor.resolver
+        user_names = {name.rpartition(".")[2] for name in self.settings.blocking_calls}
+        self.last_names = _LAST_NAMES | user_names
+
+    def classify(self, site: CallSite) -> tuple[str, Blocking] | None:
+        """``(name for the message, what it blocks on)`` if the call blocks, else None.
+
+        Leaves alone: names it cannot resolve, allowed calls, calls made non-blocking
+        by their arguments (``lock.acquire(blocking=False)``, ``q.get(timeout=0)``,
+        ``os.waitpid(pid, os.WNOHANG)``), sockets put in non-blocking mode.
+        """
+        node = site.node
+        func = node.func
+        last = candidate_name(func, self.last_names, self.visitor.imported_names)
+        if last is None:
+            return None
+        ref = self.resolver.resolve(func, site.scope)
+        if isinstance(ref, str):
+            name = display_name(ref)
+            if is_allowed(name, self.settings):
+                return None
+            entry = BLOCKING_CALLS.get(ref)
+            if entry is not None:
+                if entry.rule is LOOP_RUN_IN_COROUTINE or not self._non_blocking(site, ref, last):
+                    return name, entry
+                return None
+            replacement = self.settings.blocking_calls.get(name)
+            if replacement is not None:
+                return name, Blocking(CONFIGURED_BLOCKING, replacement)
+        if last in LOOP_RUN_METHODS and isinstance(func, ast.Attribute):
+            return self._loop_run(func, ref, site.scope)
+        return None
+
+    def _loop_run(self, func: ast.Attribute, ref: object, scope: Scope) -> tuple[str, Blocking] | None:
+        """``loop.run_until_complete()`` on a receiver that is, or is named like, a loop."""
+        if isinstance(ref, (FunctionRef, ClassRef)):
+            return None  # the project's own method of that name
+        receiver = func.value
+        base = self.resolver.resolve(receiver, scope)
+        written = dotted_source(receiver)
+        if isinstance(base, str):
+            if base not in LOOPS:
+                return None
+            written = written or display_name(base)
+        elif base is not None:
+            return None
+        elif func.attr != "run_until_complete":
+            # run_forever is a common name (websocket clients...): only on a loop
+            if written is None or written.rpartition(".")[2] not in LOOP_NAMES:
+                return None
+        name = f"{written or 'loop'}.{func.attr}"
+        if is_allowed(name, self.settings):
+            return None
+        return name, Blocking(LOOP_RUN_IN_COROUTINE)
+
+    def _non_blocking(self, site: CallSite, ref: str, last: str) -> bool:
+        node = site.node
+        if ref.startswith(("os.wait", "os.spawn")):
+            return any(
+                (dotted_source(arg) or "").rpartition(".")[2] in NON_BLOCKING_FLAGS
+                for arg in node.args
+            )
+        if ref.startswith("socket.socket()."):
+            receiver = dotted_source(node.func.value)  # type: ignore[attr-defined]
+            return receiver is not None and (
+                receiver_key(receiver, site.scope) in self.visitor.non_blocking
+            )
+        flag = NON_BLOCKING_ARGS.get(last)
+        if flag is not None:
+            index, keywords = flag
+            if len(node.args) > index and _is_const(node.args[index], False):
+                return True
+            if any(k.arg in keywords and _is_const(k.value, False) for k in node.keywords):
+                return True
+        timeout = TIMEOUT_ARGS.get(last)
+        if timeout is not None:
+            if len(node.args) > timeout and _is_const(node.args[timeout], 0):
+                return True
+            if any(k.arg == "timeout" and _is_const(k.value, 0) for k in node.keywords):
+                return True
+        return False
+
+    def classify_with(self, expr: ast.expr, scope: Scope) -> tuple[str, Blocking] | None:
+        """``with lock:`` where ``lock`` is a ``threading`` lock, condition or semaphore."""
+        ref = self.resolver.resolve(expr, scope)
+        if not isinstance(ref, str):
+            return None
+        entry = BLOCKING_WITH.get(ref)
+        if entry is None or is_allowed(entry[0], self.settings):
+            return None
+        return entry
+
+
+def _is_const(node: ast.expr, value: object) -> bool:
+    """``node`` is the literal ``value`` (``False`` or ``0``; not ``None``)."""
+    return (
+        isinstance(node, ast.Constant)
+        and node.value is not None
+        and not isinstance(node.value, str)
+        and node.value == value
+    )
+
+
+def owner(scope: Scope) -> Scope:
+    """The function (or module) whose frame runs code of ``scope``."""
+    while scope.kind is ScopeKind.COMPREHENSION and scope.parent is not None:
+        scope = scope.parent
+    return scope
+
+
+def check(visitor: Visitor, blocking: BlockingCheck) -> Iterator[Finding]:
+    """AIO100-AIO108 and AIO110 for every call and sync ``with`` in a coroutine."""
+    for site in visitor.calls:
+        coroutine = site.scope.coroutine
+        if coroutine is None:
+            continue
+        found = blocking.classify(site)
+        if found is not None:
+            name, entry = found
+            text = entry.rule.format(call=name, coro=coroutine.name,
+                                     **({"fix": entry.fix} if entry.fix else {}))
+            yield Finding(site.node.lineno, site.node.col_offset, text)
+    for expr, scope in visitor.with_items:
+        found_with = blocking.classify_with(expr, scope)
+        if found_with is not None and scope.coroutine is not None:
+            name, entry = found_with
+            text = entry.rule.format(call=name, coro=scope.coroutine.name,
+                                     **({"fix": entry.fix} if entry.fix else {}))
+            yield Finding(expr.lineno, expr.col_offset, text)

@@ -1,0 +1,43 @@
+"""Run every check on one module: one walk, then the checks over what it recorded."""
+
+from __future__ import annotations
+
+import ast
+from collections.abc import Sequence
+from typing import Final
+
+from flake8_asyncio_tasks import blocking, tasks, transitive
+from flake8_asyncio_tasks.settings import Settings
+from flake8_asyncio_tasks.visitor import Finding, Visitor
+
+#: a module without any of these words cannot produce a finding: skip the walk
+_TRIGGERS: Final = ("async", "create_task", "ensure_future", "event_loop")
+
+
+def may_have_findings(source: str, settings: Settings) -> bool:
+    """Cheap text test: does the module mention anything a rule looks for?"""
+    if any(word in source for word in _TRIGGERS):
+        return True
+    return any(name.rpartition(".")[2] in source for name in settings.task_factories)
+
+
+def check_module(
+    tree: ast.AST, settings: Settings, filename: str = "", lines: Sequence[str] | None = None
+) -> list[Finding]:
+    """Every finding for one parsed module, sorted by position."""
+    if lines is not None and not may_have_findings("".join(lines), settings):
+        return []
+    visitor = Visitor(settings, filename)
+    visitor.visit(tree)
+    blocker = blocking.BlockingCheck(visitor)
+    results = list(blocking.check(visitor, blocker))
+    helper_calls = []
+    for site in visitor.calls:
+        if site.scope.coroutine is not None:
+            ref = transitive.local_function(site, visitor)
+            if ref is not None and not ref.is_async:
+                helper_calls.append((site, ref))
+    results += transitive.TransitiveCheck(visitor, blocker).check(helper_calls)
+    results += tasks.check(visitor, tasks.TaskCheck(visitor))
+    results.sort(key=lambda f: (f.line, f.col, f.text))
+    return results

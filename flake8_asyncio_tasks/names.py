@@ -1,0 +1,349 @@
+"""Scopes, bindings and the resolution of expressions to canonical dotted names.
+
+The visitor records every binding while it walks the file once; resolution happens
+after the walk, when every scope's bindings are complete.  That gives Python's own
+rule for free: a name assigned anywhere in a function is local in all of it, so
+``sleep`` there is no longer ``time.sleep`` (pyflakes-style shadowing, much lighter).
+
+A resolved value (a :data:`Ref`) is one of:
+
+* a canonical dotted string.  ``"time.sleep"`` is a module attribute; ``"()"`` marks a
+  call result, so ``s = requests.Session()`` makes ``s`` resolve to
+  ``"requests.Session()"`` and ``s.get`` to ``"requests.Session().get"``;
+* a :class:`FunctionRef` for a ``def``/``async def`` of this module;
+* a :class:`ClassRef` for a class of this module (or an instance of it: ``self``).
+
+Anything the resolver cannot be sure of is ``None``: unknown means silent.
+"""
+
+from __future__ import annotations
+
+import ast
+import builtins
+import enum
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Final, Union
+
+from flake8_asyncio_tasks.tables import RETURNS
+
+
+class ScopeKind(enum.Enum):
+    """What kind of code a scope's body is."""
+
+    MODULE = "module"
+    CLASS = "class"
+    FUNCTION = "function"
+    COROUTINE = "coroutine"
+    LAMBDA = "lambda"
+    COMPREHENSION = "comprehension"
+
+
+@dataclass(frozen=True, slots=True, eq=False)
+class FunctionRef:
+    """A ``def`` or ``async def`` written in the checked module."""
+
+    node: ast.FunctionDef | ast.AsyncFunctionDef
+    scope: Scope  # the function's own body scope
+    is_async: bool
+
+
+@dataclass(frozen=True, slots=True)
+class ClassRef:
+    """A class of the checked module; ``instance`` for ``self`` and ``Cls()``."""
+
+    scope: Scope
+    instance: bool
+
+
+Ref = Union[str, FunctionRef, ClassRef]
+
+
+class Binding:
+    """One thing that binds a name in a scope; :meth:`resolve` says what it is."""
+
+    __slots__ = ()
+
+    def resolve(self, resolver: Resolver, depth: int) -> Ref | None:
+        return None
+
+
+class Opaque(Binding):
+    """A loop target, an ``except`` name, a ``del``...: nothing is known of the value."""
+
+    __slots__ = ()
+
+
+OPAQUE: Final = Opaque()
+
+
+class Imported(Binding):
+    """``import a.b as c`` / ``from a import b``: the canonical dotted name."""
+
+    __slots__ = ("name",)
+
+    def __init__(self, name: str) -> None:
+        self.name = name
+
+    def resolve(self, resolver: Resolver, depth: int) -> Ref | None:
+        return RETURNS.get(self.name, self.name)
+
+
+class Value(Binding):
+    """``name = expr`` (or ``with expr as name``): the value, resolved lazily in ``scope``."""
+
+    __slots__ = ("expr", "scope")
+
+    def __init__(self, expr: ast.expr, scope: Scope) -> None:
+        self.expr = expr
+        self.scope = scope
+
+    def resolve(self, resolver: Resolver, depth: int) -> Ref | None:
+        return resolver.resolve(self.expr, self.scope, depth + 1)
+
+    @property
+    def is_none(self) -> bool:
+        """``x = None``: the placeholder of ``try: import x / except: x = None``."""
+        return isinstance(self.expr, ast.Constant) and self.expr.value is None
+
+
+class Annotated(Binding):
+    """A parameter ``s: requests.Session``: an instance of the annotated class."""
+
+    __slots__ = ("annotation", "scope")
+
+    def __init__(self, annotation: ast.expr, scope: Scope) -> None:
+        self.annotation = annotation
+        self.scope = scope
+
+    def resolve(self, resolver: Resolver, depth: int) -> Ref | None:
+        ref = resolver.resolve(self.annotation, self.scope, depth + 1)
+        if isinstance(ref, str):
+            return RETURNS.get(ref + "()", ref + "()")
+        if isinstance(ref, ClassRef) and not ref.instance:
+            return ClassRef(ref.scope, instance=True)
+        return None
+
+
+class Defined(Binding):
+    """``def``/``async def``/``class`` statements."""
+
+    __slots__ = ("ref",)
+
+    def __init__(self, ref: FunctionRef | ClassRef) -> None:
+        self.ref = ref
+
+    def resolve(self, resolver: Resolver, depth: int) -> Ref | None:
+        return self.ref
+
+
+class SelfParam(Binding):
+    """The first parameter of a method: ``self`` (instance) or ``cls`` (classmethod)."""
+
+    __slots__ = ("ref",)
+
+    def __init__(self, ref: ClassRef) -> None:
+        self.ref = ref
+
+    def resolve(self, resolver: Resolver, depth: int) -> Ref | None:
+        return self.ref
+
+
+class Scope:
+    """One module, class, function, lambda or comprehension body."""
+
+    __slots__ = (
+        "kind",
+        "name",
+        "node",
+        "parent",
+        "module",
+        "coroutine",
+        "bindings",
+        "global_names",
+        "loads",
+        "children",
+        "attr_bindings",
+        "memo",
+        "_all_loads",
+        "has_star_import",
+        "is_generator",
+    )
+
+    def __init__(self, kind: ScopeKind, name: str, node: ast.AST, parent: Scope | None) -> None:
+        self.kind = kind
+        self.name = name
+        self.node = node
+        self.parent = parent
+        self.module: Scope = parent.module if parent is not None else self
+        # The coroutine whose frame runs this code, if any.  Comprehensions and
+        # generator expressions run (when consumed) in the frame that holds them;
+        # a nested def, lambda or class body does not.
+        if kind is ScopeKind.COROUTINE:
+            self.coroutine: Scope | None = self
+        elif kind is ScopeKind.COMPREHENSION and parent is not None:
+            self.coroutine = parent.coroutine
+        else:
+            self.coroutine = None
+        self.bindings: dict[str, list[Binding]] = {}
+        self.global_names: set[str] = set()
+        self.loads: dict[str, int] = {}
+        self.children: list[Scope] = []
+        self.attr_bindings: dict[str, list[Binding]] = {}  # class scopes: self.x = ...
+        self.memo: dict[str, Ref | None] = {}
+        self._all_loads: set[str] | None = None
+        self.has_star_import = False
+        self.is_generator = False  # a yield in the body: an (async) generator function
+        if parent is not None:
+            parent.children.append(self)
+
+    def bind(self, name: str, binding: Binding) -> None:
+        """Record a binding of ``name`` here (or in the module, after ``global``)."""
+        target = self.module if name in self.global_names else self
+        target.bindings.setdefault(name, []).append(binding)
+
+    def load(self, name: str) -> None:
+        """Record that ``name`` is read in this scope."""
+        self.loads[name] = self.loads.get(name, 0) + 1
+
+    def all_loads(self) -> set[str]:
+        """Names read in this scope or any scope nested in it (computed once)."""
+        if self._all_loads is None:
+            names = set(self.loads)
+            for child in self.children:
+                names |= child.all_loads()
+            self._all_loads = names
+        return self._all_loads
+
+    def read_inside(self, name: str) -> bool:
+        """``name`` of this scope is read by a scope nested in it (a closure, a global)."""
+        stack = list(self.children)
+        while stack:
+            scope = stack.pop()
+            if name in scope.bindings and scope.kind is not ScopeKind.CLASS:
+                continue  # its own variable of that name, and so for all inside it
+            if name in scope.loads:
+                return True
+            stack.extend(scope.children)
+        return False
+
+    def enclosing_function(self) -> Scope:
+        """The function, lambda or module scope that owns this code."""
+        scope = self
+        while scope.kind in (ScopeKind.COMPREHENSION, ScopeKind.CLASS) and scope.parent:
+            scope = scope.parent
+        return scope
+
+    def walk(self) -> Iterator[Scope]:
+        """This scope and every scope nested in it."""
+        stack = [self]
+        while stack:
+            scope = stack.pop()
+            yield scope
+            stack.extend(scope.children)
+
+
+_BUILTINS: Final = frozenset(dir(builtins))
+_MAX_DEPTH: Final = 24
+
+
+class Resolver:
+    """Resolves expressions to :data:`Ref` values, memoizing names per scope."""
+
+    __slots__ = ()
+
+    def lookup(self, name: str, scope: Scope, depth: int = 0) -> Ref | None:
+        """What ``name`` read in ``scope`` refers to, or ``None`` when unsure."""
+        owner = scope
+        if name not in owner.global_names:
+            # Class bodies are not visible from the functions nested in them.
+            while owner.parent is not None and (
+                name not in owner.bindings
+                or (owner.kind is ScopeKind.CLASS and owner is not scope)
+            ):
+                owner = owner.parent
+        else:
+            owner = scope.module
+        bindings = owner.bindings.get(name)
+        if bindings is None:
+            if name in _BUILTINS and not owner.module.has_star_import:
+                return name
+            return None
+        memo = owner.memo
+        if name in memo:
+            return memo[name]
+        if depth > _MAX_DEPTH:
+            return None
+        memo[name] = None  # a cycle (x = x.y()) resolves to unknown
+        ref = self._merge(bindings, depth)
+        memo[name] = ref
+        return ref
+
+    def _merge(self, bindings: list[Binding], depth: int) -> Ref | None:
+        """One value when every binding agrees; ``x = None`` placeholders are skipped."""
+        if len(bindings) == 1:
+            return bindings[0].resolve(self, depth)
+        found: Ref | None = None
+        for binding in bindings:
+            if isinstance(binding, Value) and binding.is_none:
+                continue
+            ref = binding.resolve(self, depth)
+            if ref is None or (found is not None and ref != found):
+                return None
+            found = ref
+        return found
+
+    def resolve(self, node: ast.expr, scope: Scope, depth: int = 0) -> Ref | None:
+        """What ``node`` evaluates to, as far as it can be known without running it."""
+        if depth > _MAX_DEPTH:
+            return None
+        if isinstance(node, ast.Name):
+            return self.lookup(node.id, scope, depth)
+        if isinstance(node, ast.Attribute):
+            base = self.resolve(node.value, scope, depth + 1)
+            if isinstance(base, str):
+                dotted = f"{base}.{node.attr}"
+                return RETURNS.get(dotted, dotted)
+            if isinstance(base, ClassRef):
+                return self.member(base, node.attr, depth)
+            return None
+        if isinstance(node, ast.Call):
+            func = self.resolve(node.func, scope, depth + 1)
+            if isinstance(func, str):
+                called = func + "()"
+                return RETURNS.get(called, called)
+            if isinstance(func, ClassRef) and not func.instance:
+                return ClassRef(func.scope, instance=True)
+            return None
+        if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Div):
+            # pathlib: Path(...) / "name" is a Path again
+            left = self.resolve(node.left, scope, depth + 1)
+            if isinstance(left, str) and RETURNS.get(left + "/") is not None:
+                return RETURNS[left + "/"]
+        return None
+
+    def member(self, cls: ClassRef, attr: str, depth: int) -> Ref | None:
+        """``self.attr`` / ``Cls.attr``: the class body's binding or ``self.attr = ...``."""
+        bindings = list(cls.scope.bindings.get(attr, ()))
+        if cls.instance:
+            bindings += cls.scope.attr_bindings.get(attr, ())
+        if not bindings or depth > _MAX_DEPTH:
+            return None
+        return self._merge(bindings, depth + 1)
+
+
+def display_name(ref: str) -> str:
+    """``"requests.Session().get"`` -> ``"requests.Session.get"`` for messages."""
+    return ref.replace("()", "")
+
+
+def dotted_source(node: ast.expr) -> str | None:
+    """``self._sock`` -> ``"self._sock"``: a key for a receiver, without ``ast.unparse``."""
+    parts = []
+    while isinstance(node, ast.Attribute):
+        parts.append(node.attr)
+        node = node.value
+    if not isinstance(node, ast.Name):
+        return None
+    parts.append(node.id)
+    return ".".join(reversed(parts))

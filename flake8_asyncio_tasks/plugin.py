@@ -1,0 +1,71 @@
+"""The flake8 entry point: options, and one run per file."""
+
+from __future__ import annotations
+
+import argparse
+import ast
+from collections.abc import Iterator, Sequence
+from typing import Any, ClassVar
+
+from flake8_asyncio_tasks import __version__
+from flake8_asyncio_tasks.checks import check_module
+from flake8_asyncio_tasks.settings import (
+    ALLOWED_CALLS_OPTION,
+    BLOCKING_CALLS_OPTION,
+    TASK_FACTORIES_OPTION,
+    Settings,
+)
+
+
+class Plugin:
+    """flake8 plugin: flags blocking calls in coroutines and lost asyncio tasks.
+
+    Stateless between files: the only class-level value is the frozen settings, set once
+    per process by :meth:`parse_options`; everything per file lives in :meth:`run`.
+    """
+
+    name = "flake8-asyncio-tasks"
+    version = __version__
+    _settings: ClassVar[Settings] = Settings()
+
+    def __init__(self, tree: ast.AST, filename: str = "", lines: Sequence[str] | None = None) -> None:
+        self._tree = tree
+        self._filename = filename
+        self._lines = lines
+
+    @classmethod
+    def add_options(cls, manager: Any) -> None:
+        """Register the ``--asyncio-*`` options (command line and config files)."""
+        manager.add_option(
+            BLOCKING_CALLS_OPTION,
+            default="",
+            parse_from_config=True,
+            metavar="NAMES",
+            help="Extra blocking calls to report as AIO108: comma-separated dotted names, "
+            "each optionally name=replacement (e.g. mylib.fetch_sync=mylib.fetch).",
+        )
+        manager.add_option(
+            ALLOWED_CALLS_OPTION,
+            default="",
+            parse_from_config=True,
+            metavar="NAMES",
+            help="Dotted names never to report (a name also allows everything under it).",
+        )
+        manager.add_option(
+            TASK_FACTORIES_OPTION,
+            default="",
+            parse_from_config=True,
+            metavar="NAMES",
+            help="Extra dotted names of functions that create tasks, checked like "
+            "asyncio.create_task by AIO200/AIO201.",
+        )
+
+    @classmethod
+    def parse_options(cls, options: argparse.Namespace) -> None:
+        """Validate the options once; a bad value stops flake8 with a one-line error."""
+        cls._settings = Settings.from_options(options)
+
+    def run(self) -> Iterator[tuple[int, int, str, type[Plugin]]]:
+        """Yield ``(line, column, message, type)`` for each finding in this file."""
+        for finding in check_module(self._tree, self._settings, self._filename, self._lines):
+            yield finding.line, finding.col, finding.text, type(self)

@@ -1,0 +1,185 @@
+"""The rule registry: the one place where codes, names and messages are written.
+
+The visitor, the docs check, the README table, the ``explain`` command and the tests
+all read :data:`ALL_RULES`.  Checks hold :class:`Rule` objects, never code strings, so a
+typo is an ``ImportError`` instead of a silent miss.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Final
+
+
+@dataclass(frozen=True, slots=True)
+class Rule:
+    """One rule: its code, short name, one-line summary and message template."""
+
+    code: str
+    name: str
+    summary: str
+    message: str
+    fix: str = ""
+    default_enabled: bool = True
+
+    def format(self, **fields: object) -> str:
+        """Return ``"<code> <message>"`` with ``fields`` filled in.
+
+        ``fix`` defaults to the rule's own advice, itself filled from ``fields``.
+        """
+        if "fix" not in fields:
+            fields["fix"] = self.fix.format(**fields)
+        return f"{self.code} {self.message.format(**fields)}"
+
+
+_BLOCKING = "blocking call {call}() in coroutine '{coro}'; use {fix}"
+
+# -- AIO1xx: blocking calls inside coroutines ---------------------------------------
+BLOCKING_SLEEP: Final = Rule(
+    "AIO100",
+    "blocking-sleep-in-coroutine",
+    "time.sleep() inside a coroutine",
+    _BLOCKING,
+    "await asyncio.sleep()",
+)
+BLOCKING_HTTP: Final = Rule(
+    "AIO101",
+    "blocking-http-in-coroutine",
+    "synchronous HTTP request (requests, urllib, urllib3, httpx sync API) in a coroutine",
+    _BLOCKING,
+    "an async client such as httpx.AsyncClient or aiohttp",
+)
+BLOCKING_PROCESS: Final = Rule(
+    "AIO102",
+    "blocking-subprocess-in-coroutine",
+    "subprocess / os.system / os.wait* in a coroutine",
+    _BLOCKING,
+    "await asyncio.create_subprocess_exec()",
+)
+BLOCKING_FILE_IO: Final = Rule(
+    "AIO103",
+    "blocking-file-io-in-coroutine",
+    "file I/O (open, pathlib reads/writes, shutil copies) in a coroutine",
+    _BLOCKING,
+    "await asyncio.to_thread() or an async file library such as aiofiles",
+)
+BLOCKING_SOCKET: Final = Rule(
+    "AIO104",
+    "blocking-socket-in-coroutine",
+    "blocking socket or DNS call in a coroutine",
+    _BLOCKING,
+    "asyncio.open_connection() or await loop.getaddrinfo()",
+)
+BLOCKING_INPUT: Final = Rule(
+    "AIO105",
+    "blocking-input-in-coroutine",
+    "input() in a coroutine",
+    _BLOCKING,
+    "await asyncio.to_thread(input) or an asyncio stream reader on stdin",
+)
+BLOCKING_WAIT: Final = Rule(
+    "AIO106",
+    "blocking-wait-in-coroutine",
+    "synchronous wait on a threading/queue/concurrent.futures object in a coroutine",
+    "blocking wait {call}() in coroutine '{coro}'; use {fix}",
+    "the asyncio equivalent or await asyncio.to_thread()",
+)
+BLOCKING_DATABASE: Final = Rule(
+    "AIO107",
+    "blocking-database-in-coroutine",
+    "synchronous database driver call in a coroutine",
+    _BLOCKING,
+    "an async driver (aiosqlite, asyncpg, aiomysql) or await asyncio.to_thread()",
+)
+CONFIGURED_BLOCKING: Final = Rule(
+    "AIO108",
+    "configured-blocking-call-in-coroutine",
+    "a call listed in --asyncio-blocking-calls, in a coroutine",
+    "blocking call {call}() in coroutine '{coro}' (listed in --asyncio-blocking-calls); "
+    "use {fix}",
+    "an async equivalent or await asyncio.to_thread()",
+)
+TRANSITIVE_BLOCKING: Final = Rule(
+    "AIO109",
+    "transitive-blocking-call-in-coroutine",
+    "a coroutine calls a sync helper of the same module that blocks",
+    "{call}() blocks the event loop in coroutine '{coro}': {chain} (line {line}); use {fix}",
+    "await asyncio.to_thread(helper, ...)",
+)
+LOOP_RUN_IN_COROUTINE: Final = Rule(
+    "AIO110",
+    "event-loop-run-in-coroutine",
+    "asyncio.run() / loop.run_until_complete() / run_forever() inside a coroutine",
+    "{call}() starts an event loop inside coroutine '{coro}'; {fix}",
+    "await the coroutine instead",
+)
+
+# -- AIO2xx: tasks and coroutines that never run or are lost ---------------------------
+DISCARDED_TASK: Final = Rule(
+    "AIO200",
+    "discarded-task",
+    "the task or future returned by create_task/ensure_future/gather is thrown away",
+    "result of {call}() is discarded and may be garbage-collected mid-flight; {fix}",
+    "keep a reference to it or use asyncio.TaskGroup",
+)
+UNUSED_TASK: Final = Rule(
+    "AIO201",
+    "unused-task-variable",
+    "a task is stored in a local name that is never used again",
+    "task {name!r} from {call}() is never awaited, stored or cancelled; {fix}",
+    "await it, keep it in a collection, or use asyncio.TaskGroup",
+)
+UNAWAITED_COROUTINE: Final = Rule(
+    "AIO202",
+    "unawaited-coroutine",
+    "a coroutine is created and never awaited, so it never runs",
+    "coroutine {call}() {problem}, so it never runs; {fix}",
+    "await it, or wrap it in a task you keep",
+)
+TASK_ON_UNRUN_LOOP: Final = Rule(
+    "AIO203",
+    "task-on-unrun-loop",
+    "a task is scheduled on an event loop that is never run",
+    "{call}() schedules a task on loop {loop!r}, which is never run here; use {fix}",
+    "asyncio.run(main()), or run the loop with {loop}.run_until_complete()",
+)
+
+# -- AIO3xx: event-loop access --------------------------------------------------------
+GET_EVENT_LOOP_OUTSIDE: Final = Rule(
+    "AIO300",
+    "get-event-loop-outside-coroutine",
+    "asyncio.get_event_loop() outside a coroutine (deprecated, fails without a loop)",
+    "asyncio.get_event_loop() outside a coroutine is deprecated; use {fix}",
+    "asyncio.run(main()) or asyncio.new_event_loop()",
+)
+GET_EVENT_LOOP_INSIDE: Final = Rule(
+    "AIO301",
+    "get-event-loop-in-coroutine",
+    "asyncio.get_event_loop() inside a coroutine",
+    "asyncio.get_event_loop() in coroutine '{coro}'; use {fix}",
+    "asyncio.get_running_loop()",
+)
+
+ALL_RULES: Final[Mapping[str, Rule]] = {
+    rule.code: rule
+    for rule in (
+        BLOCKING_SLEEP,
+        BLOCKING_HTTP,
+        BLOCKING_PROCESS,
+        BLOCKING_FILE_IO,
+        BLOCKING_SOCKET,
+        BLOCKING_INPUT,
+        BLOCKING_WAIT,
+        BLOCKING_DATABASE,
+        CONFIGURED_BLOCKING,
+        TRANSITIVE_BLOCKING,
+        LOOP_RUN_IN_COROUTINE,
+        DISCARDED_TASK,
+        UNUSED_TASK,
+        UNAWAITED_COROUTINE,
+        TASK_ON_UNRUN_LOOP,
+        GET_EVENT_LOOP_OUTSIDE,
+        GET_EVENT_LOOP_INSIDE,
+    )
+}

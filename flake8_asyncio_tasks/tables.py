@@ -1,0 +1,344 @@
+"""Data: which calls block, what they return, which create tasks or coroutines.
+
+Keys are canonical dotted names as :mod:`flake8_asyncio_tasks.names` builds them:
+``"()"`` marks a call result, so ``"requests.Session().get"`` is the ``get`` method of
+a ``requests.Session()`` instance.  Adding a blocking call is one line here.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Final
+
+from flake8_asyncio_tasks.rules import (
+    BLOCKING_DATABASE,
+    BLOCKING_FILE_IO,
+    BLOCKING_HTTP,
+    BLOCKING_INPUT,
+    BLOCKING_PROCESS,
+    BLOCKING_SLEEP,
+    BLOCKING_SOCKET,
+    BLOCKING_WAIT,
+    LOOP_RUN_IN_COROUTINE,
+    Rule,
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Blocking:
+    """A blocking call: the rule it breaks and the async replacement to suggest."""
+
+    rule: Rule
+    fix: str = ""  # "" means the rule's default advice
+
+
+# -- What calls and attributes return -----------------------------------------------------
+# Canonical spellings: a re-export or a factory maps to the one name the tables use.
+_SYNONYMS: Final = {
+    "asyncio.events.get_event_loop": "asyncio.get_event_loop",
+    "asyncio.events.get_running_loop": "asyncio.get_running_loop",
+    "asyncio.events.new_event_loop": "asyncio.new_event_loop",
+    "asyncio.tasks.create_task": "asyncio.create_task",
+    "asyncio.tasks.ensure_future": "asyncio.ensure_future",
+    "asyncio.tasks.gather": "asyncio.gather",
+    "asyncio.tasks.sleep": "asyncio.sleep",
+    "asyncio.locks.Lock": "asyncio.Lock",
+    "asyncio.locks.Event": "asyncio.Event",
+    "asyncio.queues.Queue": "asyncio.Queue",
+    "asyncio.taskgroups.TaskGroup": "asyncio.TaskGroup",
+    "concurrent.futures.thread.ThreadPoolExecutor": "concurrent.futures.ThreadPoolExecutor",
+    "concurrent.futures.process.ProcessPoolExecutor": "concurrent.futures.ProcessPoolExecutor",
+    "concurrent.futures._base.Future": "concurrent.futures.Future",
+    "concurrent.futures._base.wait": "concurrent.futures.wait",
+    "concurrent.futures._base.as_completed": "concurrent.futures.as_completed",
+    "httpx._api.get": "httpx.get",
+    "pathlib.PosixPath": "pathlib.Path",
+    "pathlib.WindowsPath": "pathlib.Path",
+    "requests.api.delete": "requests.delete",
+    "requests.api.get": "requests.get",
+    "requests.api.head": "requests.head",
+    "requests.api.options": "requests.options",
+    "requests.api.patch": "requests.patch",
+    "requests.api.post": "requests.post",
+    "requests.api.put": "requests.put",
+    "requests.api.request": "requests.request",
+    "requests.sessions.Session": "requests.Session",
+    "requests.session": "requests.Session",
+    "requests.sessions.session": "requests.Session",
+    "urllib3.poolmanager.PoolManager": "urllib3.PoolManager",
+    "urllib3.poolmanager.ProxyManager": "urllib3.ProxyManager",
+    "urllib3.connectionpool.HTTPConnectionPool": "urllib3.HTTPConnectionPool",
+    "urllib3.connectionpool.HTTPSConnectionPool": "urllib3.HTTPSConnectionPool",
+    "urllib3.connection_from_url": "urllib3.HTTPConnectionPool",
+    "urllib3.connectionpool.connection_from_url": "urllib3.HTTPConnectionPool",
+    "queue.LifoQueue": "queue.Queue",
+    "queue.PriorityQueue": "queue.Queue",
+    "queue.SimpleQueue": "queue.Queue",
+    "asyncio.PriorityQueue": "asyncio.Queue",
+    "asyncio.LifoQueue": "asyncio.Queue",
+    "asyncio.BoundedSemaphore": "asyncio.Semaphore",
+    "threading.BoundedSemaphore": "threading.Semaphore",
+    "multiprocessing.Lock": "threading.Lock",
+    "multiprocessing.RLock": "threading.RLock",
+    "multiprocessing.Event": "threading.Event",
+    "multiprocessing.Semaphore": "threading.Semaphore",
+    "mysql.connector.connection.MySQLConnection": "mysql.connector.connect",
+    "psycopg.Connection.connect": "psycopg.connect",
+    "sqlite3.dbapi2.connect": "sqlite3.connect",
+}
+
+_PATH_RESULTS: Final = (
+    # attributes and methods of a pathlib.Path that give a Path again (no I/O)
+    "absolute()", "expanduser()", "joinpath()", "parent", "relative_to()", "resolve()",
+    "with_name()", "with_stem()", "with_suffix()",
+)
+
+_DATABASES: Final = {
+    # connect function -> (connection type, cursor type, async replacement)
+    "MySQLdb.connect": ("MySQLdb.Connection", "MySQLdb.Cursor", "aiomysql or asyncmy"),
+    "mysql.connector.connect": (
+        "mysql.connector.MySQLConnection", "mysql.connector.Cursor", "aiomysql or asyncmy"),
+    "psycopg.connect": ("psycopg.Connection", "psycopg.Cursor",
+                        "psycopg.AsyncConnection or asyncpg"),
+    "psycopg2.connect": ("psycopg2.extensions.connection", "psycopg2.extensions.cursor",
+                         "asyncpg or psycopg.AsyncConnection"),
+    "pymssql.connect": ("pymssql.Connection", "pymssql.Cursor", "await asyncio.to_thread()"),
+    "pymysql.connect": ("pymysql.connections.Connection", "pymysql.cursors.Cursor",
+                        "aiomysql or asyncmy"),
+    "sqlite3.connect": ("sqlite3.Connection", "sqlite3.Cursor", "aiosqlite"),
+}
+
+
+def _returns() -> dict[str, str]:
+    table: dict[str, str] = dict(_SYNONYMS)
+    for name, canonical in _SYNONYMS.items():
+        table[name + "()"] = canonical + "()"
+    for suffix in _PATH_RESULTS:
+        table[f"pathlib.Path().{suffix}"] = "pathlib.Path()"
+    table["pathlib.Path()/"] = "pathlib.Path()"  # Path(...) / "x" (see Resolver.resolve)
+    table["pathlib.Path.cwd()"] = "pathlib.Path()"
+    table["pathlib.Path.home()"] = "pathlib.Path()"
+    table["socket.create_connection()"] = "socket.socket()"
+    table["socket.socket().dup()"] = "socket.socket()"
+    table["urllib.request.build_opener()"] = "urllib.request.OpenerDirector()"
+    for pool in ("concurrent.futures.ThreadPoolExecutor", "concurrent.futures.ProcessPoolExecutor"):
+        table[f"{pool}().submit()"] = "concurrent.futures.Future()"
+    table["asyncio.run_coroutine_threadsafe()"] = "concurrent.futures.Future()"
+    for connect, (connection, cursor, _) in _DATABASES.items():
+        table[connect + "()"] = connection + "()"
+        table[connection + "().cursor()"] = cursor + "()"
+        table[connection + "().execute()"] = cursor + "()"  # sqlite3 shortcut
+        table[cursor + "().execute()"] = cursor + "()"  # sqlite3 returns the cursor
+    return table
+
+
+#: call results and attribute values, normalized to the names the tables below use
+RETURNS: Final[Mapping[str, str]] = _returns()
+
+# -- Blocking calls ---------------------------------------------------------------------
+_HTTP_VERBS: Final = ("delete", "get", "head", "options", "patch", "post", "put", "request")
+_SUBPROCESS: Final = Blocking(BLOCKING_PROCESS, "await asyncio.create_subprocess_exec()")
+_SHELL: Final = Blocking(BLOCKING_PROCESS, "await asyncio.create_subprocess_shell()")
+_WAIT_PROCESS: Final = Blocking(BLOCKING_PROCESS, "await proc.wait() on an asyncio subprocess")
+_FILE: Final = Blocking(BLOCKING_FILE_IO)
+_DNS: Final = Blocking(BLOCKING_SOCKET, "await loop.getaddrinfo()")
+_CONNECT: Final = Blocking(BLOCKING_SOCKET, "asyncio.open_connection()")
+_SOCKET_IO: Final = Blocking(BLOCKING_SOCKET, "asyncio streams or await loop.sock_*()")
+_LOCK: Final = Blocking(BLOCKING_WAIT, "asyncio.Lock with async with")
+_EVENT: Final = Blocking(BLOCKING_WAIT, "asyncio.Event and await event.wait()")
+_QUEUE: Final = Blocking(BLOCKING_WAIT, "asyncio.Queue, or await asyncio.to_thread(q.get)")
+_FUTURE: Final = Blocking(BLOCKING_WAIT, "await asyncio.wrap_future(future)")
+_LOOP_RUN: Final = Blocking(LOOP_RUN_IN_COROUTINE)
+
+
+def _blocking_calls() -> dict[str, Blocking]:
+    table: dict[str, Blocking] = {
+        "time.sleep": Blocking(BLOCKING_SLEEP),
+        # HTTP
+        "urllib.request.urlopen": Blocking(BLOCKING_HTTP),
+        "urllib.request.urlretrieve": Blocking(BLOCKING_HTTP),
+        "urllib.request.OpenerDirector().open": Blocking(BLOCKING_HTTP),
+        "urllib3.request": Blocking(BLOCKING_HTTP),
+        "http.client.HTTPConnection().getresponse": Blocking(BLOCKING_HTTP),
+        "http.client.HTTPConnection().request": Blocking(BLOCKING_HTTP),
+        "http.client.HTTPSConnection().getresponse": Blocking(BLOCKING_HTTP),
+        "http.client.HTTPSConnection().request": Blocking(BLOCKING_HTTP),
+        # processes
+        "os.popen": _SHELL,
+        "os.system": _SHELL,
+        "os.wait": _WAIT_PROCESS,
+        "os.wait3": _WAIT_PROCESS,
+        "os.wait4": _WAIT_PROCESS,
+        "os.waitid": _WAIT_PROCESS,
+        "os.waitpid": _WAIT_PROCESS,
+        "subprocess.Popen().communicate": _WAIT_PROCESS,
+        "subprocess.Popen().wait": _WAIT_PROCESS,
+        "subprocess.getoutput": _SHELL,
+        "subprocess.getstatusoutput": _SHELL,
+        # files
+        "bz2.open": _FILE,
+        "codecs.open": _FILE,
+        "glob.glob": _FILE,
+        "gzip.open": _FILE,
+        "io.open": _FILE,
+        "lzma.open": _FILE,
+        "open": _FILE,
+        "os.listdir": _FILE,
+        "os.open": _FILE,
+        "os.read": _FILE,
+        "os.scandir": _FILE,
+        "os.walk": _FILE,
+        "os.write": _FILE,
+        "tarfile.open": _FILE,
+        "zipfile.ZipFile": _FILE,
+        # sockets and DNS
+        "socket.create_connection": _CONNECT,
+        "socket.getaddrinfo": _DNS,
+        "socket.getfqdn": _DNS,
+        "socket.gethostbyaddr": _DNS,
+        "socket.gethostbyname": _DNS,
+        "socket.gethostbyname_ex": _DNS,
+        "socket.getnameinfo": _DNS,
+        "socket.socket().accept": Blocking(BLOCKING_SOCKET, "asyncio.start_server()"),
+        "socket.socket().connect": _CONNECT,
+        # stdin
+        "getpass.getpass": Blocking(BLOCKING_INPUT),
+        "input": Blocking(BLOCKING_INPUT),
+        "sys.stdin.read": Blocking(BLOCKING_INPUT),
+        "sys.stdin.readline": Blocking(BLOCKING_INPUT),
+        "sys.stdin.readlines": Blocking(BLOCKING_INPUT),
+        # synchronous waits
+        "concurrent.futures.Future().exception": _FUTURE,
+        "concurrent.futures.Future().result": _FUTURE,
+        "concurrent.futures.as_completed": Blocking(BLOCKING_WAIT, "asyncio.as_completed()"),
+        "concurrent.futures.wait": Blocking(BLOCKING_WAIT, "asyncio.wait()"),
+        "threading.Barrier().wait": Blocking(BLOCKING_WAIT, "asyncio.Barrier"),
+        "threading.Condition().acquire": _LOCK,
+        "threading.Condition().wait": Blocking(BLOCKING_WAIT, "asyncio.Condition"),
+        "threading.Condition().wait_for": Blocking(BLOCKING_WAIT, "asyncio.Condition"),
+        "threading.Event().wait": _EVENT,
+        "threading.Lock().acquire": _LOCK,
+        "threading.RLock().acquire": _LOCK,
+        "threading.Semaphore().acquire": Blocking(BLOCKING_WAIT, "asyncio.Semaphore"),
+        "threading.Thread().join": Blocking(BLOCKING_WAIT, "await asyncio.to_thread(thread.join)"),
+        "queue.Queue().get": _QUEUE,
+        "queue.Queue().join": _QUEUE,
+        "queue.Queue().put": _QUEUE,
+        # event loops started inside a coroutine
+        "anyio.run": _LOOP_RUN,
+        "asyncio.Runner().run": _LOOP_RUN,
+        "asyncio.run": _LOOP_RUN,
+        "trio.run": _LOOP_RUN,
+    }
+    for name in ("call", "check_call", "check_output", "Popen", "run"):
+        table[f"subprocess.{name}"] = _SUBPROCESS
+    for suffix in ("l", "le", "lp", "lpe", "v", "ve", "vp", "vpe"):
+        table[f"os.spawn{suffix}"] = _SUBPROCESS
+    for name in ("copy", "copy2", "copyfile", "copyfileobj", "copytree", "move", "rmtree"):
+        table[f"shutil.{name}"] = _FILE
+    for name in ("glob", "iterdir", "open", "read_bytes", "read_text", "rglob",
+                 "write_bytes", "write_text"):
+        table[f"pathlib.Path().{name}"] = _FILE
+    for name in ("recv", "recv_into", "recvfrom", "recvfrom_into", "send", "sendall",
+                 "sendfile", "sendto"):
+        table[f"socket.socket().{name}"] = _SOCKET_IO
+    for verb in _HTTP_VERBS:
+        table[f"requests.{verb}"] = Blocking(BLOCKING_HTTP)
+        table[f"requests.Session().{verb}"] = Blocking(BLOCKING_HTTP)
+        table[f"httpx.{verb}"] = Blocking(BLOCKING_HTTP, "httpx.AsyncClient")
+        table[f"httpx.Client().{verb}"] = Blocking(BLOCKING_HTTP, "httpx.AsyncClient")
+    table["requests.Session().send"] = Blocking(BLOCKING_HTTP)
+    table["httpx.stream"] = Blocking(BLOCKING_HTTP, "httpx.AsyncClient().stream()")
+    table["httpx.Client().send"] = Blocking(BLOCKING_HTTP, "httpx.AsyncClient")
+    table["httpx.Client().stream"] = Blocking(BLOCKING_HTTP, "httpx.AsyncClient().stream()")
+    for pool in ("urllib3.HTTPConnectionPool", "urllib3.HTTPSConnectionPool",
+                 "urllib3.PoolManager", "urllib3.ProxyManager"):
+        for method in ("request", "request_encode_body", "request_encode_url", "urlopen"):
+            table[f"{pool}().{method}"] = Blocking(BLOCKING_HTTP)
+    for connect, (connection, cursor, fix) in _DATABASES.items():
+        advice = f"{fix}, or await asyncio.to_thread()"
+        db = Blocking(BLOCKING_DATABASE, advice)
+        table[connect] = db
+        for method in ("commit", "execute", "executemany", "executescript", "rollback"):
+            table[f"{connection}().{method}"] = db
+        for method in ("callproc", "execute", "executemany", "executescript", "fetchall",
+                       "fetchmany", "fetchone"):
+            table[f"{cursor}().{method}"] = db
+    return table
+
+
+#: canonical call -> what it blocks on; one dict lookup per call in a coroutine
+BLOCKING_CALLS: Final[Mapping[str, Blocking]] = _blocking_calls()
+
+#: ``with x:`` on these blocks the thread until the lock is free
+BLOCKING_WITH: Final[Mapping[str, tuple[str, Blocking]]] = {
+    "threading.Condition()": ("threading.Condition.acquire", _LOCK),
+    "threading.Lock()": ("threading.Lock.acquire", _LOCK),
+    "threading.RLock()": ("threading.RLock.acquire", _LOCK),
+    "threading.Semaphore()": ("threading.Semaphore.acquire",
+                              Blocking(BLOCKING_WAIT, "asyncio.Semaphore")),
+}
+
+#: methods started on any receiver: the names are asyncio's own and unmistakable
+LOOP_RUN_METHODS: Final = frozenset({"run_forever", "run_until_complete"})
+
+#: method name -> positions/keywords whose constant False/0 makes the call non-blocking
+NON_BLOCKING_ARGS: Final[Mapping[str, tuple[int, frozenset[str]]]] = {
+    "acquire": (0, frozenset({"blocking"})),
+    "get": (0, frozenset({"block"})),
+    "put": (1, frozenset({"block"})),
+}
+#: method name -> position of a timeout argument; a constant 0 means "just poll"
+TIMEOUT_ARGS: Final[Mapping[str, int]] = {
+    "acquire": 1, "exception": 0, "get": 1, "join": 0, "put": 2, "result": 0, "wait": 0,
+}
+#: arguments naming these make os.wait*/os.spawn* return at once
+NON_BLOCKING_FLAGS: Final = frozenset({"WNOHANG", "P_NOWAIT", "P_NOWAITO", "P_DETACH"})
+
+# -- Tasks, loops and coroutines ----------------------------------------------------------
+#: calls that create a task or future the caller must keep
+TASK_FACTORIES: Final = frozenset({"asyncio.create_task", "asyncio.ensure_future"})
+#: calls whose discarded result loses the tasks it gathers
+GATHERS: Final = frozenset({"asyncio.gather"})
+#: values that are event loops
+LOOPS: Final = frozenset({
+    "asyncio.get_event_loop()", "asyncio.get_running_loop()", "asyncio.new_event_loop()",
+    "asyncio.get_event_loop_policy().get_event_loop()",
+    "asyncio.get_event_loop_policy().new_event_loop()",
+    "uvloop.new_event_loop()",
+})
+#: receivers of unknown type that real code names for the event loop
+LOOP_NAMES: Final = frozenset({"loop", "_loop", "event_loop", "_event_loop", "ioloop"})
+#: calls that return a loop nobody runs yet (AIO203)
+NEW_LOOPS: Final = frozenset({"asyncio.new_event_loop", "uvloop.new_event_loop"})
+GET_EVENT_LOOP: Final = "asyncio.get_event_loop"
+
+#: library coroutine functions: calling one without await does nothing
+LIBRARY_COROUTINES: Final = frozenset({
+    "asyncio.create_subprocess_exec",
+    "asyncio.create_subprocess_shell",
+    "asyncio.open_connection",
+    "asyncio.open_unix_connection",
+    "asyncio.sleep",
+    "asyncio.start_server",
+    "asyncio.start_unix_server",
+    "asyncio.to_thread",
+    "asyncio.wait",
+    "asyncio.wait_for",
+    "asyncio.Condition().acquire",
+    "asyncio.Condition().wait",
+    "asyncio.Condition().wait_for",
+    "asyncio.Event().wait",
+    "asyncio.Lock().acquire",
+    "asyncio.Queue().get",
+    "asyncio.Queue().join",
+    "asyncio.Queue().put",
+    "asyncio.Semaphore().acquire",
+})
+
+#: decorators that leave a function what it was (anything else may wrap it)
+TRANSPARENT_DECORATORS: Final = frozenset({
+    "abc.abstractmethod", "classmethod", "functools.cache", "functools.lru_cache",
+    "functools.wraps", "staticmethod", "typing.override", "typing_extensions.override",
+})

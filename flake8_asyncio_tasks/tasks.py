@@ -1,0 +1,258 @@
+"""AIO200-AIO203, AIO300-AIO301: tasks and coroutines that never run or are lost.
+
+Every decision is made from what the visitor recorded about the call's surroundings
+(statement, ``await``, truth test, assignment) and the names read in the function.
+Whatever lets a task or coroutine escape counts as keeping it: ``await``, ``return``,
+``yield``, passing it to any call, storing it in an attribute, container or global,
+or reading the variable anywhere in the function (nested functions included).
+When unsure, stay silent.
+"""
+
+from __future__ import annotations
+
+import ast
+from collections.abc import Iterator
+from typing import Final
+
+from flake8_asyncio_tasks.blocking import candidate_name
+from flake8_asyncio_tasks.names import (
+    ClassRef,
+    FunctionRef,
+    Ref,
+    Scope,
+    ScopeKind,
+    display_name,
+    dotted_source,
+)
+from flake8_asyncio_tasks.rules import (
+    DISCARDED_TASK,
+    GET_EVENT_LOOP_INSIDE,
+    GET_EVENT_LOOP_OUTSIDE,
+    TASK_ON_UNRUN_LOOP,
+    UNAWAITED_COROUTINE,
+    UNUSED_TASK,
+)
+from flake8_asyncio_tasks.tables import (
+    GATHERS,
+    GET_EVENT_LOOP,
+    LIBRARY_COROUTINES,
+    LOOP_NAMES,
+    LOOP_RUN_METHODS,
+    LOOPS,
+    NEW_LOOPS,
+    TASK_FACTORIES,
+)
+from flake8_asyncio_tasks.transitive import is_plain
+from flake8_asyncio_tasks.visitor import CallSite, Finding, Visitor
+
+_TASK, _GATHER, _COROUTINE, _GET_LOOP, _NEW_LOOP = range(5)
+_FUNCTION_SCOPES: Final = (ScopeKind.FUNCTION, ScopeKind.COROUTINE)
+_LIBRARY_LAST_NAMES: Final = frozenset(
+    name.rpartition(".")[2] for name in (*LIBRARY_COROUTINES, *TASK_FACTORIES, *GATHERS,
+                                         *NEW_LOOPS, GET_EVENT_LOOP)
+) | {"create_task"}
+
+
+def written(node: ast.expr) -> str:
+    """A short spelling of a callee for messages: ``asyncio.get_running_loop().create_task``."""
+    parts = []
+    while True:
+        if isinstance(node, ast.Attribute):
+            parts.append(node.attr)
+            node = node.value
+        elif isinstance(node, ast.Call):
+            parts.append("()")
+            node = node.func
+        else:
+            break
+    parts.append(node.id if isinstance(node, ast.Name) else "...")
+    text = ""
+    for part in reversed(parts):
+        text += part if part == "()" or not text else "." + part
+    return text
+
+
+class TaskCheck:
+    """Classifies the calls of one module and reports lost tasks and coroutines."""
+
+    def __init__(self, visitor: Visitor) -> None:
+        self.visitor = visitor
+        self.resolver = visitor.resolver
+        factories = visitor.settings.task_factories
+        self.factories = TASK_FACTORIES | factories
+        self.last_names = (
+            _LIBRARY_LAST_NAMES
+            | {name.rpartition(".")[2] for name in factories}
+            | visitor.function_names
+        )
+
+    def kind(self, site: CallSite) -> tuple[int, str] | None:
+        """What the call makes (task, gather, coroutine, loop) and its name for messages."""
+        func = site.node.func
+        last = candidate_name(func, self.last_names, self.visitor.imported_names)
+        if last is None:
+            return None
+        ref = self.resolver.resolve(func, site.scope)
+        if isinstance(ref, str):
+            name = display_name(ref)
+            if ref in self.factories or name in self.factories:
+                return _TASK, name
+            if ref in GATHERS:
+                return _GATHER, name
+            if ref in LIBRARY_COROUTINES:
+                return _COROUTINE, name
+            if ref == GET_EVENT_LOOP:
+                return _GET_LOOP, name
+            if ref in NEW_LOOPS:
+                return _NEW_LOOP, name
+        if isinstance(ref, FunctionRef):
+            if ref.is_async and not ref.scope.is_generator and is_plain(ref, self.resolver):
+                return _COROUTINE, written(func)
+            return None
+        if last == "create_task" and isinstance(func, ast.Attribute):
+            if self.is_loop(func.value, site.scope):
+                return _TASK, written(func)
+        return None
+
+    def is_loop(self, node: ast.expr, scope: Scope) -> bool:
+        """An event loop: a known loop value, or an unknown one named ``loop``.
+
+        A ``TaskGroup``, nursery or any other known object is not a loop.
+        """
+        ref: Ref | None = self.resolver.resolve(node, scope)
+        if isinstance(ref, str):
+            return ref in LOOPS
+        if isinstance(ref, (FunctionRef, ClassRef)):
+            return False
+        name = dotted_source(node)
+        return name is not None and name.rpartition(".")[2] in LOOP_NAMES
+
+
+def _unused(site: CallSite) -> bool:
+    """Assigned to a local name that nothing in the function ever reads."""
+    scope = site.scope
+    target = site.target
+    if target is None or scope.kind not in _FUNCTION_SCOPES:
+        return target == "_" and site.usage == "assign"
+    return target not in scope.all_loads()
+
+
+def check(visitor: Visitor, tasks: TaskCheck) -> Iterator[Finding]:
+    """AIO200-AIO203 and AIO300-AIO301 for the calls of one module."""
+    loops: list[tuple[CallSite, str]] = []
+    on_unrun_loop: set[int] = set()
+    classified: list[tuple[CallSite, int, str]] = []
+    for site in visitor.calls:
+        found = tasks.kind(site)
+        if found is None:
+            continue
+        kind, name = found
+        if kind in (_GET_LOOP, _NEW_LOOP):
+            yield from _get_event_loop(site, kind)
+            if site.usage == "assign" and site.target:
+                loops.append((site, name))
+        else:
+            classified.append((site, kind, name))
+    if loops:
+        for finding, call_id in _unrun_loops(visitor, tasks, loops):
+            on_unrun_loop.add(call_id)
+            yield finding
+    for site, kind, name in classified:
+        node = site.node
+        usage = site.usage
+        if kind in (_TASK, _GATHER):
+            if usage in ("expr", "chained") and id(node) not in on_unrun_loop:
+                yield Finding(node.lineno, node.col_offset, DISCARDED_TASK.format(call=name))
+            elif kind == _TASK and usage == "assign" and _unused(site):
+                yield Finding(node.lineno, node.col_offset,
+                              UNUSED_TASK.format(name=site.target, call=name))
+        elif kind == _COROUTINE:
+            if usage == "expr":
+                problem = "is never awaited"
+            elif usage == "truth":
+                problem = "is used as a truth value, which is always true"
+            elif usage == "assign" and _unused(site):
+                problem = f"is assigned to {site.target!r} and never used"
+            else:
+                continue
+            yield Finding(node.lineno, node.col_offset,
+                          UNAWAITED_COROUTINE.format(call=name, problem=problem))
+
+
+def _get_event_loop(site: CallSite, kind: int) -> Iterator[Finding]:
+    """AIO301 inside a coroutine; AIO300 where no coroutine encloses the call at all."""
+    if kind != _GET_LOOP:
+        return
+    node = site.node
+    coroutine = site.scope.coroutine
+    if coroutine is not None:
+        yield Finding(node.lineno, node.col_offset,
+                      GET_EVENT_LOOP_INSIDE.format(coro=coroutine.name))
+        return
+    scope: Scope | None = site.scope
+    while scope is not None:
+        if scope.kind is ScopeKind.COROUTINE:
+            return  # a callback or helper defined in a coroutine runs in its loop
+        scope = scope.parent
+    yield Finding(node.lineno, node.col_offset, GET_EVENT_LOOP_OUTSIDE.format())
+
+
+def _unrun_loops(
+    visitor: Visitor, tasks: TaskCheck, loops: list[tuple[CallSite, str]]
+) -> Iterator[tuple[Finding, int]]:
+    """AIO203: ``loop.create_task()`` on a loop that this scope never runs or hands on.
+
+    ``get_event_loop()`` counts only at module level: in a function it is usually a
+    callback's way to reach the loop that is already running.
+    """
+    for site, source in loops:
+        scope, name = site.scope, site.target
+        assert name is not None
+        if source == GET_EVENT_LOOP and scope.kind is not ScopeKind.MODULE:
+            continue
+        if len(scope.bindings.get(name, ())) != 1 or name in scope.global_names:
+            continue
+        if scope.read_inside(name):
+            continue  # a nested function may run it
+        uses = visitor.attr_uses.get((id(scope), name), [])
+        if any(attr in LOOP_RUN_METHODS for attr in uses):
+            continue
+        harmless = len(uses)
+        scheduling: list[ast.Call] = []
+        set_as_current = False
+        runs_some_loop = False
+        for call in visitor.calls:
+            if call.scope is not scope:
+                continue
+            node = call.node
+            func = node.func
+            if isinstance(func, ast.Attribute) and func.attr in LOOP_RUN_METHODS:
+                runs_some_loop = True
+            if isinstance(func, ast.Attribute) and func.attr == "create_task" and (
+                isinstance(func.value, ast.Name) and func.value.id == name
+            ):
+                scheduling.append(node)
+            callee = tasks.resolver.resolve(func, scope)
+            if not isinstance(callee, str):
+                continue
+            for keyword in node.keywords:
+                if keyword.arg == "loop" and _is_name(keyword.value, name) and (
+                    callee.startswith("asyncio.")
+                ):
+                    harmless += 1
+                    if callee in TASK_FACTORIES:
+                        scheduling.append(node)
+            if callee == "asyncio.set_event_loop" and node.args and _is_name(node.args[0], name):
+                harmless += 1
+                set_as_current = True
+        if scope.loads.get(name, 0) > harmless:
+            continue  # returned, passed on, stored: someone else may run it
+        if set_as_current and runs_some_loop:
+            continue
+        for node in scheduling:
+            text = TASK_ON_UNRUN_LOOP.format(call=written(node.func), loop=name)
+            yield Finding(node.lineno, node.col_offset, text), id(node)
+
+
+def _is_name(node: ast.expr, name: str) -> bool:
+    return isinstance(node, ast.Name) and node.id == name

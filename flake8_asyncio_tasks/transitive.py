@@ -1,0 +1,186 @@
+"""AIO109: a coroutine calls a sync function of the same module that blocks.
+
+Each sync function gets a summary, built once per file from the calls the visitor
+recorded: its first direct blocking call, and the calls it makes to other sync
+functions of the module.  Blocking then spreads backwards along those call edges,
+breadth first from the functions that block directly, so every function is reached
+once (linear in the module, cycles included) and each gets the shortest chain to a
+root blocking call.
+"""
+
+from __future__ import annotations
+
+import ast
+from collections import deque
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import PurePath
+
+from flake8_asyncio_tasks.blocking import BlockingCheck, owner
+from flake8_asyncio_tasks.names import FunctionRef, Resolver, Scope, ScopeKind, dotted_source
+from flake8_asyncio_tasks.rules import LOOP_RUN_IN_COROUTINE, TRANSITIVE_BLOCKING
+from flake8_asyncio_tasks.settings import Settings
+from flake8_asyncio_tasks.tables import TRANSPARENT_DECORATORS
+from flake8_asyncio_tasks.visitor import CallSite, Finding, Visitor
+
+_MAX_CHAIN = 6
+
+
+@dataclass(slots=True)
+class _Summary:
+    """Why a sync function blocks: a direct call, or a call to another helper."""
+
+    root: tuple[str, int] | None = None  # (blocking call, its line)
+    via: FunctionRef | None = None  # the helper it calls that blocks
+
+
+def is_plain(ref: FunctionRef, resolver: Resolver) -> bool:
+    """No decorator that could turn the function into something else.
+
+    ``@sync_to_async``, ``@app.task`` or ``@contextmanager`` return a different callable,
+    so a call to the decorated name is not a call of the body we read.
+    """
+    for decorator in ref.node.decorator_list:
+        if isinstance(decorator, ast.Call):
+            decorator = decorator.func
+        name = resolver.resolve(decorator, ref.scope.parent or ref.scope)
+        if not isinstance(name, str) or name not in TRANSPARENT_DECORATORS:
+            return False
+    return True
+
+
+def local_function(site: CallSite, visitor: Visitor) -> FunctionRef | None:
+    """The ``def``/``async def`` of this module that ``site`` calls, if certain."""
+    func = site.node.func
+    if isinstance(func, ast.Name):
+        name = func.id
+    elif isinstance(func, ast.Attribute) and isinstance(func.value, ast.Name):
+        name = func.attr  # self.m() / cls.m() / Cls.m()
+    else:
+        return None
+    if name not in visitor.function_names:
+        return None
+    ref = visitor.resolver.resolve(func, site.scope)
+    if isinstance(ref, FunctionRef) and is_plain(ref, visitor.resolver):
+        return ref
+    return None
+
+
+def qualified_names(ref: FunctionRef, filename: str) -> tuple[str, str]:
+    """``("Cls.method", "module.Cls.method")`` for matching ``--asyncio-allowed-calls``."""
+    parts = [ref.node.name]
+    scope: Scope | None = ref.scope.parent
+    while scope is not None and scope.kind is not ScopeKind.MODULE:
+        parts.append(scope.name)
+        scope = scope.parent
+    qualname = ".".join(reversed(parts))
+    path = PurePath(filename)
+    module = path.parent.name if path.stem == "__init__" else path.stem
+    return qualname, f"{module}.{qualname}" if module else qualname
+
+
+def _allowed(ref: FunctionRef, settings: Settings, filename: str) -> bool:
+    if not settings.allowed_calls:
+        return False
+    qualname, dotted = qualified_names(ref, filename)
+    return any(
+        entry in (qualname, dotted) or entry.endswith("." + dotted)
+        for entry in settings.allowed_calls
+    )
+
+
+class TransitiveCheck:
+    """Summaries of the module's sync functions, then AIO109 at calls in coroutines."""
+
+    def __init__(self, visitor: Visitor, blocking: BlockingCheck) -> None:
+        self.visitor = visitor
+        self.blocking = blocking
+        self.summaries: dict[int, _Summary] = {}  # id(function node) -> summary
+        self._refs: dict[int, FunctionRef] = {}  # id(function node) -> its ref
+        #: counts summary work, so a test can prove it stays linear without timing
+        self.steps = 0
+
+    def check(self, sites: list[tuple[CallSite, FunctionRef]]) -> Iterator[Finding]:
+        """AIO109 for each ``(call in a coroutine, sync helper it calls)``."""
+        if not sites:
+            return
+        self._summarize()
+        settings, filename = self.visitor.settings, self.visitor.filename
+        for site, ref in sites:
+            if site.usage == "await" or _allowed(ref, settings, filename):
+                continue  # awaited: a decorator or assignment made it async after all
+            summary = self.summaries.get(id(ref.node))
+            if summary is None:
+                continue
+            chain = [ref.node.name]
+            root = summary.root
+            while root is None and summary.via is not None:
+                chain.append(summary.via.node.name)
+                summary = self.summaries[id(summary.via.node)]
+                root = summary.root
+            if root is None:
+                continue
+            call, line = root
+            if len(chain) > _MAX_CHAIN:
+                chain = [*chain[:2], "...", *chain[-2:]]
+            written = dotted_source(site.node.func) or ref.node.name
+            text = TRANSITIVE_BLOCKING.format(
+                call=written,
+                coro=site.scope.coroutine.name if site.scope.coroutine else "?",
+                chain=" -> ".join(f"{name}()" if name != "..." else name
+                                  for name in [*chain, call]),
+                line=line,
+                fix=f"await asyncio.to_thread({written}, ...)",
+            )
+            yield Finding(site.node.lineno, site.node.col_offset, text)
+
+    def _summarize(self) -> None:
+        visitor = self.visitor
+        settings, filename = visitor.settings, visitor.filename
+        direct: dict[int, tuple[tuple[int, int], str, int]] = {}
+        callers: dict[int, list[tuple[tuple[int, int], FunctionRef]]] = {}
+        for site in visitor.calls:
+            frame = owner(site.scope)
+            if frame.kind is not ScopeKind.FUNCTION:
+                continue
+            self.steps += 1
+            node = site.node
+            position = (node.lineno, node.col_offset)
+            key = id(frame.node)
+            caller_ref = self._ref_of(frame)
+            if caller_ref is None:
+                continue
+            found = self.blocking.classify(site)
+            if found is not None and found[1].rule is not LOOP_RUN_IN_COROUTINE:
+                best = direct.get(key)
+                if best is None or position < best[0]:
+                    direct[key] = (position, found[0], node.lineno)
+                continue
+            callee = local_function(site, visitor)
+            if callee is None or callee.is_async or _allowed(callee, settings, filename):
+                continue
+            callers.setdefault(id(callee.node), []).append((position, caller_ref))
+        # Breadth first from the direct blockers, backwards along call edges.
+        queue: deque[int] = deque()
+        for key, (_, call, line) in sorted(direct.items(), key=lambda item: item[1][0]):
+            self.summaries[key] = _Summary(root=(call, line))
+            queue.append(key)
+        while queue:
+            callee_key = queue.popleft()
+            callee_ref = self._refs.get(callee_key)
+            for _, caller in sorted(callers.get(callee_key, ()), key=lambda item: item[0]):
+                self.steps += 1
+                caller_key = id(caller.node)
+                if caller_key in self.summaries or callee_ref is None:
+                    continue
+                self.summaries[caller_key] = _Summary(via=callee_ref)
+                queue.append(caller_key)
+
+    def _ref_of(self, frame: Scope) -> FunctionRef | None:
+        node = frame.node
+        if not isinstance(node, ast.FunctionDef) or frame.parent is None:
+            return None
+        ref = self._refs.get(id(node))
+        if ref is None:
+            ref = self._refs[id(node)] = FunctionRef(node, frame, is_async=False)
+        return ref

@@ -1,0 +1,478 @@
+"""One pass over a module's AST that records scopes, bindings and call sites.
+
+The walk is iterative (an explicit stack), so 200 nested functions or an expression of
+thousands of chained operators cannot raise ``RecursionError``.  It decides nothing:
+it records what the checks in :mod:`~flake8_asyncio_tasks.blocking` and
+:mod:`~flake8_asyncio_tasks.tasks` need; :func:`~flake8_asyncio_tasks.checks.check_module`
+runs them once the whole module (every binding) is known.
+"""
+
+from __future__ import annotations
+
+import ast
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Final
+
+from flake8_asyncio_tasks.names import (
+    OPAQUE,
+    Annotated,
+    ClassRef,
+    Defined,
+    FunctionRef,
+    Imported,
+    Resolver,
+    Scope,
+    ScopeKind,
+    SelfParam,
+    Value,
+    dotted_source,
+)
+from flake8_asyncio_tasks.settings import Settings
+
+
+@dataclass(frozen=True, slots=True)
+class Finding:
+    """One report: position (1-based line, 0-based column) and ``"AIOxxx message"``."""
+
+    line: int
+    col: int
+    text: str
+
+
+@dataclass(slots=True)
+class CallSite:
+    """A call and what its surroundings do with the value it returns."""
+
+    node: ast.Call
+    scope: Scope
+    #: "expr" (statement), "await", "truth", "assign", "return", "arg", "" (other)
+    usage: str = ""
+    #: for usage == "assign": the single local name the value is bound to
+    target: str | None = None
+
+
+_FUNCTION_KINDS: Final = (ast.FunctionDef, ast.AsyncFunctionDef)
+_COMPREHENSIONS: Final = (ast.ListComp, ast.SetComp, ast.DictComp, ast.GeneratorExp)
+
+
+class Visitor:
+    """Walks one module once and keeps what it saw for the checks."""
+
+    def __init__(self, settings: Settings, filename: str = "") -> None:
+        self.settings = settings
+        self.filename = filename
+        self.resolver = Resolver()
+        self.module: Scope | None = None
+        self.calls: list[CallSite] = []
+        #: id(call) -> CallSite, to mark how a call's value is used
+        self._sites: dict[int, CallSite] = {}
+        #: sync ``with`` items inside coroutines: (context expression, scope)
+        self.with_items: list[tuple[ast.expr, Scope]] = []
+        #: receivers switched to non-blocking mode (see :func:`receiver_key`)
+        self.non_blocking: set[str] = set()
+        #: (scope id, name) -> attribute names read on it: ``loop.run_forever`` ...
+        self.attr_uses: dict[tuple[int, str], list[str]] = {}
+        #: names of every def in the module: a call to any other name is no local call
+        self.function_names: set[str] = set()
+        #: names bound by an import anywhere: ``pause()`` may be ``time.sleep``
+        self.imported_names: set[str] = set()
+        self._dispatch: dict[type, Callable[[ast.AST, Scope], None]] = {
+            ast.Module: self._module,
+            ast.FunctionDef: self._function,
+            ast.AsyncFunctionDef: self._function,
+            ast.Lambda: self._lambda,
+            ast.ClassDef: self._class,
+            ast.ListComp: self._comprehension,
+            ast.SetComp: self._comprehension,
+            ast.DictComp: self._comprehension,
+            ast.GeneratorExp: self._comprehension,
+            ast.Import: self._import,
+            ast.ImportFrom: self._import_from,
+            ast.Assign: self._assign,
+            ast.AnnAssign: self._ann_assign,
+            ast.AugAssign: self._aug_assign,
+            ast.NamedExpr: self._named_expr,
+            ast.For: self._for,
+            ast.AsyncFor: self._for,
+            ast.With: self._with,
+            ast.AsyncWith: self._with,
+            ast.Global: self._global,
+            ast.Nonlocal: self._global,
+            ast.Name: self._name,
+            ast.Attribute: self._attribute,
+            ast.Call: self._call,
+            ast.Expr: self._expr,
+            ast.Await: self._await,
+            ast.Return: self._return,
+            ast.If: self._test,
+            ast.While: self._test,
+            ast.IfExp: self._test,
+            ast.Assert: self._test,
+            ast.BoolOp: self._bool_op,
+            ast.UnaryOp: self._unary_op,
+            ast.ExceptHandler: self._except_handler,
+            ast.Yield: self._yield,
+            ast.YieldFrom: self._yield,
+        }
+        self._stack: list[tuple[ast.AST, Scope]] = []
+        self._truth_tested: set[int] = set()
+
+    # -- walking ---------------------------------------------------------------------
+    def visit(self, tree: ast.AST) -> None:
+        """Walk ``tree`` (a module) once, iteratively."""
+        root = Scope(ScopeKind.MODULE, "<module>", tree, None)
+        self.module = root
+        stack = self._stack
+        stack.append((tree, root))
+        dispatch = self._dispatch
+        generic = self._generic
+        while stack:
+            node, scope = stack.pop()
+            dispatch.get(type(node), generic)(node, scope)
+
+    def _push(self, nodes: list[ast.AST] | list[ast.expr] | list[ast.stmt], scope: Scope) -> None:
+        stack = self._stack
+        for node in reversed(nodes):
+            stack.append((node, scope))
+
+    def _generic(self, node: ast.AST, scope: Scope) -> None:
+        stack = self._stack
+        children = []
+        for field in node._fields:
+            value = getattr(node, field, None)
+            if isinstance(value, list):
+                for item in value:
+                    if isinstance(item, ast.AST):
+                        children.append(item)
+            elif isinstance(value, ast.AST):
+                children.append(value)
+        for child in reversed(children):
+            stack.append((child, scope))
+        if isinstance(node, (ast.MatchAs, ast.MatchStar)) and node.name:
+            scope.bind(node.name, OPAQUE)
+        elif isinstance(node, ast.MatchMapping) and node.rest:
+            scope.bind(node.rest, OPAQUE)
+
+    def _site(self, call: ast.AST, scope: Scope) -> CallSite | None:
+        """The record for ``call`` if it is a call, created ahead of its visit."""
+        if not isinstance(call, ast.Call):
+            return None
+        site = self._sites.get(id(call))
+        if site is None:
+            site = CallSite(call, scope)
+            self._sites[id(call)] = site
+        return site
+
+    def _mark(self, value: ast.AST | None, usage: str, scope: Scope) -> None:
+        site = self._site(value, scope) if value is not None else None
+        if site is not None:
+            site.usage = usage
+
+    # -- scopes ----------------------------------------------------------------------
+    def _module(self, node: ast.Module, scope: Scope) -> None:  # type: ignore[override]
+        self._push(node.body, scope)
+
+    def _function(self, node: ast.FunctionDef | ast.AsyncFunctionDef, scope: Scope) -> None:
+        is_async = isinstance(node, ast.AsyncFunctionDef)
+        kind = ScopeKind.COROUTINE if is_async else ScopeKind.FUNCTION
+        inner = Scope(kind, node.name, node, scope)
+        decorators = [dotted_source(_callee(d)) for d in node.decorator_list]
+        self.function_names.add(node.name)
+        scope.bind(node.name, Defined(FunctionRef(node, inner, is_async)))
+        self._bind_arguments(node.args, inner, scope, decorators)
+        # Decorators, defaults and annotations run in the enclosing scope.
+        args = node.args
+        outer: list[ast.AST] = [*node.decorator_list, *args.defaults]
+        outer += [d for d in args.kw_defaults if d is not None]
+        outer += [a.annotation for a in (*args.posonlyargs, *args.args, *args.kwonlyargs)
+                  if a.annotation is not None]
+        if node.returns is not None:
+            outer.append(node.returns)
+        self._push(node.body, inner)
+        self._push(outer, scope)
+
+    def _bind_arguments(self, args: ast.arguments, inner: Scope, scope: Scope,
+                        decorators: list[str | None]) -> None:
+        positional = [*args.posonlyargs, *args.args]
+        first = positional[0].arg if positional else None
+        if scope.kind is ScopeKind.CLASS and first and "staticmethod" not in decorators:
+            cls_method = "classmethod" in decorators
+            inner.bind(first, SelfParam(ClassRef(scope, instance=not cls_method)))
+            positional = positional[1:]
+        for arg in (*positional, *args.kwonlyargs):
+            if arg.annotation is not None:
+                inner.bind(arg.arg, Annotated(arg.annotation, scope))
+            else:
+                inner.bind(arg.arg, OPAQUE)
+        for arg in (args.vararg, args.kwarg):
+            if arg is not None:
+                inner.bind(arg.arg, OPAQUE)
+
+    def _lambda(self, node: ast.Lambda, scope: Scope) -> None:
+        inner = Scope(ScopeKind.LAMBDA, "<lambda>", node, scope)
+        args = node.args
+        for arg in (*args.posonlyargs, *args.args, *args.kwonlyargs, args.vararg, args.kwarg):
+            if arg is not None:
+                inner.bind(arg.arg, OPAQUE)
+        self._stack.append((node.body, inner))
+        self._push([*args.defaults, *(d for d in args.kw_defaults if d is not None)], scope)
+
+    def _class(self, node: ast.ClassDef, scope: Scope) -> None:
+        inner = Scope(ScopeKind.CLASS, node.name, node, scope)
+        scope.bind(node.name, Defined(ClassRef(inner, instance=False)))
+        self._push(node.body, inner)
+        self._push([*node.decorator_list, *node.bases, *(k.value for k in node.keywords)], scope)
+
+    def _comprehension(self, node: ast.AST, scope: Scope) -> None:
+        inner = Scope(ScopeKind.COMPREHENSION, "<comprehension>", node, scope)
+        generators: list[ast.comprehension] = node.generators  # type: ignore[attr-defined]
+        # The first iterable is evaluated in the enclosing scope.
+        children: list[tuple[ast.AST, Scope]] = [(generators[0].iter, scope)]
+        for index, generator in enumerate(generators):
+            self._bind_target(generator.target, inner, None)
+            if index:
+                children.append((generator.iter, inner))
+            for condition in generator.ifs:
+                self._truth(condition, inner)
+                children.append((condition, inner))
+        if isinstance(node, ast.DictComp):
+            children += [(node.key, inner), (node.value, inner)]
+        else:
+            children.append((node.elt, inner))  # type: ignore[attr-defined]
+        self._stack.extend(reversed(children))
+
+    # -- bindings --------------------------------------------------------------------
+    def _bind_target(self, target: ast.expr, scope: Scope, value: ast.expr | None) -> None:
+        """Bind the names in an assignment target; ``value`` only for a plain name."""
+        if isinstance(target, ast.Name):
+            scope.bind(target.id, Value(value, scope) if value is not None else OPAQUE)
+        elif isinstance(target, (ast.Tuple, ast.List)):
+            values = value.elts if isinstance(value, (ast.Tuple, ast.List)) else None
+            if values is not None and len(values) != len(target.elts):
+                values = None
+            for index, element in enumerate(target.elts):
+                self._bind_target(element, scope, values[index] if values else None)
+        elif isinstance(target, ast.Starred):
+            self._bind_target(target.value, scope, None)
+        elif isinstance(target, ast.Attribute):
+            self._bind_attribute(target, scope, value)
+
+    def _bind_attribute(self, target: ast.Attribute, scope: Scope,
+                        value: ast.expr | None) -> None:
+        """``self.x = value`` in a method: an attribute binding of the class."""
+        base = target.value
+        if not isinstance(base, ast.Name):
+            return
+        function = scope.enclosing_function()
+        bindings = function.bindings.get(base.id)
+        if bindings and len(bindings) == 1 and isinstance(bindings[0], SelfParam):
+            cls = bindings[0].ref.scope
+            binding = Value(value, scope) if value is not None else OPAQUE
+            cls.attr_bindings.setdefault(target.attr, []).append(binding)
+
+    def _import(self, node: ast.Import, scope: Scope) -> None:
+        for alias in node.names:
+            if alias.asname:
+                self.imported_names.add(alias.asname)
+                scope.bind(alias.asname, Imported(alias.name))
+            else:
+                top = alias.name.partition(".")[0]
+                scope.bind(top, Imported(top))
+
+    def _import_from(self, node: ast.ImportFrom, scope: Scope) -> None:
+        if node.level or not node.module:
+            # Relative imports name this project's modules: nothing we know.
+            for alias in node.names:
+                if alias.name != "*":
+                    scope.bind(alias.asname or alias.name, OPAQUE)
+            return
+        for alias in node.names:
+            if alias.name == "*":
+                scope.module.has_star_import = True
+                continue
+            local = alias.asname or alias.name
+            self.imported_names.add(local)
+            scope.bind(local, Imported(f"{node.module}.{alias.name}"))
+
+    def _assign(self, node: ast.Assign, scope: Scope) -> None:
+        value = node.value
+        for target in node.targets:
+            self._bind_target(target, scope, value)
+        if len(node.targets) == 1 and isinstance(node.targets[0], ast.Name):
+            site = self._site(value, scope)
+            if site is not None:
+                site.usage, site.target = "assign", node.targets[0].id
+        self._stack.append((value, scope))
+        self._push(node.targets, scope)
+
+    def _ann_assign(self, node: ast.AnnAssign, scope: Scope) -> None:
+        if node.value is not None:
+            self._bind_target(node.target, scope, node.value)
+            if isinstance(node.target, ast.Name):
+                site = self._site(node.value, scope)
+                if site is not None:
+                    site.usage, site.target = "assign", node.target.id
+            self._stack.append((node.value, scope))
+        elif isinstance(node.target, ast.Name) and scope.kind is not ScopeKind.MODULE:
+            scope.bind(node.target.id, OPAQUE)
+        self._stack.append((node.target, scope))
+
+    def _aug_assign(self, node: ast.AugAssign, scope: Scope) -> None:
+        if isinstance(node.target, ast.Name):
+            scope.bind(node.target.id, OPAQUE)
+            scope.load(node.target.id)
+        elif isinstance(node.target, ast.Attribute):
+            self._bind_attribute(node.target, scope, None)
+        self._push([node.target, node.value], scope)
+
+    def _named_expr(self, node: ast.NamedExpr, scope: Scope) -> None:
+        # A walrus in a comprehension binds in the enclosing function (PEP 572).
+        owner = scope
+        while owner.kind is ScopeKind.COMPREHENSION and owner.parent is not None:
+            owner = owner.parent
+        owner.bind(node.target.id, Value(node.value, owner))
+        self._stack.append((node.value, scope))
+
+    def _for(self, node: ast.For | ast.AsyncFor, scope: Scope) -> None:
+        self._bind_target(node.target, scope, None)
+        self._generic(node, scope)
+
+    def _with(self, node: ast.With | ast.AsyncWith, scope: Scope) -> None:
+        for item in node.items:
+            if item.optional_vars is not None:
+                self._bind_target(item.optional_vars, scope, item.context_expr)
+            if scope.coroutine is not None and isinstance(node, ast.With):
+                self.with_items.append((item.context_expr, scope))
+        self._generic(node, scope)
+
+    def _global(self, node: ast.Global | ast.Nonlocal, scope: Scope) -> None:
+        # A global or nonlocal name outlives the function: count it as used.
+        for name in node.names:
+            scope.load(name)
+        if isinstance(node, ast.Global):
+            scope.global_names.update(node.names)
+        else:
+            for name in node.names:
+                scope.bind(name, OPAQUE)
+
+    def _yield(self, node: ast.Yield | ast.YieldFrom, scope: Scope) -> None:
+        scope.enclosing_function().is_generator = True
+        if node.value is not None:
+            self._stack.append((node.value, scope))
+
+    def _except_handler(self, node: ast.ExceptHandler, scope: Scope) -> None:
+        if node.name:
+            scope.bind(node.name, OPAQUE)
+        self._generic(node, scope)
+
+    # -- uses ------------------------------------------------------------------------
+    def _name(self, node: ast.Name, scope: Scope) -> None:
+        if isinstance(node.ctx, ast.Load):
+            scope.load(node.id)
+        elif isinstance(node.ctx, ast.Del):
+            scope.bind(node.id, OPAQUE)
+
+    def _attribute(self, node: ast.Attribute, scope: Scope) -> None:
+        base = node.value
+        if isinstance(base, ast.Name):
+            key = (id(scope), base.id)
+            uses = self.attr_uses.get(key)
+            if uses is None:
+                self.attr_uses[key] = [node.attr]
+            else:
+                uses.append(node.attr)
+        self._stack.append((base, scope))
+
+    def _call(self, node: ast.Call, scope: Scope) -> None:
+        site = self._sites.pop(id(node), None)
+        if site is None:
+            site = CallSite(node, scope)
+        site.scope = scope
+        self.calls.append(site)
+        func = node.func
+        if (
+            isinstance(func, ast.Attribute)
+            and func.attr in ("setblocking", "settimeout")
+            and len(node.args) == 1
+            and isinstance(node.args[0], ast.Constant)
+            and node.args[0].value is not None
+            and not node.args[0].value
+        ):
+            # sock.setblocking(False) / settimeout(0): its recv/send return at once
+            receiver = dotted_source(func.value)
+            if receiver is not None:
+                self.non_blocking.add(receiver_key(receiver, scope))
+        for arg in node.args:
+            self._mark(arg, "arg", scope)
+        for keyword in node.keywords:
+            self._mark(keyword.value, "arg", scope)
+        stack = self._stack
+        for keyword in reversed(node.keywords):
+            stack.append((keyword.value, scope))
+        for arg in reversed(node.args):
+            stack.append((arg, scope))
+        stack.append((func, scope))
+
+    def _expr(self, node: ast.Expr, scope: Scope) -> None:
+        value = node.value
+        self._mark(value, "expr", scope)
+        # asyncio.create_task(...).add_done_callback(...): the task is still discarded
+        if isinstance(value, ast.Call) and isinstance(value.func, ast.Attribute):
+            self._mark(value.func.value, "chained", scope)
+        self._stack.append((value, scope))
+
+    def _await(self, node: ast.Await, scope: Scope) -> None:
+        self._mark(node.value, "await", scope)
+        self._stack.append((node.value, scope))
+
+    def _return(self, node: ast.Return, scope: Scope) -> None:
+        if node.value is not None:
+            self._mark(node.value, "return", scope)
+            self._stack.append((node.value, scope))
+
+    def _truth(self, node: ast.expr, scope: Scope) -> None:
+        """``node``'s value is only tested for truth (``if``, ``while``, ``not``...)."""
+        if isinstance(node, ast.BoolOp):
+            self._truth_tested.add(id(node))
+        else:
+            self._mark(node, "truth", scope)
+
+    def _test(self, node: ast.If | ast.While | ast.IfExp | ast.Assert, scope: Scope) -> None:
+        self._truth(node.test, scope)
+        self._generic(node, scope)
+
+    def _bool_op(self, node: ast.BoolOp, scope: Scope) -> None:
+        # ``a() or b()`` tests a(); b() is the value, tested only if the whole is.
+        values = node.values
+        last = len(values) - 1 if id(node) not in self._truth_tested else len(values)
+        for value in values[:last]:
+            self._truth(value, scope)
+        self._push(values, scope)
+
+    def _unary_op(self, node: ast.UnaryOp, scope: Scope) -> None:
+        if isinstance(node.op, ast.Not):
+            self._truth(node.operand, scope)
+        self._stack.append((node.operand, scope))
+
+
+def receiver_key(receiver: str, scope: Scope) -> str:
+    """Key of a receiver such as ``sock`` (per function) or ``self._sock`` (per class)."""
+    if receiver.startswith("self."):
+        return receiver
+    return f"{id(scope.enclosing_function())}:{receiver}"
+
+
+def _callee(decorator: ast.expr) -> ast.expr:
+    """``@functools.lru_cache(maxsize=8)`` -> ``functools.lru_cache``."""
+    return decorator.func if isinstance(decorator, ast.Call) else decorator
+
+
+def is_function(node: ast.AST) -> bool:
+    """A ``def`` or ``async def`` statement."""
+    return isinstance(node, _FUNCTION_KINDS)
+
+
+def is_comprehension(node: ast.AST) -> bool:
+    """A list/set/dict comprehension or generator expression."""
+    return isinstance(node, _COMPREHENSIONS)

@@ -1,0 +1,41 @@
+"""Shared fixtures: run flake8 for real, once per session, over all rule fixtures."""
+
+from __future__ import annotations
+
+import re
+import subprocess
+import sys
+from collections import defaultdict
+from pathlib import Path
+
+import pytest
+
+FIXTURES_DIR = Path(__file__).parent / "fixtures"
+_LINE = re.compile(r"^(?P<path>.+?):(?P<line>\d+):(?P<col>\d+): (?P<code>[A-Z]+\d+) ")
+
+
+def run_flake8(*args: str, cwd: Path | None = None,
+               stdin: str | None = None) -> subprocess.CompletedProcess[str]:
+    """``python -m flake8 ARGS`` with this interpreter, where the plugin is installed."""
+    return subprocess.run(
+        [sys.executable, "-m", "flake8", *args],
+        capture_output=True,
+        text=True,
+        cwd=cwd,
+        input=stdin,
+        timeout=600,
+    )
+
+
+@pytest.fixture(scope="session")
+def cli_findings() -> dict[Path, list[tuple[int, str]]]:
+    """(line, code) pairs per fixture file, from one real ``flake8`` run over all of them."""
+    result = run_flake8("--isolated", "--select=AIO", "--jobs=1", str(FIXTURES_DIR))
+    assert result.returncode in (0, 1), result.stderr
+    assert "Traceback" not in result.stderr, result.stderr
+    found: dict[Path, list[tuple[int, str]]] = defaultdict(list)
+    for line in result.stdout.splitlines():
+        match = _LINE.match(line)
+        assert match, f"unexpected flake8 output line: {line!r}"
+        found[Path(match["path"]).resolve()].append((int(match["line"]), match["code"]))
+    return {path: sorted(pairs) for path, pairs in found.items()}
