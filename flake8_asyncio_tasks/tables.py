@@ -43,6 +43,8 @@ _SYNONYMS: Final = {
     "asyncio.tasks.ensure_future": "asyncio.ensure_future",
     "asyncio.tasks.gather": "asyncio.gather",
     "asyncio.tasks.sleep": "asyncio.sleep",
+    "asyncio.events.AbstractEventLoop": "asyncio.AbstractEventLoop",
+    "asyncio.base_events.BaseEventLoop": "asyncio.BaseEventLoop",
     "asyncio.locks.Lock": "asyncio.Lock",
     "asyncio.locks.Event": "asyncio.Event",
     "asyncio.queues.Queue": "asyncio.Queue",
@@ -303,6 +305,8 @@ TASK_FACTORIES: Final = frozenset({"asyncio.create_task", "asyncio.ensure_future
 GATHERS: Final = frozenset({"asyncio.gather"})
 #: values that are event loops
 LOOPS: Final = frozenset({
+    "asyncio.AbstractEventLoop()",
+    "asyncio.BaseEventLoop()",
     "asyncio.get_event_loop()", "asyncio.get_running_loop()", "asyncio.new_event_loop()",
     "asyncio.get_event_loop_policy().get_event_loop()",
     "asyncio.get_event_loop_policy().new_event_loop()",

@@ -26,12 +26,14 @@ from flake8_asyncio_tasks.visitor import CallSite, Finding, Visitor
 _MAX_CHAIN = 6
 
 
-@dataclass(slots=True)
+@dataclass(frozen=True, slots=True)
 class _Summary:
-    """Why a sync function blocks: a direct call, or a call to another helper."""
+    """Why a sync function blocks: its chain of helpers down to a blocking call."""
 
-    root: tuple[str, int] | None = None  # (blocking call, its line)
-    via: FunctionRef | None = None  # the helper it calls that blocks
+    root: tuple[str, int]  # (blocking call, its line)
+    via: FunctionRef | None  # the helper it calls that blocks; None: it blocks itself
+    depth: int  # functions in the chain, this one included
+    tail: tuple[str, ...]  # the last (at most two) function names of the chain
 
 
 def is_plain(ref: FunctionRef, resolver: Resolver) -> bool:
@@ -112,17 +114,8 @@ class TransitiveCheck:
             summary = self.summaries.get(id(ref.node))
             if summary is None:
                 continue
-            chain = [ref.node.name]
-            root = summary.root
-            while root is None and summary.via is not None:
-                chain.append(summary.via.node.name)
-                summary = self.summaries[id(summary.via.node)]
-                root = summary.root
-            if root is None:
-                continue
-            call, line = root
-            if len(chain) > _MAX_CHAIN:
-                chain = [*chain[:2], "...", *chain[-2:]]
+            call, line = summary.root
+            chain = self._chain(summary, ref)
             written = dotted_source(site.node.func) or ref.node.name
             text = TRANSITIVE_BLOCKING.format(
                 call=written,
@@ -133,6 +126,17 @@ class TransitiveCheck:
                 fix=f"await asyncio.to_thread({written}, ...)",
             )
             yield Finding(site.node.lineno, site.node.col_offset, text)
+
+    def _chain(self, summary: _Summary, ref: FunctionRef) -> list[str]:
+        """Function names from ``ref`` to the root; long chains keep both ends only."""
+        limit = 2 if summary.depth > _MAX_CHAIN else _MAX_CHAIN
+        chain = [ref.node.name]
+        while summary.via is not None and len(chain) < limit:
+            chain.append(summary.via.node.name)
+            summary = self.summaries[id(summary.via.node)]
+        if len(chain) == limit and summary.via is not None:
+            chain += ["...", *summary.tail]
+        return chain
 
     def _summarize(self) -> None:
         visitor = self.visitor
@@ -163,17 +167,22 @@ class TransitiveCheck:
         # Breadth first from the direct blockers, backwards along call edges.
         queue: deque[int] = deque()
         for key, (_, call, line) in sorted(direct.items(), key=lambda item: item[1][0]):
-            self.summaries[key] = _Summary(root=(call, line))
+            name = self._refs[key].node.name
+            self.summaries[key] = _Summary((call, line), None, 1, (name,))
             queue.append(key)
         while queue:
             callee_key = queue.popleft()
-            callee_ref = self._refs.get(callee_key)
+            callee_ref = self._refs[callee_key]
+            callee = self.summaries[callee_key]
             for _, caller in sorted(callers.get(callee_key, ()), key=lambda item: item[0]):
                 self.steps += 1
                 caller_key = id(caller.node)
-                if caller_key in self.summaries or callee_ref is None:
+                if caller_key in self.summaries:
                     continue
-                self.summaries[caller_key] = _Summary(via=callee_ref)
+                tail = callee.tail if len(callee.tail) == 2 else (
+                    caller.node.name, *callee.tail)
+                self.summaries[caller_key] = _Summary(
+                    callee.root, callee_ref, callee.depth + 1, tail)
                 queue.append(caller_key)
 
     def _ref_of(self, frame: Scope) -> FunctionRef | None:
