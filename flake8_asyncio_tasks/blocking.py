@@ -13,8 +13,14 @@ import ast
 from collections.abc import Iterator
 from typing import Final
 
-from flake8_asyncio_tasks.names import ClassRef, FunctionRef, Scope, ScopeKind, display_name
-from flake8_asyncio_tasks.names import dotted_source
+from flake8_asyncio_tasks.names import (
+    ClassRef,
+    FunctionRef,
+    Scope,
+    ScopeKind,
+    display_name,
+    dotted_source,
+)
 from flake8_asyncio_tasks.rules import CONFIGURED_BLOCKING, LOOP_RUN_IN_COROUTINE
 from flake8_asyncio_tasks.settings import Settings
 from flake8_asyncio_tasks.tables import (
@@ -34,15 +40,6 @@ from flake8_asyncio_tasks.visitor import CallSite, Finding, Visitor, receiver_ke
 _LAST_NAMES: Final = frozenset(
     {name.rpartition(".")[2] for name in BLOCKING_CALLS} | LOOP_RUN_METHODS
 )
-
-
-def last_name(func: ast.expr) -> str | None:
-    """``a.b.c`` -> ``"c"``; ``f`` -> ``"f"``; anything else -> ``None``."""
-    if isinstance(func, ast.Attribute):
-        return func.attr
-    if isinstance(func, ast.Name):
-        return func.id
-    return None
 
 
 def candidate_name(func: ast.expr, names: frozenset[str] | set[str],
@@ -111,7 +108,9 @@ class BlockingCheck:
             return self._loop_run(func, ref, site.scope)
         return None
 
-    def _loop_run(self, func: ast.Attribute, ref: object, scope: Scope) -> tuple[str, Blocking] | None:
+    def _loop_run(
+        self, func: ast.Attribute, ref: object, scope: Scope
+    ) -> tuple[str, Blocking] | None:
         """``loop.run_until_complete()`` on a receiver that is, or is named like, a loop."""
         if isinstance(ref, (FunctionRef, ClassRef)):
             return None  # the project's own method of that name

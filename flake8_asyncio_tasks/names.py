@@ -56,7 +56,7 @@ class ClassRef:
     instance: bool
 
 
-Ref = Union[str, FunctionRef, ClassRef]
+Ref = Union[str, FunctionRef, ClassRef]  # noqa: UP007  (a runtime alias on 3.10)
 
 
 class Binding:

@@ -28,7 +28,9 @@ class Plugin:
     version = __version__
     _settings: ClassVar[Settings] = Settings()
 
-    def __init__(self, tree: ast.AST, filename: str = "", lines: Sequence[str] | None = None) -> None:
+    def __init__(
+        self, tree: ast.AST, filename: str = "", lines: Sequence[str] | None = None
+    ) -> None:
         self._tree = tree
         self._filename = filename
         self._lines = lines

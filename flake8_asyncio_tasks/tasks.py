@@ -205,6 +205,9 @@ def _unrun_loops(
     ``get_event_loop()`` counts only at module level: in a function it is usually a
     callback's way to reach the loop that is already running.
     """
+    calls_by_scope: dict[int, list[CallSite]] = {}
+    for call in visitor.calls:
+        calls_by_scope.setdefault(id(call.scope), []).append(call)
     for site, source in loops:
         scope, name = site.scope, site.target
         assert name is not None
@@ -221,9 +224,7 @@ def _unrun_loops(
         scheduling: list[ast.Call] = []
         set_as_current = False
         runs_some_loop = False
-        for call in visitor.calls:
-            if call.scope is not scope:
-                continue
+        for call in calls_by_scope.get(id(scope), ()):
             node = call.node
             func = node.func
             if isinstance(func, ast.Attribute) and func.attr in LOOP_RUN_METHODS:

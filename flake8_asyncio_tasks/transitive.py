@@ -173,16 +173,16 @@ class TransitiveCheck:
         while queue:
             callee_key = queue.popleft()
             callee_ref = self._refs[callee_key]
-            callee = self.summaries[callee_key]
+            reached = self.summaries[callee_key]
             for _, caller in sorted(callers.get(callee_key, ()), key=lambda item: item[0]):
                 self.steps += 1
                 caller_key = id(caller.node)
                 if caller_key in self.summaries:
                     continue
-                tail = callee.tail if len(callee.tail) == 2 else (
-                    caller.node.name, *callee.tail)
+                tail = reached.tail if len(reached.tail) == 2 else (
+                    caller.node.name, *reached.tail)
                 self.summaries[caller_key] = _Summary(
-                    callee.root, callee_ref, callee.depth + 1, tail)
+                    reached.root, callee_ref, reached.depth + 1, tail)
                 queue.append(caller_key)
 
     def _ref_of(self, frame: Scope) -> FunctionRef | None:

@@ -12,7 +12,7 @@ from __future__ import annotations
 import ast
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Final
+from typing import Any, Final
 
 from flake8_asyncio_tasks.names import (
     OPAQUE,
@@ -77,7 +77,7 @@ class Visitor:
         self.function_names: set[str] = set()
         #: names bound by an import anywhere: ``pause()`` may be ``time.sleep``
         self.imported_names: set[str] = set()
-        self._dispatch: dict[type, Callable[[ast.AST, Scope], None]] = {
+        self._dispatch: dict[type, Callable[[Any, Scope], None]] = {
             ast.Module: self._module,
             ast.FunctionDef: self._function,
             ast.AsyncFunctionDef: self._function,
@@ -170,7 +170,7 @@ class Visitor:
             site.usage = usage
 
     # -- scopes ----------------------------------------------------------------------
-    def _module(self, node: ast.Module, scope: Scope) -> None:  # type: ignore[override]
+    def _module(self, node: ast.Module, scope: Scope) -> None:
         self._push(node.body, scope)
 
     def _function(self, node: ast.FunctionDef | ast.AsyncFunctionDef, scope: Scope) -> None:
@@ -205,16 +205,17 @@ class Visitor:
                 inner.bind(arg.arg, Annotated(arg.annotation, scope))
             else:
                 inner.bind(arg.arg, OPAQUE)
-        for arg in (args.vararg, args.kwarg):
-            if arg is not None:
-                inner.bind(arg.arg, OPAQUE)
+        for star in (args.vararg, args.kwarg):
+            if star is not None:
+                inner.bind(star.arg, OPAQUE)
 
     def _lambda(self, node: ast.Lambda, scope: Scope) -> None:
         inner = Scope(ScopeKind.LAMBDA, "<lambda>", node, scope)
         args = node.args
-        for arg in (*args.posonlyargs, *args.args, *args.kwonlyargs, args.vararg, args.kwarg):
-            if arg is not None:
-                inner.bind(arg.arg, OPAQUE)
+        for parameter in (*args.posonlyargs, *args.args, *args.kwonlyargs, args.vararg,
+                          args.kwarg):
+            if parameter is not None:
+                inner.bind(parameter.arg, OPAQUE)
         self._stack.append((node.body, inner))
         self._push([*args.defaults, *(d for d in args.kw_defaults if d is not None)], scope)
 
