@@ -26,6 +26,8 @@ from flake8_asyncio_tasks.settings import Settings
 from flake8_asyncio_tasks.tables import (
     BLOCKING_CALLS,
     BLOCKING_WITH,
+    IN_MEMORY_FILES,
+    IN_MEMORY_OPENERS,
     LOOP_NAMES,
     LOOP_RUN_METHODS,
     LOOPS,
@@ -139,10 +141,18 @@ class BlockingCheck:
                 (dotted_source(arg) or "").rpartition(".")[2] in NON_BLOCKING_FLAGS
                 for arg in node.args
             )
-        if ref.startswith("socket.socket()."):
+        if ref.startswith("socket.socket().") or ref in ("os.read", "os.write"):
+            if self.visitor.expects_blocking_io_error(site):
+                return True  # try: sock.recv() / except BlockingIOError: non-blocking
             receiver = dotted_source(node.func.value)  # type: ignore[attr-defined]
             return receiver is not None and (
                 receiver_key(receiver, site.scope) in self.visitor.non_blocking
+            )
+        if ref in IN_MEMORY_OPENERS:
+            if any(keyword.arg == "fileobj" for keyword in node.keywords):
+                return True
+            return any(
+                self.resolver.resolve(arg, site.scope) in IN_MEMORY_FILES for arg in node.args
             )
         flag = NON_BLOCKING_ARGS.get(last)
         if flag is not None:

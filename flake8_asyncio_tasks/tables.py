@@ -127,6 +127,10 @@ def _returns() -> dict[str, str]:
     for pool in ("concurrent.futures.ThreadPoolExecutor", "concurrent.futures.ProcessPoolExecutor"):
         table[f"{pool}().submit()"] = "concurrent.futures.Future()"
     table["asyncio.run_coroutine_threadsafe()"] = "concurrent.futures.Future()"
+    # A Future() the code makes itself is completed by that same code, which usually
+    # calls result() only once it is told the value is there: only submitted futures
+    # are waits we can be sure of.
+    table["concurrent.futures.Future()"] = "concurrent.futures.SelfMadeFuture()"
     for connect, (connection, cursor, _) in _DATABASES.items():
         table[connect + "()"] = connection + "()"
         table[connection + "().cursor()"] = cursor + "()"
@@ -204,9 +208,12 @@ def _blocking_calls() -> dict[str, Blocking]:
         "socket.getnameinfo": _DNS,
         "socket.socket().accept": Blocking(BLOCKING_SOCKET, "asyncio.start_server()"),
         "socket.socket().connect": _CONNECT,
+        "socket.socket().connect_ex": _CONNECT,
         # stdin
         "getpass.getpass": Blocking(BLOCKING_INPUT),
         "input": Blocking(BLOCKING_INPUT),
+        "sys.stdin.buffer.read": Blocking(BLOCKING_INPUT),
+        "sys.stdin.buffer.readline": Blocking(BLOCKING_INPUT),
         "sys.stdin.read": Blocking(BLOCKING_INPUT),
         "sys.stdin.readline": Blocking(BLOCKING_INPUT),
         "sys.stdin.readlines": Blocking(BLOCKING_INPUT),
@@ -242,8 +249,8 @@ def _blocking_calls() -> dict[str, Blocking]:
     for name in ("glob", "iterdir", "open", "read_bytes", "read_text", "rglob",
                  "write_bytes", "write_text"):
         table[f"pathlib.Path().{name}"] = _FILE
-    for name in ("recv", "recv_into", "recvfrom", "recvfrom_into", "send", "sendall",
-                 "sendfile", "sendto"):
+    for name in ("recv", "recv_into", "recvfrom", "recvfrom_into", "recvmsg", "recvmsg_into",
+                 "send", "sendall", "sendfile", "sendmsg", "sendto"):
         table[f"socket.socket().{name}"] = _SOCKET_IO
     for verb in _HTTP_VERBS:
         table[f"requests.{verb}"] = Blocking(BLOCKING_HTTP)
@@ -295,6 +302,11 @@ NON_BLOCKING_ARGS: Final[Mapping[str, tuple[int, frozenset[str]]]] = {
 TIMEOUT_ARGS: Final[Mapping[str, int]] = {
     "acquire": 1, "exception": 0, "get": 1, "join": 0, "put": 2, "result": 0, "wait": 0,
 }
+#: file openers that read an in-memory object when given one (``fileobj=``, BytesIO)
+IN_MEMORY_OPENERS: Final = frozenset({
+    "bz2.open", "gzip.open", "lzma.open", "tarfile.open", "zipfile.ZipFile",
+})
+IN_MEMORY_FILES: Final = frozenset({"io.BytesIO()", "io.StringIO()"})
 #: arguments naming these make os.wait*/os.spawn* return at once
 NON_BLOCKING_FLAGS: Final = frozenset({"WNOHANG", "P_NOWAIT", "P_NOWAITO", "P_DETACH"})
 

@@ -112,10 +112,16 @@ class Visitor:
             ast.BoolOp: self._bool_op,
             ast.UnaryOp: self._unary_op,
             ast.ExceptHandler: self._except_handler,
+            ast.Try: self._try,
             ast.Yield: self._yield,
             ast.YieldFrom: self._yield,
         }
+        #: (function scope id, first line, last line) of try bodies whose handlers
+        #: catch BlockingIOError: the code there does non-blocking I/O on purpose
+        self.non_blocking_tries: list[tuple[int, int, int]] = []
         self._stack: list[tuple[ast.AST, Scope]] = []
+        if hasattr(ast, "TryStar"):  # Python 3.11+: except*
+            self._dispatch[ast.TryStar] = self._try
         self._truth_tested: set[int] = set()
 
     # -- walking ---------------------------------------------------------------------
@@ -356,6 +362,33 @@ class Visitor:
         else:
             for name in node.names:
                 scope.bind(name, OPAQUE)
+
+    def _try(self, node: ast.Try, scope: Scope) -> None:
+        for handler in node.handlers:
+            caught = handler.type
+            names = caught.elts if isinstance(caught, ast.Tuple) else [caught]
+            if any(
+                (dotted_source(name) or "").rpartition(".")[2] == "BlockingIOError"
+                for name in names if name is not None
+            ) and node.body:
+                last = node.body[-1]
+                self.non_blocking_tries.append((
+                    id(scope.enclosing_function()), node.body[0].lineno,
+                    getattr(last, "end_lineno", None) or last.lineno,
+                ))
+                break
+        self._generic(node, scope)
+
+    def expects_blocking_io_error(self, site: CallSite) -> bool:
+        """The call sits in a ``try`` body whose handlers catch ``BlockingIOError``."""
+        if not self.non_blocking_tries:
+            return False
+        function = id(site.scope.enclosing_function())
+        line = site.node.lineno
+        return any(
+            owner == function and first <= line <= last
+            for owner, first, last in self.non_blocking_tries
+        )
 
     def _yield(self, node: ast.Yield | ast.YieldFrom, scope: Scope) -> None:
         scope.enclosing_function().is_generator = True
