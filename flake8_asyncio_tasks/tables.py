@@ -81,10 +81,14 @@ _SYNONYMS: Final = {
     "asyncio.LifoQueue": "asyncio.Queue",
     "asyncio.BoundedSemaphore": "asyncio.Semaphore",
     "threading.BoundedSemaphore": "threading.Semaphore",
+    "threading.Timer": "threading.Thread",
+    "multiprocessing.JoinableQueue": "queue.Queue",
     "multiprocessing.Lock": "threading.Lock",
+    "multiprocessing.Queue": "queue.Queue",
     "multiprocessing.RLock": "threading.RLock",
     "multiprocessing.Event": "threading.Event",
     "multiprocessing.Semaphore": "threading.Semaphore",
+    "multiprocessing.SimpleQueue": "queue.Queue",
     "mysql.connector.connection.MySQLConnection": "mysql.connector.connect",
     "psycopg.Connection.connect": "psycopg.connect",
     "sqlite3.dbapi2.connect": "sqlite3.connect",
@@ -222,6 +226,8 @@ def _blocking_calls() -> dict[str, Blocking]:
         "concurrent.futures.Future().result": _FUTURE,
         "concurrent.futures.as_completed": Blocking(BLOCKING_WAIT, "asyncio.as_completed()"),
         "concurrent.futures.wait": Blocking(BLOCKING_WAIT, "asyncio.wait()"),
+        "multiprocessing.Process().join": Blocking(
+            BLOCKING_WAIT, "await asyncio.to_thread(process.join)"),
         "threading.Barrier().wait": Blocking(BLOCKING_WAIT, "asyncio.Barrier"),
         "threading.Condition().acquire": _LOCK,
         "threading.Condition().wait": Blocking(BLOCKING_WAIT, "asyncio.Condition"),
@@ -235,10 +241,14 @@ def _blocking_calls() -> dict[str, Blocking]:
         "queue.Queue().join": _QUEUE,
         "queue.Queue().put": _QUEUE,
         # event loops started inside a coroutine
+        "aiohttp.web.run_app": Blocking(
+            LOOP_RUN_IN_COROUTINE, "await site.start() on a web.AppRunner instead"),
         "anyio.run": _LOOP_RUN,
         "asyncio.Runner().run": _LOOP_RUN,
         "asyncio.run": _LOOP_RUN,
         "trio.run": _LOOP_RUN,
+        "uvicorn.run": Blocking(
+            LOOP_RUN_IN_COROUTINE, "await uvicorn.Server(config).serve() instead"),
     }
     for name in ("call", "check_call", "check_output", "Popen", "run"):
         table[f"subprocess.{name}"] = _SUBPROCESS
@@ -300,7 +310,8 @@ NON_BLOCKING_ARGS: Final[Mapping[str, tuple[int, frozenset[str]]]] = {
 }
 #: method name -> position of a timeout argument; a constant 0 means "just poll"
 TIMEOUT_ARGS: Final[Mapping[str, int]] = {
-    "acquire": 1, "exception": 0, "get": 1, "join": 0, "put": 2, "result": 0, "wait": 0,
+    "acquire": 1, "communicate": 1, "exception": 0, "get": 1, "join": 0, "put": 2, "result": 0,
+    "wait": 0,
 }
 #: file openers that read an in-memory object when given one (``fileobj=``, BytesIO)
 IN_MEMORY_OPENERS: Final = frozenset({
