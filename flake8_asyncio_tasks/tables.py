@@ -127,6 +127,9 @@ def _returns() -> dict[str, str]:
     table["pathlib.Path.home()"] = "pathlib.Path()"
     table["socket.create_connection()"] = "socket.socket()"
     table["socket.socket().dup()"] = "socket.socket()"
+    # an SSLSocket blocks like the socket it wraps
+    table["ssl.SSLContext().wrap_socket()"] = "socket.socket()"
+    table["ssl.create_default_context()"] = "ssl.SSLContext()"
     table["urllib.request.build_opener()"] = "urllib.request.OpenerDirector()"
     for pool in ("concurrent.futures.ThreadPoolExecutor", "concurrent.futures.ProcessPoolExecutor"):
         table[f"{pool}().submit()"] = "concurrent.futures.Future()"
@@ -190,6 +193,7 @@ def _blocking_calls() -> dict[str, Blocking]:
         "bz2.open": _FILE,
         "codecs.open": _FILE,
         "glob.glob": _FILE,
+        "glob.iglob": _FILE,
         "gzip.open": _FILE,
         "io.open": _FILE,
         "lzma.open": _FILE,
@@ -256,7 +260,7 @@ def _blocking_calls() -> dict[str, Blocking]:
         table[f"os.spawn{suffix}"] = _SUBPROCESS
     for name in ("copy", "copy2", "copyfile", "copyfileobj", "copytree", "move", "rmtree"):
         table[f"shutil.{name}"] = _FILE
-    for name in ("glob", "iterdir", "open", "read_bytes", "read_text", "rglob",
+    for name in ("glob", "iterdir", "open", "read_bytes", "read_text", "rglob", "walk",
                  "write_bytes", "write_text"):
         table[f"pathlib.Path().{name}"] = _FILE
     for name in ("recv", "recv_into", "recvfrom", "recvfrom_into", "recvmsg", "recvmsg_into",
