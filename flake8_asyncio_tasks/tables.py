@@ -156,9 +156,11 @@ _SHELL: Final = Blocking(BLOCKING_PROCESS, "await asyncio.create_subprocess_shel
 _WAIT_PROCESS: Final = Blocking(BLOCKING_PROCESS, "await proc.wait() on an asyncio subprocess")
 _FILE: Final = Blocking(BLOCKING_FILE_IO)
 _DNS: Final = Blocking(BLOCKING_SOCKET, "await loop.getaddrinfo()")
+_REVERSE_DNS: Final = Blocking(BLOCKING_SOCKET, "await loop.getnameinfo()")
 _CONNECT: Final = Blocking(BLOCKING_SOCKET, "asyncio.open_connection()")
 _SOCKET_IO: Final = Blocking(BLOCKING_SOCKET, "asyncio streams or await loop.sock_*()")
 _LOCK: Final = Blocking(BLOCKING_WAIT, "asyncio.Lock with async with")
+_CONDITION: Final = Blocking(BLOCKING_WAIT, "asyncio.Condition with async with")
 _EVENT: Final = Blocking(BLOCKING_WAIT, "asyncio.Event and await event.wait()")
 _QUEUE: Final = Blocking(BLOCKING_WAIT, "asyncio.Queue, or await asyncio.to_thread(q.get)")
 _FUTURE: Final = Blocking(BLOCKING_WAIT, "await asyncio.wrap_future(future)")
@@ -185,7 +187,8 @@ def _blocking_calls() -> dict[str, Blocking]:
         "os.wait4": _WAIT_PROCESS,
         "os.waitid": _WAIT_PROCESS,
         "os.waitpid": _WAIT_PROCESS,
-        "subprocess.Popen().communicate": _WAIT_PROCESS,
+        "subprocess.Popen().communicate": Blocking(
+            BLOCKING_PROCESS, "await proc.communicate() on an asyncio subprocess"),
         "subprocess.Popen().wait": _WAIT_PROCESS,
         "subprocess.getoutput": _SHELL,
         "subprocess.getstatusoutput": _SHELL,
@@ -209,11 +212,11 @@ def _blocking_calls() -> dict[str, Blocking]:
         # sockets and DNS
         "socket.create_connection": _CONNECT,
         "socket.getaddrinfo": _DNS,
-        "socket.getfqdn": _DNS,
-        "socket.gethostbyaddr": _DNS,
+        "socket.getfqdn": Blocking(BLOCKING_SOCKET, "await asyncio.to_thread(socket.getfqdn)"),
+        "socket.gethostbyaddr": _REVERSE_DNS,
         "socket.gethostbyname": _DNS,
         "socket.gethostbyname_ex": _DNS,
-        "socket.getnameinfo": _DNS,
+        "socket.getnameinfo": _REVERSE_DNS,
         "socket.socket().accept": Blocking(BLOCKING_SOCKET, "asyncio.start_server()"),
         "socket.socket().connect": _CONNECT,
         "socket.socket().connect_ex": _CONNECT,
@@ -233,7 +236,7 @@ def _blocking_calls() -> dict[str, Blocking]:
         "multiprocessing.Process().join": Blocking(
             BLOCKING_WAIT, "await asyncio.to_thread(process.join)"),
         "threading.Barrier().wait": Blocking(BLOCKING_WAIT, "asyncio.Barrier"),
-        "threading.Condition().acquire": _LOCK,
+        "threading.Condition().acquire": _CONDITION,
         "threading.Condition().wait": Blocking(BLOCKING_WAIT, "asyncio.Condition"),
         "threading.Condition().wait_for": Blocking(BLOCKING_WAIT, "asyncio.Condition"),
         "threading.Event().wait": _EVENT,
@@ -242,8 +245,9 @@ def _blocking_calls() -> dict[str, Blocking]:
         "threading.Semaphore().acquire": Blocking(BLOCKING_WAIT, "asyncio.Semaphore"),
         "threading.Thread().join": Blocking(BLOCKING_WAIT, "await asyncio.to_thread(thread.join)"),
         "queue.Queue().get": _QUEUE,
-        "queue.Queue().join": _QUEUE,
-        "queue.Queue().put": _QUEUE,
+        "queue.Queue().join": Blocking(BLOCKING_WAIT, "asyncio.Queue and await q.join()"),
+        "queue.Queue().put": Blocking(
+            BLOCKING_WAIT, "asyncio.Queue, or await asyncio.to_thread(q.put, item)"),
         # event loops started inside a coroutine
         "aiohttp.web.run_app": Blocking(
             LOOP_RUN_IN_COROUTINE, "await site.start() on a web.AppRunner instead"),
@@ -296,7 +300,7 @@ BLOCKING_CALLS: Final[Mapping[str, Blocking]] = _blocking_calls()
 
 #: ``with x:`` on these blocks the thread until the lock is free
 BLOCKING_WITH: Final[Mapping[str, tuple[str, Blocking]]] = {
-    "threading.Condition()": ("threading.Condition.acquire", _LOCK),
+    "threading.Condition()": ("threading.Condition.acquire", _CONDITION),
     "threading.Lock()": ("threading.Lock.acquire", _LOCK),
     "threading.RLock()": ("threading.RLock.acquire", _LOCK),
     "threading.Semaphore()": ("threading.Semaphore.acquire",
