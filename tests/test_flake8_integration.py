@@ -104,6 +104,16 @@ def test_exit_zero_reports_but_passes(sample: Path) -> None:
     assert findings(result.stdout) == SAMPLE_AIO
 
 
+def test_unparsable_file_passes_with_select_aio_alone_but_fails_with_e9(tmp_path: Path) -> None:
+    """Why the README's CI snippets and the pre-commit hook select ``AIO,E9``."""
+    (tmp_path / "broken.py").write_text("async def poll(:\n", encoding="utf-8")
+    assert run_flake8("--isolated", "--select=AIO", "broken.py", cwd=tmp_path).returncode == 0
+    result = run_flake8("--isolated", "--select=AIO,E9", "broken.py", "missing.py",
+                        cwd=tmp_path)
+    assert result.returncode == 1
+    assert [line.split()[1] for line in result.stdout.splitlines()] == ["E999", "E902"]
+
+
 # -- output formats, files, counts ------------------------------------------------------
 
 
@@ -122,6 +132,18 @@ def test_custom_format_string(sample: Path) -> None:
                         sample.name, cwd=sample.parent)
     assert result.returncode == 1
     assert result.stdout.splitlines() == [f"app.py|{n}|{code}" for n, code in SAMPLE_AIO]
+
+
+def test_github_annotation_format_from_the_readme(sample: Path) -> None:
+    fmt = "::error file=%(path)s,line=%(row)d,col=%(col)d,title=%(code)s::%(code)s %(text)s"
+    result = run_flake8("--isolated", "--select=AIO,E9", f"--format={fmt}", sample.name,
+                        cwd=sample.parent)
+    assert result.returncode == 1
+    lines = result.stdout.splitlines()
+    assert [line.split("::")[1] for line in lines] == [
+        f"error file=app.py,line={n},col=5,title={code}" for n, code in SAMPLE_AIO]
+    assert lines[0].endswith("::AIO100 blocking call time.sleep() in coroutine 'main'; "
+                             "use await asyncio.sleep()")
 
 
 def test_output_file_gets_the_report_and_stdout_stays_empty(sample: Path) -> None:
@@ -287,9 +309,10 @@ NOQA_VARIANTS = {
     "specific": "  # noqa: {code}",
     "bare": "  # noqa",
     "lowercase": "  # NOQA:{code}",
+    "with-reason": "  # noqa: {code} the registry in on_start() keeps it",
     "other-code": "  # noqa: E501",
 }
-SILENCED = {"specific", "bare", "lowercase"}
+SILENCED = {"specific", "bare", "lowercase", "with-reason"}
 
 
 @pytest.fixture(scope="module")
