@@ -20,6 +20,8 @@ from flake8_asyncio_tasks.names import (
     ScopeKind,
     display_name,
     dotted_source,
+    local_match,
+    spelled,
 )
 from flake8_asyncio_tasks.rules import CONFIGURED_BLOCKING, LOOP_RUN_IN_COROUTINE
 from flake8_asyncio_tasks.settings import Settings
@@ -106,6 +108,11 @@ class BlockingCheck:
             replacement = self.settings.blocking_calls.get(name)
             if replacement is not None:
                 return name, Blocking(CONFIGURED_BLOCKING, replacement)
+        if isinstance(ref, FunctionRef) and self.settings.blocking_calls:
+            entry_name = local_match(ref, self.settings.blocking_calls, self.visitor.filename)
+            if entry_name is not None:
+                replacement = self.settings.blocking_calls[entry_name]
+                return spelled(func), Blocking(CONFIGURED_BLOCKING, replacement)
         if last in LOOP_RUN_METHODS and isinstance(func, ast.Attribute):
             return self._loop_run(func, ref, site.scope)
         return None
@@ -122,14 +129,13 @@ class BlockingCheck:
         if isinstance(base, str):
             if base not in LOOPS:
                 return None
-            written = written or display_name(base)
         elif base is not None:
             return None
         elif func.attr != "run_until_complete":
             # run_forever is a common name (websocket clients...): only on a loop
             if written is None or written.rpartition(".")[2] not in LOOP_NAMES:
                 return None
-        name = f"{written or 'loop'}.{func.attr}"
+        name = f"{written or spelled(receiver)}.{func.attr}"
         if is_allowed(name, self.settings):
             return None
         return name, Blocking(LOOP_RUN_IN_COROUTINE)
@@ -137,17 +143,21 @@ class BlockingCheck:
     def _non_blocking(self, site: CallSite, ref: str, last: str) -> bool:
         node = site.node
         if ref.startswith(("os.wait", "os.spawn")):
+            # os.WNOHANG, also inside os.WEXITED | os.WNOHANG
             return any(
-                (dotted_source(arg) or "").rpartition(".")[2] in NON_BLOCKING_FLAGS
+                isinstance(part, (ast.Name, ast.Attribute))
+                and (dotted_source(part) or "").rpartition(".")[2] in NON_BLOCKING_FLAGS
                 for arg in node.args
+                for part in ast.walk(arg)
             )
         if ref.startswith("socket.socket().") or ref in ("os.read", "os.write"):
             if self.visitor.expects_blocking_io_error(site):
                 return True  # try: sock.recv() / except BlockingIOError: non-blocking
             receiver = dotted_source(node.func.value)  # type: ignore[attr-defined]
-            return receiver is not None and (
-                receiver_key(receiver, site.scope) in self.visitor.non_blocking
-            )
+            if receiver is None:
+                return False
+            since = self.visitor.non_blocking.get(receiver_key(receiver, site.scope))
+            return since is not None and since <= node.lineno
         if ref in IN_MEMORY_OPENERS:
             if any(keyword.arg == "fileobj" for keyword in node.keywords):
                 return True
@@ -210,6 +220,8 @@ def check(visitor: Visitor, blocking: BlockingCheck) -> Iterator[Finding]:
                                      **({"fix": entry.fix} if entry.fix else {}))
             yield Finding(site.node.lineno, site.node.col_offset, text)
     for expr, scope in visitor.with_items:
+        if scope.coroutine is None:
+            continue
         found_with = blocking.classify_with(expr, scope)
         if found_with is not None and scope.coroutine is not None:
             name, entry = found_with

@@ -21,8 +21,9 @@ from __future__ import annotations
 import ast
 import builtins
 import enum
-from collections.abc import Iterator
+from collections.abc import Collection, Iterator
 from dataclasses import dataclass
+from pathlib import PurePath
 from typing import Final, Union
 
 from flake8_asyncio_tasks.tables import RETURNS
@@ -90,16 +91,26 @@ class Imported(Binding):
 
 
 class Value(Binding):
-    """``name = expr`` (or ``with expr as name``): the value, resolved lazily in ``scope``."""
+    """``name = expr`` (or ``with expr as name``): the value, resolved lazily in ``scope``.
 
-    __slots__ = ("expr", "scope")
+    ``item`` picks a part of the value: ``"0"`` for ``conn, addr = sock.accept()``,
+    ``"*"`` for ``for child in path.iterdir()``; :data:`RETURNS` says what it is.
+    """
 
-    def __init__(self, expr: ast.expr, scope: Scope) -> None:
+    __slots__ = ("expr", "scope", "item")
+
+    def __init__(self, expr: ast.expr, scope: Scope, item: str | None = None) -> None:
         self.expr = expr
         self.scope = scope
+        self.item = item
 
     def resolve(self, resolver: Resolver, depth: int) -> Ref | None:
-        return resolver.resolve(self.expr, self.scope, depth + 1)
+        ref = resolver.resolve(self.expr, self.scope, depth + 1)
+        if self.item is None:
+            return ref
+        if isinstance(ref, str):
+            return RETURNS.get(f"{ref}[{self.item}]")
+        return None
 
     @property
     def is_none(self) -> bool:
@@ -117,12 +128,44 @@ class Annotated(Binding):
         self.scope = scope
 
     def resolve(self, resolver: Resolver, depth: int) -> Ref | None:
-        ref = resolver.resolve(self.annotation, self.scope, depth + 1)
+        annotation = _unwrap_optional(self.annotation, resolver, self.scope, depth)
+        if annotation is None:
+            return None
+        ref = resolver.resolve(annotation, self.scope, depth + 1)
         if isinstance(ref, str):
             return RETURNS.get(ref + "()", ref + "()")
         if isinstance(ref, ClassRef) and not ref.instance:
             return ClassRef(ref.scope, instance=True)
         return None
+
+
+def _unwrap_optional(
+    node: ast.expr, resolver: Resolver, scope: Scope, depth: int
+) -> ast.expr | None:
+    """``X``, ``"X"``, ``Optional[X]``, ``X | None``, ``Union[X, None]`` -> ``X``."""
+    if isinstance(node, ast.Constant) and isinstance(node.value, str):
+        try:
+            node = ast.parse(node.value.strip(), mode="eval").body
+        except (SyntaxError, ValueError, MemoryError, RecursionError):
+            return None
+    if isinstance(node, ast.BinOp) and isinstance(node.op, ast.BitOr):
+        sides = [side for side in (node.left, node.right) if not _is_none(side)]
+        return sides[0] if len(sides) == 1 else None
+    if isinstance(node, ast.Subscript):
+        wrapper = resolver.resolve(node.value, scope, depth + 1)
+        if wrapper in ("typing.Optional", "typing_extensions.Optional"):
+            return node.slice
+        if wrapper in ("typing.Union", "typing_extensions.Union") and isinstance(
+            node.slice, ast.Tuple
+        ):
+            members = [m for m in node.slice.elts if not _is_none(m)]
+            return members[0] if len(members) == 1 else None
+        return None
+    return node
+
+
+def _is_none(node: ast.expr) -> bool:
+    return isinstance(node, ast.Constant) and node.value is None
 
 
 class Defined(Binding):
@@ -315,6 +358,17 @@ class Resolver:
             if isinstance(func, ClassRef) and not func.instance:
                 return ClassRef(func.scope, instance=True)
             return None
+        if isinstance(node, ast.BoolOp):
+            # ``session or requests.Session()``: one type whichever operand is taken
+            found: Ref | None = None
+            for operand in node.values:
+                if _is_none(operand):
+                    continue
+                ref = self.resolve(operand, scope, depth + 1)
+                if ref is None or (found is not None and ref != found):
+                    return None
+                found = ref
+            return found
         if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Div):
             # pathlib: Path(...) / "name" is a Path again
             left = self.resolve(node.left, scope, depth + 1)
@@ -347,3 +401,46 @@ def dotted_source(node: ast.expr) -> str | None:
         return None
     parts.append(node.id)
     return ".".join(reversed(parts))
+
+
+def spelled(node: ast.expr) -> str:
+    """A short spelling of a callee for messages: ``asyncio.get_running_loop().create_task``."""
+    parts = []
+    while True:
+        if isinstance(node, ast.Attribute):
+            parts.append(node.attr)
+            node = node.value
+        elif isinstance(node, ast.Call):
+            parts.append("()")
+            node = node.func
+        else:
+            break
+    parts.append(node.id if isinstance(node, ast.Name) else "...")
+    text = ""
+    for part in reversed(parts):
+        text += part if part == "()" or not text else "." + part
+    return text
+
+
+def local_match(ref: FunctionRef, names: Collection[str], filename: str) -> str | None:
+    """The entry of ``names`` that names this module's function ``ref``, if any.
+
+    A function ``load`` of class ``Repo`` in ``app/store.py`` is ``Repo.load``,
+    ``store.Repo.load`` or any dotted path ending so (``app.store.Repo.load``): flake8
+    sees one file at a time and cannot know the package the module is imported as.
+    """
+    if not names:
+        return None
+    parts = [ref.node.name]
+    scope: Scope | None = ref.scope.parent
+    while scope is not None and scope.kind is not ScopeKind.MODULE:
+        parts.append(scope.name)
+        scope = scope.parent
+    qualname = ".".join(reversed(parts))
+    path = PurePath(filename)
+    module = path.parent.name if path.stem == "__init__" else path.stem
+    dotted = f"{module}.{qualname}" if module else qualname
+    for entry in names:
+        if entry in (qualname, dotted) or entry.endswith("." + dotted):
+            return entry
+    return None

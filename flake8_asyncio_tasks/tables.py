@@ -126,6 +126,12 @@ def _returns() -> dict[str, str]:
     table["pathlib.Path.cwd()"] = "pathlib.Path()"
     table["pathlib.Path.home()"] = "pathlib.Path()"
     table["socket.create_connection()"] = "socket.socket()"
+    # parts of values: "[0]" is the first item of a tuple, "[*]" any element
+    table["socket.socket().accept()[0]"] = "socket.socket()"
+    table["socket.socketpair()[0]"] = "socket.socket()"
+    table["socket.socketpair()[1]"] = "socket.socket()"
+    for listing in ("glob()", "iterdir()", "rglob()"):
+        table[f"pathlib.Path().{listing}[*]"] = "pathlib.Path()"
     table["socket.socket().dup()"] = "socket.socket()"
     # an SSLSocket blocks like the socket it wraps
     table["ssl.SSLContext().wrap_socket()"] = "socket.socket()"

@@ -23,6 +23,8 @@ from flake8_asyncio_tasks.names import (
     ScopeKind,
     display_name,
     dotted_source,
+    local_match,
+    spelled,
 )
 from flake8_asyncio_tasks.rules import (
     DISCARDED_TASK,
@@ -51,25 +53,6 @@ _LIBRARY_LAST_NAMES: Final = frozenset(
     name.rpartition(".")[2] for name in (*LIBRARY_COROUTINES, *TASK_FACTORIES, *GATHERS,
                                          *NEW_LOOPS, GET_EVENT_LOOP)
 ) | {"create_task"}
-
-
-def written(node: ast.expr) -> str:
-    """A short spelling of a callee for messages: ``asyncio.get_running_loop().create_task``."""
-    parts = []
-    while True:
-        if isinstance(node, ast.Attribute):
-            parts.append(node.attr)
-            node = node.value
-        elif isinstance(node, ast.Call):
-            parts.append("()")
-            node = node.func
-        else:
-            break
-    parts.append(node.id if isinstance(node, ast.Name) else "...")
-    text = ""
-    for part in reversed(parts):
-        text += part if part == "()" or not text else "." + part
-    return text
 
 
 class TaskCheck:
@@ -106,12 +89,14 @@ class TaskCheck:
             if ref in NEW_LOOPS:
                 return _NEW_LOOP, name
         if isinstance(ref, FunctionRef):
+            if local_match(ref, self.visitor.settings.task_factories, self.visitor.filename):
+                return _TASK, spelled(func)
             if ref.is_async and not ref.scope.is_generator and is_plain(ref, self.resolver):
-                return _COROUTINE, written(func)
+                return _COROUTINE, spelled(func)
             return None
         if last == "create_task" and isinstance(func, ast.Attribute):
             if self.is_loop(func.value, site.scope):
-                return _TASK, written(func)
+                return _TASK, spelled(func)
         return None
 
     def is_loop(self, node: ast.expr, scope: Scope) -> bool:
@@ -251,7 +236,7 @@ def _unrun_loops(
         if set_as_current and runs_some_loop:
             continue
         for node in scheduling:
-            text = TASK_ON_UNRUN_LOOP.format(call=written(node.func), loop=name)
+            text = TASK_ON_UNRUN_LOOP.format(call=spelled(node.func), loop=name)
             yield Finding(node.lineno, node.col_offset, text), id(node)
 
 

@@ -14,10 +14,16 @@ import ast
 from collections import deque
 from collections.abc import Iterator
 from dataclasses import dataclass
-from pathlib import PurePath
 
 from flake8_asyncio_tasks.blocking import BlockingCheck, owner
-from flake8_asyncio_tasks.names import FunctionRef, Resolver, Scope, ScopeKind, dotted_source
+from flake8_asyncio_tasks.names import (
+    FunctionRef,
+    Resolver,
+    Scope,
+    ScopeKind,
+    dotted_source,
+    local_match,
+)
 from flake8_asyncio_tasks.rules import LOOP_RUN_IN_COROUTINE, TRANSITIVE_BLOCKING
 from flake8_asyncio_tasks.settings import Settings
 from flake8_asyncio_tasks.tables import TRANSPARENT_DECORATORS
@@ -68,27 +74,8 @@ def local_function(site: CallSite, visitor: Visitor) -> FunctionRef | None:
     return None
 
 
-def qualified_names(ref: FunctionRef, filename: str) -> tuple[str, str]:
-    """``("Cls.method", "module.Cls.method")`` for matching ``--asyncio-allowed-calls``."""
-    parts = [ref.node.name]
-    scope: Scope | None = ref.scope.parent
-    while scope is not None and scope.kind is not ScopeKind.MODULE:
-        parts.append(scope.name)
-        scope = scope.parent
-    qualname = ".".join(reversed(parts))
-    path = PurePath(filename)
-    module = path.parent.name if path.stem == "__init__" else path.stem
-    return qualname, f"{module}.{qualname}" if module else qualname
-
-
 def _allowed(ref: FunctionRef, settings: Settings, filename: str) -> bool:
-    if not settings.allowed_calls:
-        return False
-    qualname, dotted = qualified_names(ref, filename)
-    return any(
-        entry in (qualname, dotted) or entry.endswith("." + dotted)
-        for entry in settings.allowed_calls
-    )
+    return local_match(ref, settings.allowed_calls, filename) is not None
 
 
 class TransitiveCheck:
@@ -164,6 +151,17 @@ class TransitiveCheck:
             if callee is None or callee.is_async or _allowed(callee, settings, filename):
                 continue
             callers.setdefault(id(callee.node), []).append((position, caller_ref))
+        for expr, scope in visitor.with_items:  # ``with self._lock:`` in a helper
+            frame = owner(scope)
+            if frame.kind is not ScopeKind.FUNCTION or self._ref_of(frame) is None:
+                continue
+            found_with = self.blocking.classify_with(expr, scope)
+            if found_with is not None:
+                position = (expr.lineno, expr.col_offset)
+                key = id(frame.node)
+                best = direct.get(key)
+                if best is None or position < best[0]:
+                    direct[key] = (position, found_with[0], expr.lineno)
         # Breadth first from the direct blockers, backwards along call edges.
         queue: deque[int] = deque()
         for key, (_, call, line) in sorted(direct.items(), key=lambda item: item[1][0]):

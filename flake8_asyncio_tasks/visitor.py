@@ -67,10 +67,10 @@ class Visitor:
         self.calls: list[CallSite] = []
         #: id(call) -> CallSite, to mark how a call's value is used
         self._sites: dict[int, CallSite] = {}
-        #: sync ``with`` items inside coroutines: (context expression, scope)
+        #: sync ``with`` items: (context expression, scope)
         self.with_items: list[tuple[ast.expr, Scope]] = []
-        #: receivers switched to non-blocking mode (see :func:`receiver_key`)
-        self.non_blocking: set[str] = set()
+        #: receivers switched to non-blocking mode (see :func:`receiver_key`) -> from line
+        self.non_blocking: dict[str, int] = {}
         #: (scope id, name) -> attribute names read on it: ``loop.run_forever`` ...
         self.attr_uses: dict[tuple[int, str], list[str]] = {}
         #: names of every def in the module: a call to any other name is no local call
@@ -237,7 +237,9 @@ class Visitor:
         # The first iterable is evaluated in the enclosing scope.
         children: list[tuple[ast.AST, Scope]] = [(generators[0].iter, scope)]
         for index, generator in enumerate(generators):
-            self._bind_target(generator.target, inner, None)
+            iterable = None if generator.is_async else generator.iter
+            self._bind_target(generator.target, inner, iterable, "*",
+                              scope if index == 0 else inner)
             if index:
                 children.append((generator.iter, inner))
             for condition in generator.ifs:
@@ -250,20 +252,41 @@ class Visitor:
         self._stack.extend(reversed(children))
 
     # -- bindings --------------------------------------------------------------------
-    def _bind_target(self, target: ast.expr, scope: Scope, value: ast.expr | None) -> None:
-        """Bind the names in an assignment target; ``value`` only for a plain name."""
+    def _bind_target(
+        self,
+        target: ast.expr,
+        scope: Scope,
+        value: ast.expr | None,
+        item: str | None = None,
+        value_scope: Scope | None = None,
+    ) -> None:
+        """Bind the names in an assignment target to (a part of) ``value``.
+
+        ``item`` is the part a name gets: ``"0"``, ``"1"``... when a tuple target unpacks
+        a value, ``"*"`` for a loop target (one element of the iterable).
+        """
         if isinstance(target, ast.Name):
-            scope.bind(target.id, Value(value, scope) if value is not None else OPAQUE)
+            if value is None:
+                scope.bind(target.id, OPAQUE)
+            else:
+                scope.bind(target.id, Value(value, value_scope or scope, item))
         elif isinstance(target, (ast.Tuple, ast.List)):
-            values = value.elts if isinstance(value, (ast.Tuple, ast.List)) else None
-            if values is not None and len(values) != len(target.elts):
-                values = None
-            for index, element in enumerate(target.elts):
-                self._bind_target(element, scope, values[index] if values else None)
+            elements = target.elts
+            if isinstance(value, (ast.Tuple, ast.List)) and item is None and (
+                len(value.elts) == len(elements)
+            ):
+                for element, part in zip(elements, value.elts, strict=True):
+                    self._bind_target(element, scope, part, None, value_scope)
+                return
+            for index, element in enumerate(elements):
+                known = value is not None and item is None and not isinstance(
+                    element, ast.Starred)
+                self._bind_target(element, scope, value if known else None,
+                                  str(index) if known else None, value_scope)
         elif isinstance(target, ast.Starred):
             self._bind_target(target.value, scope, None)
         elif isinstance(target, ast.Attribute):
-            self._bind_attribute(target, scope, value)
+            self._bind_attribute(target, scope, value if item is None else None)
 
     def _bind_attribute(self, target: ast.Attribute, scope: Scope,
                         value: ast.expr | None) -> None:
@@ -314,7 +337,13 @@ class Visitor:
         self._push(node.targets, scope)
 
     def _ann_assign(self, node: ast.AnnAssign, scope: Scope) -> None:
-        if node.value is not None:
+        if scope.kind is ScopeKind.CLASS and isinstance(node.target, ast.Name):
+            # A class-level declaration states the attribute's type; the value is a
+            # default or a dataclass field(...), not what instances hold.
+            scope.bind(node.target.id, Annotated(node.annotation, scope))
+            if node.value is not None:
+                self._stack.append((node.value, scope))
+        elif node.value is not None:
             self._bind_target(node.target, scope, node.value)
             if isinstance(node.target, ast.Name):
                 site = self._site(node.value, scope)
@@ -342,14 +371,16 @@ class Visitor:
         self._stack.append((node.value, scope))
 
     def _for(self, node: ast.For | ast.AsyncFor, scope: Scope) -> None:
-        self._bind_target(node.target, scope, None)
+        # an async for iterates an async iterable: its elements are not what RETURNS knows
+        iterable = node.iter if isinstance(node, ast.For) else None
+        self._bind_target(node.target, scope, iterable, "*")
         self._generic(node, scope)
 
     def _with(self, node: ast.With | ast.AsyncWith, scope: Scope) -> None:
         for item in node.items:
             if item.optional_vars is not None:
                 self._bind_target(item.optional_vars, scope, item.context_expr)
-            if scope.coroutine is not None and isinstance(node, ast.With):
+            if isinstance(node, ast.With):
                 self.with_items.append((item.context_expr, scope))
         self._generic(node, scope)
 
@@ -436,7 +467,10 @@ class Visitor:
             # sock.setblocking(False) / settimeout(0): its recv/send return at once
             receiver = dotted_source(func.value)
             if receiver is not None:
-                self.non_blocking.add(receiver_key(receiver, scope))
+                key = receiver_key(receiver, scope)
+                # self._sock may be switched in another method: from then on, any line
+                line = 0 if receiver.startswith("self.") else node.lineno
+                self.non_blocking[key] = min(line, self.non_blocking.get(key, line))
         for arg in node.args:
             self._mark(arg, "arg", scope)
         for keyword in node.keywords:
