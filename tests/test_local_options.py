@@ -1,0 +1,53 @@
+"""Options that name a function defined in the checked module itself."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from conftest import run_flake8
+
+SOURCE = '''\
+import asyncio
+
+
+def spawn(coro):
+    return asyncio.create_task(coro)
+
+
+def fetch_sync(url):
+    return url
+
+
+async def job():
+    await asyncio.sleep(0)
+
+
+async def main():
+    spawn(job())
+    fetch_sync("https://example.org")
+'''
+
+
+@pytest.mark.parametrize("name", ["spawn", "jobs.spawn", "myapp.jobs.spawn"])
+def test_task_factory_defined_in_the_module(tmp_path: Path, name: str) -> None:
+    path = tmp_path / "jobs.py"
+    path.write_text(SOURCE)
+    plain = run_flake8("--isolated", "--select=AIO", str(path))
+    assert plain.returncode == 0, plain.stdout
+    result = run_flake8("--isolated", "--select=AIO", f"--asyncio-task-factories={name}",
+                        str(path))
+    assert result.returncode == 1
+    assert f"{path}:17:5: AIO200 result of spawn() is discarded" in result.stdout
+
+
+def test_blocking_call_defined_in_the_module(tmp_path: Path) -> None:
+    path = tmp_path / "jobs.py"
+    path.write_text(SOURCE)
+    result = run_flake8("--isolated", "--select=AIO",
+                        "--asyncio-blocking-calls=jobs.fetch_sync=fetch_async", str(path))
+    assert result.stdout.strip() == (
+        f"{path}:18:5: AIO108 blocking call fetch_sync() in coroutine 'main' "
+        "(listed in --asyncio-blocking-calls); use fetch_async"
+    )
