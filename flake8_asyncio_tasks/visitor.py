@@ -488,6 +488,9 @@ class Visitor:
         # asyncio.create_task(...).add_done_callback(...): the task is still discarded
         if isinstance(value, ast.Call) and isinstance(value.func, ast.Attribute):
             self._mark(value.func.value, "chained", scope)
+        # [asyncio.create_task(c) for c in coros] as a statement: the list is dropped
+        elif isinstance(value, (ast.ListComp, ast.SetComp)):
+            self._mark(value.elt, "expr", scope)
         self._stack.append((value, scope))
 
     def _await(self, node: ast.Await, scope: Scope) -> None:
