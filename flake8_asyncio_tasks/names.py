@@ -209,6 +209,7 @@ class Scope:
         "attr_bindings",
         "memo",
         "_all_loads",
+        "_read_inside",
         "has_star_import",
         "is_generator",
     )
@@ -235,6 +236,7 @@ class Scope:
         self.attr_bindings: dict[str, list[Binding]] = {}  # class scopes: self.x = ...
         self.memo: dict[str, Ref | None] = {}
         self._all_loads: set[str] | None = None
+        self._read_inside: set[str] | None = None
         self.has_star_import = False
         self.is_generator = False  # a yield in the body: an (async) generator function
         if parent is not None:
@@ -252,23 +254,47 @@ class Scope:
     def all_loads(self) -> set[str]:
         """Names read in this scope or any scope nested in it (computed once)."""
         if self._all_loads is None:
-            names = set(self.loads)
-            for child in self.children:
-                names |= child.all_loads()
-            self._all_loads = names
+            # iteratively, children first: a thousand nested lambdas must not recurse
+            order = []
+            stack = [self]
+            while stack:
+                scope = stack.pop()
+                if scope._all_loads is None:
+                    order.append(scope)
+                    stack.extend(scope.children)
+            for scope in reversed(order):
+                names = set(scope.loads)
+                for child in scope.children:
+                    names |= child._all_loads or set()
+                scope._all_loads = names
+        assert self._all_loads is not None
         return self._all_loads
 
     def read_inside(self, name: str) -> bool:
-        """``name`` of this scope is read by a scope nested in it (a closure, a global)."""
-        stack = list(self.children)
-        while stack:
-            scope = stack.pop()
-            if name in scope.bindings and scope.kind is not ScopeKind.CLASS:
-                continue  # its own variable of that name, and so for all inside it
-            if name in scope.loads:
-                return True
-            stack.extend(scope.children)
-        return False
+        """``name`` of this scope is read by a scope nested in it (a closure, a global).
+
+        A nested scope that binds the name itself reads its own variable, not this one.
+        """
+        if self._read_inside is None:
+            order = []
+            stack = [self]
+            while stack:  # iteratively, children first
+                scope = stack.pop()
+                order.append(scope)
+                stack.extend(scope.children)
+            free: dict[int, set[str]] = {}
+            for scope in reversed(order):
+                inner: set[str] = set()
+                for child in scope.children:
+                    inner |= free[id(child)]
+                if scope is self:
+                    self._read_inside = inner
+                    break
+                names = inner | set(scope.loads)
+                if scope.kind is not ScopeKind.CLASS:
+                    names -= scope.bindings.keys()
+                free[id(scope)] = names
+        return name in (self._read_inside or ())
 
     def enclosing_function(self) -> Scope:
         """The function, lambda or module scope that owns this code."""

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import ast
 from collections.abc import Iterator
+from dataclasses import dataclass, field
 from typing import Final
 
 from flake8_asyncio_tasks.blocking import candidate_name
@@ -48,6 +49,7 @@ from flake8_asyncio_tasks.transitive import is_plain
 from flake8_asyncio_tasks.visitor import CallSite, Finding, Visitor
 
 _TASK, _GATHER, _COROUTINE, _GET_LOOP, _NEW_LOOP = range(5)
+_SET_EVENT_LOOP: Final = frozenset({"set_event_loop"})
 _FUNCTION_SCOPES: Final = (ScopeKind.FUNCTION, ScopeKind.COROUTINE)
 _LIBRARY_LAST_NAMES: Final = frozenset(
     name.rpartition(".")[2] for name in (*LIBRARY_COROUTINES, *TASK_FACTORIES, *GATHERS,
@@ -182,6 +184,46 @@ def _get_event_loop(site: CallSite, kind: int) -> Iterator[Finding]:
     yield Finding(node.lineno, node.col_offset, GET_EVENT_LOOP_OUTSIDE.format())
 
 
+@dataclass
+class _LoopUses:
+    """What the calls of one scope do with event loops, keyed by variable name."""
+
+    runs_some_loop: bool = False  # any .run_until_complete() / .run_forever()
+    create_task: dict[str, list[ast.Call]] = field(default_factory=dict)
+    #: name -> calls of asyncio functions given ``loop=name`` (harmless uses)
+    loop_keyword: dict[str, list[tuple[ast.Call, str]]] = field(default_factory=dict)
+    set_event_loop: dict[str, int] = field(default_factory=dict)
+
+
+def _loop_uses(calls: list[CallSite], tasks: TaskCheck, scope: Scope) -> _LoopUses:
+    """One pass over a scope's calls; each call is resolved at most once."""
+    uses = _LoopUses()
+    for call in calls:
+        node = call.node
+        func = node.func
+        if isinstance(func, ast.Attribute):
+            if func.attr in LOOP_RUN_METHODS:
+                uses.runs_some_loop = True
+            elif func.attr == "create_task" and isinstance(func.value, ast.Name):
+                uses.create_task.setdefault(func.value.id, []).append(node)
+        loop_names = [k.value.id for k in node.keywords
+                      if k.arg == "loop" and isinstance(k.value, ast.Name)]
+        is_setter = bool(node.args) and isinstance(node.args[0], ast.Name) and (
+            candidate_name(func, _SET_EVENT_LOOP, tasks.visitor.imported_names) is not None)
+        if not loop_names and not is_setter:
+            continue
+        callee = tasks.resolver.resolve(func, scope)
+        if not isinstance(callee, str):
+            continue
+        if callee.startswith("asyncio."):
+            for name in loop_names:
+                uses.loop_keyword.setdefault(name, []).append((node, callee))
+        if is_setter and callee == "asyncio.set_event_loop":
+            name = node.args[0].id  # type: ignore[attr-defined]
+            uses.set_event_loop[name] = uses.set_event_loop.get(name, 0) + 1
+    return uses
+
+
 def _unrun_loops(
     visitor: Visitor, tasks: TaskCheck, loops: list[tuple[CallSite, str]]
 ) -> Iterator[tuple[Finding, int]]:
@@ -193,6 +235,7 @@ def _unrun_loops(
     calls_by_scope: dict[int, list[CallSite]] = {}
     for call in visitor.calls:
         calls_by_scope.setdefault(id(call.scope), []).append(call)
+    summaries: dict[int, _LoopUses] = {}
     for site, source in loops:
         scope, name = site.scope, site.target
         assert name is not None
@@ -202,40 +245,23 @@ def _unrun_loops(
             continue
         if scope.read_inside(name):
             continue  # a nested function may run it
-        uses = visitor.attr_uses.get((id(scope), name), [])
-        if any(attr in LOOP_RUN_METHODS for attr in uses):
+        attrs = visitor.attr_uses.get((id(scope), name), [])
+        if any(attr in LOOP_RUN_METHODS for attr in attrs):
             continue
-        harmless = len(uses)
-        scheduling: list[ast.Call] = []
-        set_as_current = False
-        runs_some_loop = False
-        for call in calls_by_scope.get(id(scope), ()):
-            node = call.node
-            func = node.func
-            if isinstance(func, ast.Attribute) and func.attr in LOOP_RUN_METHODS:
-                runs_some_loop = True
-            if isinstance(func, ast.Attribute) and func.attr == "create_task" and (
-                isinstance(func.value, ast.Name) and func.value.id == name
-            ):
-                scheduling.append(node)
-            callee = tasks.resolver.resolve(func, scope)
-            if not isinstance(callee, str):
-                continue
-            for keyword in node.keywords:
-                if keyword.arg == "loop" and _is_name(keyword.value, name) and (
-                    callee.startswith("asyncio.")
-                ):
-                    harmless += 1
-                    if callee in TASK_FACTORIES:
-                        scheduling.append(node)
-            if callee == "asyncio.set_event_loop" and node.args and _is_name(node.args[0], name):
-                harmless += 1
-                set_as_current = True
+        uses = summaries.get(id(scope))
+        if uses is None:
+            uses = summaries[id(scope)] = _loop_uses(
+                calls_by_scope.get(id(scope), []), tasks, scope)
+        keyword_uses = uses.loop_keyword.get(name, [])
+        set_as_current = uses.set_event_loop.get(name, 0)
+        harmless = len(attrs) + len(keyword_uses) + set_as_current
         if scope.loads.get(name, 0) > harmless:
             continue  # returned, passed on, stored: someone else may run it
-        if set_as_current and runs_some_loop:
+        if set_as_current and uses.runs_some_loop:
             continue
-        for node in scheduling:
+        scheduling = list(uses.create_task.get(name, []))
+        scheduling += [node for node, callee in keyword_uses if callee in TASK_FACTORIES]
+        for node in sorted(scheduling, key=lambda n: (n.lineno, n.col_offset)):
             text = TASK_ON_UNRUN_LOOP.format(call=spelled(node.func), loop=name)
             yield Finding(node.lineno, node.col_offset, text), id(node)
 

@@ -53,6 +53,12 @@ class CallSite:
 
 
 _FUNCTION_KINDS: Final = (ast.FunctionDef, ast.AsyncFunctionDef)
+#: fields that never hold a node worth visiting (contexts, operators)
+_SKIPPED_FIELDS: Final = frozenset({"ctx", "op", "ops", "type_ignores"})
+#: nodes with nothing below them that any check reads
+_LEAVES: Final = frozenset({ast.Constant, ast.Pass, ast.Break, ast.Continue})
+#: node type -> its child fields, last first, worth visiting (filled on first sight)
+_CHILD_FIELDS: dict[type, tuple[str, ...]] = {}
 _COMPREHENSIONS: Final = (ast.ListComp, ast.SetComp, ast.DictComp, ast.GeneratorExp)
 
 
@@ -113,6 +119,10 @@ class Visitor:
             ast.UnaryOp: self._unary_op,
             ast.ExceptHandler: self._except_handler,
             ast.Try: self._try,
+            ast.MatchAs: self._match_capture,
+            ast.MatchStar: self._match_capture,
+            ast.MatchMapping: self._match_capture,
+            ast.Constant: self._leaf,
             ast.Yield: self._yield,
             ast.YieldFrom: self._yield,
         }
@@ -133,9 +143,19 @@ class Visitor:
         stack.append((tree, root))
         dispatch = self._dispatch
         generic = self._generic
+        pop = stack.pop
+        name_type, load_type = ast.Name, ast.Load
         while stack:
-            node, scope = stack.pop()
-            dispatch.get(type(node), generic)(node, scope)
+            node, scope = pop()
+            kind = type(node)
+            if kind is name_type:  # a third of all nodes: handled inline
+                if type(node.ctx) is load_type:  # type: ignore[attr-defined]
+                    loads = scope.loads
+                    loads[node.id] = loads.get(node.id, 0) + 1  # type: ignore[attr-defined]
+                else:
+                    self._name(node, scope)  # type: ignore[arg-type]
+                continue
+            dispatch.get(kind, generic)(node, scope)
 
     def _push(self, nodes: list[ast.AST] | list[ast.expr] | list[ast.stmt], scope: Scope) -> None:
         stack = self._stack
@@ -143,22 +163,31 @@ class Visitor:
             stack.append((node, scope))
 
     def _generic(self, node: ast.AST, scope: Scope) -> None:
-        stack = self._stack
-        children = []
-        for field in node._fields:
+        """Push the children worth visiting, last first (so they pop in source order)."""
+        kind = type(node)
+        fields = _CHILD_FIELDS.get(kind)
+        if fields is None:
+            fields = _CHILD_FIELDS[kind] = tuple(
+                reversed([f for f in kind._fields if f not in _SKIPPED_FIELDS]))
+        push = self._stack.append
+        for field in fields:
             value = getattr(node, field, None)
-            if isinstance(value, list):
-                for item in value:
-                    if isinstance(item, ast.AST):
-                        children.append(item)
-            elif isinstance(value, ast.AST):
-                children.append(value)
-        for child in reversed(children):
-            stack.append((child, scope))
-        if isinstance(node, (ast.MatchAs, ast.MatchStar)) and node.name:
-            scope.bind(node.name, OPAQUE)
-        elif isinstance(node, ast.MatchMapping) and node.rest:
-            scope.bind(node.rest, OPAQUE)
+            if type(value) is list:
+                for item in reversed(value):
+                    if isinstance(item, ast.AST) and type(item) not in _LEAVES:
+                        push((item, scope))
+            elif isinstance(value, ast.AST) and type(value) not in _LEAVES:
+                push((value, scope))
+
+    def _leaf(self, node: ast.AST, scope: Scope) -> None:
+        """Constants and the like: nothing below them can matter."""
+
+    def _match_capture(self, node: ast.MatchAs | ast.MatchStar | ast.MatchMapping,
+                       scope: Scope) -> None:
+        name = node.rest if isinstance(node, ast.MatchMapping) else node.name
+        if name:
+            scope.bind(name, OPAQUE)
+        self._generic(node, scope)
 
     def _site(self, call: ast.AST, scope: Scope) -> CallSite | None:
         """The record for ``call`` if it is a call, created ahead of its visit."""
@@ -171,9 +200,10 @@ class Visitor:
         return site
 
     def _mark(self, value: ast.AST | None, usage: str, scope: Scope) -> None:
-        site = self._site(value, scope) if value is not None else None
-        if site is not None:
-            site.usage = usage
+        if type(value) is ast.Call:
+            site = self._site(value, scope)
+            if site is not None:
+                site.usage = usage
 
     # -- scopes ----------------------------------------------------------------------
     def _module(self, node: ast.Module, scope: Scope) -> None:
@@ -334,7 +364,8 @@ class Visitor:
             if site is not None:
                 site.usage, site.target = "assign", node.targets[0].id
         self._stack.append((value, scope))
-        self._push(node.targets, scope)
+        # plain names are bound above; other targets (x[k], self.a) also read names
+        self._push([t for t in node.targets if type(t) is not ast.Name], scope)
 
     def _ann_assign(self, node: ast.AnnAssign, scope: Scope) -> None:
         if scope.kind is ScopeKind.CLASS and isinstance(node.target, ast.Name):
@@ -471,16 +502,22 @@ class Visitor:
                 # self._sock may be switched in another method: from then on, any line
                 line = 0 if receiver.startswith("self.") else node.lineno
                 self.non_blocking[key] = min(line, self.non_blocking.get(key, line))
-        for arg in node.args:
-            self._mark(arg, "arg", scope)
-        for keyword in node.keywords:
-            self._mark(keyword.value, "arg", scope)
-        stack = self._stack
+        push = self._stack.append
+        call_type, constant_type = ast.Call, ast.Constant
         for keyword in reversed(node.keywords):
-            stack.append((keyword.value, scope))
+            value = keyword.value
+            kind = type(value)
+            if kind is call_type:
+                self._mark(value, "arg", scope)
+            if kind is not constant_type:
+                push((value, scope))
         for arg in reversed(node.args):
-            stack.append((arg, scope))
-        stack.append((func, scope))
+            kind = type(arg)
+            if kind is call_type:
+                self._mark(arg, "arg", scope)
+            if kind is not constant_type:
+                push((arg, scope))
+        push((func, scope))
 
     def _expr(self, node: ast.Expr, scope: Scope) -> None:
         value = node.value
