@@ -150,8 +150,8 @@ GET_EVENT_LOOP_OUTSIDE: Final = Rule(
     "AIO300",
     "get-event-loop-outside-coroutine",
     "asyncio.get_event_loop() outside a coroutine (deprecated, fails without a loop)",
-    "asyncio.get_event_loop() outside a coroutine is deprecated; use {fix}",
-    "asyncio.run(main()) or asyncio.new_event_loop()",
+    "asyncio.get_event_loop() outside a coroutine is deprecated when no loop runs; use {fix}",
+    "asyncio.run(main()), or asyncio.get_running_loop() in code the loop calls",
 )
 GET_EVENT_LOOP_INSIDE: Final = Rule(
     "AIO301",
