@@ -18,6 +18,7 @@ from flake8_asyncio_tasks.names import (
     FunctionRef,
     Scope,
     ScopeKind,
+    call_variant,
     display_name,
     dotted_source,
     local_match,
@@ -28,8 +29,11 @@ from flake8_asyncio_tasks.settings import Settings
 from flake8_asyncio_tasks.tables import (
     BLOCKING_CALLS,
     BLOCKING_WITH,
+    CALL_VARIANTS,
     IN_MEMORY_FILES,
     IN_MEMORY_OPENERS,
+    IN_MEMORY_VARIANTS,
+    LAZY_ITERATORS,
     LOOP_NAMES,
     LOOP_RUN_METHODS,
     LOOPS,
@@ -161,9 +165,14 @@ class BlockingCheck:
         if ref in IN_MEMORY_OPENERS:
             if any(keyword.arg == "fileobj" for keyword in node.keywords):
                 return True
+            values = (*node.args, *(keyword.value for keyword in node.keywords))
             return any(
-                self.resolver.resolve(arg, site.scope) in IN_MEMORY_FILES for arg in node.args
+                self.resolver.resolve(arg, site.scope) in IN_MEMORY_FILES for arg in values
             )
+        if ref in CALL_VARIANTS:
+            return call_variant(ref, node) in IN_MEMORY_VARIANTS
+        if ref in LAZY_ITERATORS and site.usage == "assign":
+            return True  # walker = os.walk(root): consumed later, perhaps in a thread
         flag = NON_BLOCKING_ARGS.get(last)
         if flag is not None:
             index, keywords = flag

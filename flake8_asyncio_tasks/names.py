@@ -26,7 +26,7 @@ from dataclasses import dataclass
 from pathlib import PurePath
 from typing import Final, Union
 
-from flake8_asyncio_tasks.tables import RETURNS
+from flake8_asyncio_tasks.tables import CALL_VARIANTS, RETURNS
 
 
 class ScopeKind(enum.Enum):
@@ -379,6 +379,9 @@ class Resolver:
         if isinstance(node, ast.Call):
             func = self.resolve(node.func, scope, depth + 1)
             if isinstance(func, str):
+                variant = call_variant(func, node)
+                if variant is not None:
+                    return variant
                 called = func + "()"
                 return RETURNS.get(called, called)
             if isinstance(func, ClassRef) and not func.instance:
@@ -469,4 +472,24 @@ def local_match(ref: FunctionRef, names: Collection[str], filename: str) -> str 
     for entry in names:
         if entry in (qualname, dotted) or entry.endswith("." + dotted):
             return entry
+    return None
+
+
+def call_variant(func: str, call: ast.Call) -> str | None:
+    """What ``call`` of ``func`` makes when an argument picks a variant, else ``None``.
+
+    ``socket.socket(AF_INET, SOCK_DGRAM)`` is a datagram socket and
+    ``sqlite3.connect(":memory:")`` a database in memory (see ``CALL_VARIANTS``).
+    """
+    variants = CALL_VARIANTS.get(func)
+    if variants is None:
+        return None
+    for arg in (*call.args, *(keyword.value for keyword in call.keywords)):
+        if isinstance(arg, ast.Constant) and isinstance(arg.value, str):
+            marker = arg.value
+        else:
+            marker = (dotted_source(arg) or "").rpartition(".")[2]
+        for expected, variant in variants:
+            if marker == expected:
+                return variant
     return None

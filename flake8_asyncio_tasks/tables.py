@@ -165,7 +165,10 @@ _DNS: Final = Blocking(BLOCKING_SOCKET, "await loop.getaddrinfo()")
 _REVERSE_DNS: Final = Blocking(BLOCKING_SOCKET, "await loop.getnameinfo()")
 _CONNECT: Final = Blocking(BLOCKING_SOCKET, "asyncio.open_connection()")
 _SOCKET_IO: Final = Blocking(BLOCKING_SOCKET, "asyncio streams or await loop.sock_*()")
-_LOCK: Final = Blocking(BLOCKING_WAIT, "asyncio.Lock with async with")
+_LOCK: Final = Blocking(
+    BLOCKING_WAIT,
+    "asyncio.Lock with async with, or await asyncio.to_thread(lock.acquire) if threads share it",
+)
 _CONDITION: Final = Blocking(BLOCKING_WAIT, "asyncio.Condition with async with")
 _EVENT: Final = Blocking(BLOCKING_WAIT, "asyncio.Event and await event.wait()")
 _QUEUE: Final = Blocking(BLOCKING_WAIT, "asyncio.Queue, or await asyncio.to_thread(q.get)")
@@ -276,6 +279,9 @@ def _blocking_calls() -> dict[str, Blocking]:
     for name in ("recv", "recv_into", "recvfrom", "recvfrom_into", "recvmsg", "recvmsg_into",
                  "send", "sendall", "sendfile", "sendmsg", "sendto"):
         table[f"socket.socket().{name}"] = _SOCKET_IO
+    # UDP: connect() and send() do not wait for a peer; receiving does
+    for name in ("recv", "recv_into", "recvfrom", "recvfrom_into", "recvmsg", "recvmsg_into"):
+        table[f"socket.DatagramSocket().{name}"] = _SOCKET_IO
     for verb in _HTTP_VERBS:
         table[f"requests.{verb}"] = Blocking(BLOCKING_HTTP)
         table[f"requests.Session().{verb}"] = Blocking(BLOCKING_HTTP)
@@ -312,6 +318,21 @@ BLOCKING_WITH: Final[Mapping[str, tuple[str, Blocking]]] = {
     "threading.Semaphore()": ("threading.Semaphore.acquire",
                               Blocking(BLOCKING_WAIT, "asyncio.Semaphore")),
 }
+
+#: calls that make another kind of object when an argument says so:
+#: callee -> ((marker, what it returns), ...); a marker is a string constant or the last
+#: name of a constant such as socket.SOCK_DGRAM
+CALL_VARIANTS: Final[Mapping[str, tuple[tuple[str, str], ...]]] = {
+    "socket.socket": (("SOCK_DGRAM", "socket.DatagramSocket()"),),
+    "sqlite3.connect": ((":memory:", "sqlite3.MemoryConnection()"),),
+}
+#: variants that live in memory: making them waits on nothing
+IN_MEMORY_VARIANTS: Final = frozenset({"sqlite3.MemoryConnection()"})
+#: calls returning a lazy iterator: no I/O until it is consumed (maybe in a thread)
+LAZY_ITERATORS: Final = frozenset({
+    "glob.iglob", "os.walk", "pathlib.Path().glob", "pathlib.Path().iterdir",
+    "pathlib.Path().rglob", "pathlib.Path().walk",
+})
 
 #: methods started on any receiver: the names are asyncio's own and unmistakable
 LOOP_RUN_METHODS: Final = frozenset({"run_forever", "run_until_complete"})

@@ -53,6 +53,11 @@ class CallSite:
 
 
 _FUNCTION_KINDS: Final = (ast.FunctionDef, ast.AsyncFunctionDef)
+#: decorators (as written) that make a generator a coroutine running on the loop
+GENERATOR_COROUTINES: Final = frozenset({
+    "asyncio.coroutine", "gen.coroutine", "gen_test", "testing.gen_test",
+    "tornado.gen.coroutine", "tornado.testing.gen_test", "types.coroutine",
+})
 #: fields that never hold a node worth visiting (contexts, operators)
 _SKIPPED_FIELDS: Final = frozenset({"ctx", "op", "ops", "type_ignores"})
 #: nodes with nothing below them that any check reads
@@ -211,9 +216,11 @@ class Visitor:
 
     def _function(self, node: ast.FunctionDef | ast.AsyncFunctionDef, scope: Scope) -> None:
         is_async = isinstance(node, ast.AsyncFunctionDef)
-        kind = ScopeKind.COROUTINE if is_async else ScopeKind.FUNCTION
-        inner = Scope(kind, node.name, node, scope)
         decorators = [dotted_source(_callee(d)) for d in node.decorator_list]
+        # @gen.coroutine / @types.coroutine generators run on the loop like coroutines
+        runs_on_loop = is_async or any(d in GENERATOR_COROUTINES for d in decorators)
+        kind = ScopeKind.COROUTINE if runs_on_loop else ScopeKind.FUNCTION
+        inner = Scope(kind, node.name, node, scope)
         self.function_names.add(node.name)
         scope.bind(node.name, Defined(FunctionRef(node, inner, is_async)))
         self._bind_arguments(node.args, inner, scope, decorators)

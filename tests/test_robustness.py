@@ -338,11 +338,15 @@ def asyncio_programs(draw: st.DrawFn) -> str:
         name = draw(_name)
         if kind == "async":
             lines.append(f"async def {name}(x, *args, loop=None):")
+            if draw(st.booleans()):
+                lines.append("    helper(x)")
             lines += _indent(draw(_statements(_SIMPLE)))
         elif kind == "def":
             # "helper" often, so that coroutines calling helper() reach AIO109
             name = draw(st.one_of(st.just("helper"), _name))
             lines.append(f"def {name}(x):")
+            if draw(st.booleans()):
+                lines.append("    import time; time.sleep(x)")
             lines += _indent(draw(_statements(_SIMPLE_SYNC)))
         elif kind == "class":
             lines += [f"class {name.title()}:", f"    async def {name}(self, x):"]
@@ -794,6 +798,18 @@ def test_odd_source_columns(odd_cli: dict[str, list[tuple[int, int, str]]]) -> N
     assert odd_cli["utf8_bom.py"] == [(5, 5, "AIO100")]
     assert odd_cli["crlf.py"] == [(8, 5, "AIO100"), (13, 5, "AIO200")]
     assert odd_cli["tabs.py"] == [(6, 3, "AIO100"), (7, 8, "AIO100")]
+
+
+def test_source_from_stdin(tmp_path: Path) -> None:
+    """Editors pipe the buffer in: ``flake8 --stdin-display-name=NAME -``."""
+    source = "import time\r\n\r\n\r\nasync def main():\r\n    time.sleep(1)\r\n"
+    result = run_flake8("--isolated", "--select=AIO", "--stdin-display-name=app/jobs.py", "-",
+                        stdin=source, cwd=tmp_path)
+    assert_clean_run(result)
+    assert result.stdout.splitlines() == [
+        "app/jobs.py:5:5: AIO100 blocking call time.sleep() in coroutine 'main'; "
+        "use await asyncio.sleep()"
+    ]
 
 
 def test_deepest_indentation_via_cli(tmp_path: Path) -> None:

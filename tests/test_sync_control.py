@@ -12,13 +12,24 @@ from pathlib import Path
 
 import pytest
 
+from flake8_asyncio_tasks.names import dotted_source
 from flake8_asyncio_tasks.plugin import Plugin
+from flake8_asyncio_tasks.visitor import GENERATOR_COROUTINES
 
 FIXTURES = sorted((Path(__file__).parent / "fixtures").glob("*.py"))
 
 
 class SyncTransformer(ast.NodeTransformer):
     """Turn every coroutine construct into its synchronous twin."""
+
+    def visit_FunctionDef(self, node: ast.FunctionDef) -> ast.FunctionDef:
+        """``@gen.coroutine`` generators run on the loop: make them plain generators."""
+        self.generic_visit(node)
+        node.decorator_list = [
+            d for d in node.decorator_list
+            if dotted_source(d.func if isinstance(d, ast.Call) else d) not in GENERATOR_COROUTINES
+        ]
+        return node
 
     def visit_AsyncFunctionDef(self, node: ast.AsyncFunctionDef) -> ast.FunctionDef:
         self.generic_visit(node)
