@@ -16,6 +16,7 @@ from typing import Final
 from flake8_asyncio_tasks.names import (
     ClassRef,
     FunctionRef,
+    Ref,
     Scope,
     ScopeKind,
     call_variant,
@@ -65,6 +66,16 @@ def candidate_name(func: ast.expr, names: frozenset[str] | set[str],
     return None
 
 
+def resolve_candidate(
+    site: CallSite, names: frozenset[str] | set[str], visitor: Visitor
+) -> tuple[str, Ref | None] | None:
+    """``(last name, what the callee resolves to)`` for a call that may be one of ``names``."""
+    last = candidate_name(site.node.func, names, visitor.imported_names)
+    if last is None:
+        return None
+    return last, visitor.resolver.resolve(site.node.func, site.scope)
+
+
 def is_allowed(name: str, settings: Settings) -> bool:
     """``--asyncio-allowed-calls`` lists ``name`` or a dotted prefix of it."""
     allowed = settings.allowed_calls
@@ -96,10 +107,10 @@ class BlockingCheck:
         """
         node = site.node
         func = node.func
-        last = candidate_name(func, self.last_names, self.visitor.imported_names)
-        if last is None:
+        candidate = resolve_candidate(site, self.last_names, self.visitor)
+        if candidate is None:
             return None
-        ref = self.resolver.resolve(func, site.scope)
+        last, ref = candidate
         if isinstance(ref, str):
             name = display_name(ref)
             if is_allowed(name, self.settings):

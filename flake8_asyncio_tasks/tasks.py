@@ -15,7 +15,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Final
 
-from flake8_asyncio_tasks.blocking import candidate_name
+from flake8_asyncio_tasks.blocking import candidate_name, resolve_candidate
 from flake8_asyncio_tasks.names import (
     ClassRef,
     FunctionRef,
@@ -74,10 +74,10 @@ class TaskCheck:
     def kind(self, site: CallSite) -> tuple[int, str] | None:
         """What the call makes (task, gather, coroutine, loop) and its name for messages."""
         func = site.node.func
-        last = candidate_name(func, self.last_names, self.visitor.imported_names)
-        if last is None:
+        candidate = resolve_candidate(site, self.last_names, self.visitor)
+        if candidate is None:
             return None
-        ref = self.resolver.resolve(func, site.scope)
+        last, ref = candidate
         if isinstance(ref, str):
             name = display_name(ref)
             if ref in self.factories or name in self.factories:

@@ -27,6 +27,32 @@ def run_flake8(*args: str, cwd: Path | None = None,
     )
 
 
+def count_resolutions(source: str, monkeypatch: pytest.MonkeyPatch,
+                      filename: str = "mod.py") -> tuple[int, int]:
+    """(``Resolver.resolve`` calls, findings) for one run of the plugin class on ``source``.
+
+    Work counted, not time: a test can prove linear cost on a loaded machine.
+    """
+    import ast
+
+    from flake8_asyncio_tasks import names
+    from flake8_asyncio_tasks.plugin import Plugin
+
+    calls = 0
+    original = names.Resolver.resolve
+
+    def counting(self: names.Resolver, node: ast.expr, scope: names.Scope,
+                 depth: int = 0) -> names.Ref | None:
+        nonlocal calls
+        calls += 1
+        return original(self, node, scope, depth)
+
+    with monkeypatch.context() as patch:
+        patch.setattr(names.Resolver, "resolve", counting)
+        findings = list(Plugin(ast.parse(source), filename).run())
+    return calls, len(findings)
+
+
 @pytest.fixture(scope="session")
 def cli_findings() -> dict[Path, list[tuple[int, str]]]:
     """(line, code) pairs per fixture file, from one real ``flake8`` run over all of them."""

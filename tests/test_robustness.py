@@ -30,7 +30,7 @@ from pathlib import Path
 import hypothesis.strategies as st
 import hypothesmith
 import pytest
-from conftest import run_flake8
+from conftest import count_resolutions, run_flake8
 from hypothesis import HealthCheck, Phase, assume, find, given, settings
 
 from flake8_asyncio_tasks import names
@@ -583,23 +583,6 @@ def _module_level_loops(count: int) -> str:
         lines += [f"loop_{index} = asyncio.new_event_loop()",
                   f"loop_{index}.create_task(work())"]
     return "\n".join(lines) + "\n"
-
-
-def count_resolutions(source: str, monkeypatch: pytest.MonkeyPatch) -> tuple[int, int]:
-    """(Resolver.resolve calls, findings) for one run of the plugin class."""
-    calls = 0
-    original = names.Resolver.resolve
-
-    def counting(self: names.Resolver, node: ast.expr, scope: names.Scope,
-                 depth: int = 0) -> names.Ref | None:
-        nonlocal calls
-        calls += 1
-        return original(self, node, scope, depth)
-
-    with monkeypatch.context() as patch:
-        patch.setattr(names.Resolver, "resolve", counting)
-        findings = plugin_results(ast.parse(source))
-    return calls, len(findings)
 
 
 def test_many_module_level_loops_take_linear_work(monkeypatch: pytest.MonkeyPatch) -> None:

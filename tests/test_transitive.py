@@ -5,8 +5,8 @@ from __future__ import annotations
 import ast
 
 import pytest
+from conftest import count_resolutions
 
-from flake8_asyncio_tasks import names
 from flake8_asyncio_tasks.checks import check_module
 from flake8_asyncio_tasks.settings import Settings
 
@@ -34,27 +34,10 @@ def wide_module(width: int) -> str:
     return "\n".join(lines) + "\n"
 
 
-def count_work(source: str, monkeypatch: pytest.MonkeyPatch) -> tuple[int, int]:
-    """(resolver calls, findings) for one module."""
-    calls = 0
-    original = names.Resolver.resolve
-
-    def counting(self: names.Resolver, node: ast.expr, scope: names.Scope,
-                 depth: int = 0) -> names.Ref | None:
-        nonlocal calls
-        calls += 1
-        return original(self, node, scope, depth)
-
-    monkeypatch.setattr(names.Resolver, "resolve", counting)
-    findings = check_module(ast.parse(source), Settings(), "mod.py")
-    monkeypatch.setattr(names.Resolver, "resolve", original)
-    return calls, len(findings)
-
-
 @pytest.mark.parametrize("builder", [chain_module, wide_module], ids=["chain", "wide"])
 def test_work_grows_linearly(builder, monkeypatch: pytest.MonkeyPatch) -> None:
-    small, small_findings = count_work(builder(200), monkeypatch)
-    large, large_findings = count_work(builder(800), monkeypatch)
+    small, small_findings = count_resolutions(builder(200), monkeypatch)
+    large, large_findings = count_resolutions(builder(800), monkeypatch)
     assert small_findings >= 1 and large_findings >= 1
     # four times the module, at most a little over four times the work
     assert large <= 4.5 * small, (small, large)
