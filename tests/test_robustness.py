@@ -33,7 +33,6 @@ import pytest
 from conftest import count_resolutions, run_flake8
 from hypothesis import HealthCheck, Phase, assume, find, given, settings
 
-from flake8_asyncio_tasks import names
 from flake8_asyncio_tasks.plugin import Plugin
 from flake8_asyncio_tasks.rules import ALL_RULES
 
