@@ -17,6 +17,11 @@ With ``--verdicts docs/precision-verdicts.tsv`` (columns: code, path:line, verdi
 pattern, note; verdict is true, false or unclear) each sampled finding shows its verdict;
 ``--table`` prints instead the per-code table of docs/precision.md, and ``--missing``
 lists sampled findings that have no verdict yet (exit status 1 if there are any).
+
+A verdict "true" whose pattern starts with ``policy-`` is true for the rule as its
+maintainers define it, but was judged false under a stricter reading (see
+docs/precision.md). ``--table --strict`` counts those as false, to show the precision under
+that reading.
 """
 
 from __future__ import annotations
@@ -162,13 +167,18 @@ def show(hit: Hit, lines: Sequence[str], context: int, verdict: Verdict | None) 
 
 
 def table(by_code: Mapping[str, Sequence[Hit]], samples: Mapping[str, Sequence[Hit]],
-          verdicts: Mapping[tuple[str, str], Verdict]) -> str:
+          verdicts: Mapping[tuple[str, str], Verdict], strict: bool = False) -> str:
     """The per-code Markdown table of docs/precision.md.
 
     Counts are of lines (findings of one code on one line share a verdict). "Sample"
     columns are the reviewed sample the precision target is about; "all judged" adds the
-    findings judged outside the sample, where the review went further.
+    findings judged outside the sample, where the review went further. With ``strict``,
+    true-by-policy verdicts (pattern ``policy-...``) count as false.
     """
+    if strict:
+        verdicts = {key: Verdict("false", v.pattern, v.note)
+                    if v.verdict == "true" and v.pattern.startswith("policy-") else v
+                    for key, v in verdicts.items()}
     rows = ["| code | findings | in tests | in examples | sample | true | false | unclear "
             "| precision | all judged | precision (all judged) | FP patterns |",
             "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|"]
@@ -189,6 +199,8 @@ def table(by_code: Mapping[str, Sequence[Hit]], samples: Mapping[str, Sequence[H
             every[verdict.verdict] += 1
             if verdict.verdict != "true" and verdict.pattern:
                 patterns.add(verdict.pattern)
+            elif verdict.pattern.startswith("policy-"):
+                patterns.add(f"{verdict.pattern} (true by policy)")
         rows.append(
             f"| {code} | {len(hits)} | {_share(kinds['tests'], len(hits))} "
             f"| {_share(kinds['examples'], len(hits))} | {len(reviewed)} "
@@ -220,6 +232,8 @@ def main(argv: Iterable[str] | None = None) -> int:
     parser.add_argument("--context", type=int, default=0, help="source lines around each")
     parser.add_argument("--verdicts", type=Path, help="TSV of judgements to show or tabulate")
     parser.add_argument("--table", action="store_true", help="print the per-code table")
+    parser.add_argument("--strict", action="store_true",
+                        help="with --table: count true-by-policy verdicts as false")
     parser.add_argument("--missing", action="store_true",
                         help="list sampled findings without a verdict")
     args = parser.parse_args(None if argv is None else list(argv))
@@ -232,7 +246,7 @@ def main(argv: Iterable[str] | None = None) -> int:
     files, by_code, sources = collect(args.corpus)
     samples = {code: sample(hits, args.sample, args.seed) for code, hits in by_code.items()}
     if args.table:
-        print(table(by_code, samples, verdicts))
+        print(table(by_code, samples, verdicts, strict=args.strict))
         return 0
     if args.missing:
         missing = [h for code in sorted(samples) for h in samples[code]
