@@ -227,8 +227,23 @@ def owner(scope: Scope) -> Scope:
     return scope
 
 
+def _forking_coroutines(visitor: Visitor) -> set[int]:
+    """Coroutines that call ``os.fork()``: their child process has no running loop."""
+    forking = set()
+    for site in visitor.calls:
+        if site.scope.coroutine is not None and resolve_candidate(
+            site, _FORK, visitor
+        ) == ("fork", "os.fork"):
+            forking.add(id(site.scope.coroutine))
+    return forking
+
+
+_FORK: Final = frozenset({"fork"})
+
+
 def check(visitor: Visitor, blocking: BlockingCheck) -> Iterator[Finding]:
     """AIO100-AIO108 and AIO110 for every call and sync ``with`` in a coroutine."""
+    forking: set[int] | None = None
     for site in visitor.calls:
         coroutine = site.scope.coroutine
         if coroutine is None:
@@ -236,6 +251,11 @@ def check(visitor: Visitor, blocking: BlockingCheck) -> Iterator[Finding]:
         found = blocking.classify(site)
         if found is not None:
             name, entry = found
+            if entry.rule is LOOP_RUN_IN_COROUTINE:
+                if forking is None:
+                    forking = _forking_coroutines(visitor)
+                if id(coroutine) in forking:
+                    continue  # the child of os.fork() may run a loop of its own
             text = entry.rule.format(call=name, coro=coroutine.name,
                                      **({"fix": entry.fix} if entry.fix else {}))
             yield Finding(site.node.lineno, site.node.col_offset, text)

@@ -204,6 +204,15 @@ class Visitor:
             self._sites[id(call)] = site
         return site
 
+    def _mark_assigned(self, value: ast.expr, target: str, scope: Scope) -> None:
+        """``target = call`` (also ``target = call if c else other``): bound, not used."""
+        values = [value.body, value.orelse] if isinstance(value, ast.IfExp) else [value]
+        for candidate in values:
+            if type(candidate) is ast.Call:
+                site = self._site(candidate, scope)
+                if site is not None:
+                    site.usage, site.target = "assign", target
+
     def _mark(self, value: ast.AST | None, usage: str, scope: Scope) -> None:
         if type(value) is ast.Call:
             site = self._site(value, scope)
@@ -367,9 +376,7 @@ class Visitor:
         for target in node.targets:
             self._bind_target(target, scope, value)
         if len(node.targets) == 1 and isinstance(node.targets[0], ast.Name):
-            site = self._site(value, scope)
-            if site is not None:
-                site.usage, site.target = "assign", node.targets[0].id
+            self._mark_assigned(value, node.targets[0].id, scope)
         self._stack.append((value, scope))
         # plain names are bound above; other targets (x[k], self.a) also read names
         self._push([t for t in node.targets if type(t) is not ast.Name], scope)
@@ -384,9 +391,7 @@ class Visitor:
         elif node.value is not None:
             self._bind_target(node.target, scope, node.value)
             if isinstance(node.target, ast.Name):
-                site = self._site(node.value, scope)
-                if site is not None:
-                    site.usage, site.target = "assign", node.target.id
+                self._mark_assigned(node.value, node.target.id, scope)
             self._stack.append((node.value, scope))
         elif isinstance(node.target, ast.Name) and scope.kind is not ScopeKind.MODULE:
             scope.bind(node.target.id, OPAQUE)
