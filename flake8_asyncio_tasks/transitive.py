@@ -62,8 +62,8 @@ def local_function(site: CallSite, visitor: Visitor) -> FunctionRef | None:
     func = site.node.func
     if isinstance(func, ast.Name):
         name = func.id
-    elif isinstance(func, ast.Attribute) and isinstance(func.value, ast.Name):
-        name = func.attr  # self.m() / cls.m() / Cls.m()
+    elif isinstance(func, ast.Attribute):
+        name = func.attr  # self.m(), cls.m(), Cls.m(), self.repo.m() on a local class
     else:
         return None
     if name not in visitor.function_names:
