@@ -245,8 +245,7 @@ def _unrun_loops(
             continue
         if scope.read_inside(name):
             continue  # a nested function may run it
-        attrs = visitor.attr_uses.get((id(scope), name), [])
-        if any(attr in LOOP_RUN_METHODS for attr in attrs):
+        if (id(scope), name) in visitor.runs_loop:
             continue
         uses = summaries.get(id(scope))
         if uses is None:
@@ -254,7 +253,8 @@ def _unrun_loops(
                 calls_by_scope.get(id(scope), []), tasks, scope)
         keyword_uses = uses.loop_keyword.get(name, [])
         set_as_current = uses.set_event_loop.get(name, 0)
-        harmless = len(attrs) + len(keyword_uses) + set_as_current
+        harmless = visitor.attribute_bases.get((id(scope), name), 0)
+        harmless += len(keyword_uses) + set_as_current
         if scope.loads.get(name, 0) > harmless:
             continue  # returned, passed on, stored: someone else may run it
         if set_as_current and uses.runs_some_loop:

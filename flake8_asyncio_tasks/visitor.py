@@ -29,6 +29,7 @@ from flake8_asyncio_tasks.names import (
     dotted_source,
 )
 from flake8_asyncio_tasks.settings import Settings
+from flake8_asyncio_tasks.tables import LOOP_RUN_METHODS
 
 
 @dataclass(frozen=True, slots=True)
@@ -82,8 +83,10 @@ class Visitor:
         self.with_items: list[tuple[ast.expr, Scope]] = []
         #: receivers switched to non-blocking mode (see :func:`receiver_key`) -> from line
         self.non_blocking: dict[str, int] = {}
-        #: (scope id, name) -> attribute names read on it: ``loop.run_forever`` ...
-        self.attr_uses: dict[tuple[int, str], list[str]] = {}
+        #: names read only as ``name.attr`` (AIO203 counts them as harmless uses of a loop)
+        #: and those that had a loop-running attribute read (``loop.run_forever``)
+        self.attribute_bases: dict[tuple[int, str], int] = {}
+        self.runs_loop: set[tuple[int, str]] = set()
         #: names of every def in the module: a call to any other name is no local call
         self.function_names: set[str] = set()
         #: names bound by an import anywhere: ``pause()`` may be ``time.sleep``
@@ -483,13 +486,12 @@ class Visitor:
 
     def _attribute(self, node: ast.Attribute, scope: Scope) -> None:
         base = node.value
-        if isinstance(base, ast.Name):
+        if type(base) is ast.Name:
             key = (id(scope), base.id)
-            uses = self.attr_uses.get(key)
-            if uses is None:
-                self.attr_uses[key] = [node.attr]
-            else:
-                uses.append(node.attr)
+            bases = self.attribute_bases
+            bases[key] = bases.get(key, 0) + 1
+            if node.attr in LOOP_RUN_METHODS:
+                self.runs_loop.add(key)
         self._stack.append((base, scope))
 
     def _call(self, node: ast.Call, scope: Scope) -> None:
