@@ -21,7 +21,7 @@ from __future__ import annotations
 import ast
 import builtins
 import enum
-from collections.abc import Collection, Iterator
+from collections.abc import Collection
 from dataclasses import dataclass
 from pathlib import PurePath
 from typing import Final, Union
@@ -303,13 +303,6 @@ class Scope:
             scope = scope.parent
         return scope
 
-    def walk(self) -> Iterator[Scope]:
-        """This scope and every scope nested in it."""
-        stack = [self]
-        while stack:
-            scope = stack.pop()
-            yield scope
-            stack.extend(scope.children)
 
 
 _BUILTINS: Final = frozenset(dir(builtins))

@@ -53,7 +53,6 @@ class CallSite:
     target: str | None = None
 
 
-_FUNCTION_KINDS: Final = (ast.FunctionDef, ast.AsyncFunctionDef)
 #: decorators (as written) that make a generator a coroutine running on the loop
 GENERATOR_COROUTINES: Final = frozenset({
     "asyncio.coroutine", "gen.coroutine", "gen_test", "testing.gen_test",
@@ -65,7 +64,6 @@ _SKIPPED_FIELDS: Final = frozenset({"ctx", "op", "ops", "type_ignores"})
 _LEAVES: Final = frozenset({ast.Constant, ast.Pass, ast.Break, ast.Continue})
 #: node type -> its child fields, last first, worth visiting (filled on first sight)
 _CHILD_FIELDS: dict[type, tuple[str, ...]] = {}
-_COMPREHENSIONS: Final = (ast.ListComp, ast.SetComp, ast.DictComp, ast.GeneratorExp)
 
 
 class Visitor:
@@ -588,13 +586,3 @@ def receiver_key(receiver: str, scope: Scope) -> str:
 def _callee(decorator: ast.expr) -> ast.expr:
     """``@functools.lru_cache(maxsize=8)`` -> ``functools.lru_cache``."""
     return decorator.func if isinstance(decorator, ast.Call) else decorator
-
-
-def is_function(node: ast.AST) -> bool:
-    """A ``def`` or ``async def`` statement."""
-    return isinstance(node, _FUNCTION_KINDS)
-
-
-def is_comprehension(node: ast.AST) -> bool:
-    """A list/set/dict comprehension or generator expression."""
-    return isinstance(node, _COMPREHENSIONS)
