@@ -379,6 +379,14 @@ class Resolver:
                 return RETURNS.get(called, called)
             if isinstance(func, ClassRef) and not func.instance:
                 return ClassRef(func.scope, instance=True)
+            if isinstance(func, FunctionRef) and not func.is_async:
+                return self.returned(func, depth)
+            return None
+        if isinstance(node, ast.Await) and isinstance(node.value, ast.Call):
+            # ``await make_client()`` of this module's ``async def ... -> Client``
+            func = self.resolve(node.value.func, scope, depth + 1)
+            if isinstance(func, FunctionRef) and func.is_async:
+                return self.returned(func, depth)
             return None
         if isinstance(node, ast.BoolOp):
             # ``session or requests.Session()``: one type whichever operand is taken
@@ -397,6 +405,17 @@ class Resolver:
             if isinstance(left, str) and RETURNS.get(left + "/") is not None:
                 return RETURNS[left + "/"]
         return None
+
+    def returned(self, func: FunctionRef, depth: int) -> Ref | None:
+        """An instance of the return annotation of this module's function, if any.
+
+        ``def make_session() -> requests.Session`` makes ``make_session().get`` a
+        ``requests.Session().get``; generators and unannotated functions are unknown.
+        """
+        returns = func.node.returns
+        if returns is None or func.scope.is_generator or func.scope.parent is None:
+            return None
+        return Annotated(returns, func.scope.parent).resolve(self, depth + 1)
 
     def member(self, cls: ClassRef, attr: str, depth: int) -> Ref | None:
         """``self.attr`` / ``Cls.attr``: the class body's binding or ``self.attr = ...``."""
