@@ -26,7 +26,12 @@ from dataclasses import dataclass
 from pathlib import PurePath
 from typing import Final, Union
 
-from flake8_asyncio_tasks.tables import CALL_VARIANTS, RETURNS
+from flake8_asyncio_tasks.tables import (
+    CALL_VARIANTS,
+    DISPLAY_NAMES,
+    RETURNS,
+    UNBOUNDED_UNLESS_MAXSIZE,
+)
 
 
 class ScopeKind(enum.Enum):
@@ -429,7 +434,11 @@ class Resolver:
 
 def display_name(ref: str) -> str:
     """``"requests.Session().get"`` -> ``"requests.Session.get"`` for messages."""
-    return ref.replace("()", "")
+    name = ref.replace("()", "")
+    for internal, public in DISPLAY_NAMES.items():
+        if name.startswith(internal + "."):
+            return public + name[len(internal):]
+    return name
 
 
 def dotted_source(node: ast.expr) -> str | None:
@@ -493,6 +502,15 @@ def call_variant(func: str, call: ast.Call) -> str | None:
     ``socket.socket(AF_INET, SOCK_DGRAM)`` is a datagram socket and
     ``sqlite3.connect(":memory:")`` a database in memory (see ``CALL_VARIANTS``).
     """
+    unbounded = UNBOUNDED_UNLESS_MAXSIZE.get(func)
+    if unbounded is not None:
+        sizes = [*call.args[:1], *(k.value for k in call.keywords if k.arg == "maxsize")]
+        if not sizes or all(
+            isinstance(size, ast.Constant) and isinstance(size.value, int) and size.value <= 0
+            for size in sizes
+        ):
+            return unbounded
+        return None
     variants = CALL_VARIANTS.get(func)
     if variants is None:
         return None

@@ -257,6 +257,10 @@ def _blocking_calls() -> dict[str, Blocking]:
         "queue.Queue().join": Blocking(BLOCKING_WAIT, "asyncio.Queue and await q.join()"),
         "queue.Queue().put": Blocking(
             BLOCKING_WAIT, "asyncio.Queue, or await asyncio.to_thread(q.put, item)"),
+        # an unbounded queue's put() never waits; get() and join() do
+        "queue.UnboundedQueue().get": _QUEUE,
+        "queue.UnboundedQueue().join": Blocking(
+            BLOCKING_WAIT, "asyncio.Queue and await q.join()"),
         # event loops started inside a coroutine
         "aiohttp.web.run_app": Blocking(
             LOOP_RUN_IN_COROUTINE, "await site.start() on a web.AppRunner instead"),
@@ -326,6 +330,11 @@ CALL_VARIANTS: Final[Mapping[str, tuple[tuple[str, str], ...]]] = {
     "socket.socket": (("SOCK_DGRAM", "socket.DatagramSocket()"),),
     "sqlite3.connect": ((":memory:", "sqlite3.MemoryConnection()"),),
 }
+#: callee -> what it makes when called without a positive maxsize (first argument or
+#: ``maxsize=``): a queue whose put() never waits
+UNBOUNDED_UNLESS_MAXSIZE: Final[Mapping[str, str]] = {"queue.Queue": "queue.UnboundedQueue()"}
+#: internal type names -> the public name messages and --asyncio-allowed-calls use
+DISPLAY_NAMES: Final[Mapping[str, str]] = {"queue.UnboundedQueue": "queue.Queue"}
 #: variants that live in memory: making them waits on nothing
 IN_MEMORY_VARIANTS: Final = frozenset({"sqlite3.MemoryConnection()"})
 #: calls returning a lazy iterator: no I/O until it is consumed (maybe in a thread)
