@@ -256,8 +256,7 @@ def check(visitor: Visitor, blocking: BlockingCheck) -> Iterator[Finding]:
                     forking = _forking_coroutines(visitor)
                 if id(coroutine) in forking:
                     continue  # the child of os.fork() may run a loop of its own
-            text = entry.rule.format(call=name, coro=coroutine.name,
-                                     **({"fix": entry.fix} if entry.fix else {}))
+            text = entry.message(name, coroutine.name)
             yield Finding(site.node.lineno, site.node.col_offset, text)
     for expr, scope in visitor.with_items:
         if scope.coroutine is None:
@@ -265,6 +264,5 @@ def check(visitor: Visitor, blocking: BlockingCheck) -> Iterator[Finding]:
         found_with = blocking.classify_with(expr, scope)
         if found_with is not None and scope.coroutine is not None:
             name, entry = found_with
-            text = entry.rule.format(call=name, coro=scope.coroutine.name,
-                                     **({"fix": entry.fix} if entry.fix else {}))
+            text = entry.message(name, scope.coroutine.name)
             yield Finding(expr.lineno, expr.col_offset, text)

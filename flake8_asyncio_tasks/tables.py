@@ -32,6 +32,12 @@ class Blocking:
     rule: Rule
     fix: str = ""  # "" means the rule's default advice
 
+    def message(self, call: str, coro: str) -> str:
+        """The finding's text: ``call`` blocks in coroutine ``coro``."""
+        if self.fix:
+            return self.rule.format(call=call, coro=coro, fix=self.fix)
+        return self.rule.format(call=call, coro=coro)
+
 
 # -- What calls and attributes return -----------------------------------------------------
 # Canonical spellings: a re-export or a factory maps to the one name the tables use.
@@ -118,8 +124,6 @@ _DATABASES: Final = {
 
 def _returns() -> dict[str, str]:
     table: dict[str, str] = dict(_SYNONYMS)
-    for name, canonical in _SYNONYMS.items():
-        table[name + "()"] = canonical + "()"
     for suffix in _PATH_RESULTS:
         table[f"pathlib.Path().{suffix}"] = "pathlib.Path()"
     table["pathlib.Path()/"] = "pathlib.Path()"  # Path(...) / "x" (see Resolver.resolve)

@@ -86,8 +86,6 @@ class TransitiveCheck:
         self.blocking = blocking
         self.summaries: dict[int, _Summary] = {}  # id(function node) -> summary
         self._refs: dict[int, FunctionRef] = {}  # id(function node) -> its ref
-        #: counts summary work, so a test can prove it stays linear without timing
-        self.steps = 0
 
     def check(self, sites: list[tuple[CallSite, FunctionRef]]) -> Iterator[Finding]:
         """AIO109 for each ``(call in a coroutine, sync helper it calls)``."""
@@ -134,7 +132,6 @@ class TransitiveCheck:
             frame = owner(site.scope)
             if frame.kind is not ScopeKind.FUNCTION:
                 continue
-            self.steps += 1
             node = site.node
             position = (node.lineno, node.col_offset)
             key = id(frame.node)
@@ -173,7 +170,6 @@ class TransitiveCheck:
             callee_ref = self._refs[callee_key]
             reached = self.summaries[callee_key]
             for _, caller in sorted(callers.get(callee_key, ()), key=lambda item: item[0]):
-                self.steps += 1
                 caller_key = id(caller.node)
                 if caller_key in self.summaries:
                     continue

@@ -73,7 +73,6 @@ class Visitor:
         self.settings = settings
         self.filename = filename
         self.resolver = Resolver()
-        self.module: Scope | None = None
         self.calls: list[CallSite] = []
         #: id(call) -> CallSite, to mark how a call's value is used
         self._sites: dict[int, CallSite] = {}
@@ -144,7 +143,6 @@ class Visitor:
     def visit(self, tree: ast.AST) -> None:
         """Walk ``tree`` (a module) once, iteratively."""
         root = Scope(ScopeKind.MODULE, "<module>", tree, None)
-        self.module = root
         stack = self._stack
         stack.append((tree, root))
         dispatch = self._dispatch
