@@ -11,7 +11,21 @@ from pathlib import Path
 import pytest
 
 FIXTURES_DIR = Path(__file__).parent / "fixtures"
-_LINE = re.compile(r"^(?P<path>.+?):(?P<line>\d+):(?P<col>\d+): (?P<code>[A-Z]+\d+) ")
+#: one line of flake8's default output format
+FLAKE8_LINE = re.compile(
+    r"^(?P<path>.+?):(?P<line>\d+):(?P<col>\d+): (?P<code>[A-Z]+\d+) (?P<text>.*)$")
+#: a fixture line that must be reported: ``# error: AIO100`` (several: comma-separated)
+EXPECT = re.compile(r"#\s*error:\s*(AIO\d{3}(?:\s*,\s*AIO\d{3})*)")
+
+
+def expected_codes(source: str) -> list[tuple[int, str]]:
+    """The sorted (line, code) pairs the ``# error:`` comments of ``source`` ask for."""
+    pairs = []
+    for lineno, line in enumerate(source.splitlines(), start=1):
+        match = EXPECT.search(line)
+        if match:
+            pairs += [(lineno, code.strip()) for code in match.group(1).split(",")]
+    return sorted(pairs)
 
 
 def run_flake8(*args: str, cwd: Path | None = None,
@@ -61,7 +75,7 @@ def cli_findings() -> dict[Path, list[tuple[int, str]]]:
     assert "Traceback" not in result.stderr, result.stderr
     found: dict[Path, list[tuple[int, str]]] = defaultdict(list)
     for line in result.stdout.splitlines():
-        match = _LINE.match(line)
+        match = FLAKE8_LINE.match(line)
         assert match, f"unexpected flake8 output line: {line!r}"
         found[Path(match["path"]).resolve()].append((int(match["line"]), match["code"]))
     return {path: sorted(pairs) for path, pairs in found.items()}

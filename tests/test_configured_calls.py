@@ -10,12 +10,11 @@ from __future__ import annotations
 
 import argparse
 import ast
-import re
 import textwrap
 from pathlib import Path
 
 import pytest
-from conftest import run_flake8
+from conftest import FLAKE8_LINE, expected_codes, run_flake8
 
 from flake8_asyncio_tasks.plugin import Plugin
 
@@ -126,25 +125,13 @@ def sync_function() -> None:
 mylib.fetch_sync("at import time")
 '''
 
-EXPECT = re.compile(r"#\s*error:\s*(AIO\d{3}(?:\s*,\s*AIO\d{3})*)")
-_LINE = re.compile(r"^(?P<path>.+?):(?P<line>\d+):(?P<col>\d+): (?P<code>AIO\d{3}) (?P<text>.*)$")
-
-
-def expected(source: str) -> list[tuple[int, str]]:
-    """The (line, code) pairs the ``# error:`` comments of ``source`` ask for."""
-    pairs = []
-    for lineno, line in enumerate(source.splitlines(), start=1):
-        match = EXPECT.search(line)
-        if match:
-            pairs += [(lineno, code.strip()) for code in match.group(1).split(",")]
-    return sorted(pairs)
 
 
 def cli_findings(stdout: str) -> list[tuple[int, int, str, str]]:
     """``(line, column, code, message)`` from flake8's default output format."""
     found = []
     for line in stdout.splitlines():
-        match = _LINE.match(line)
+        match = FLAKE8_LINE.match(line)
         assert match, f"unexpected flake8 output line: {line!r}"
         found.append((int(match["line"]), int(match["col"]), match["code"], match["text"]))
     return sorted(found)
@@ -184,12 +171,12 @@ def test_listed_calls_via_cli(sample: Path) -> None:
                         sample.name, cwd=sample.parent)
     assert result.returncode == 1, result.stderr
     found = cli_findings(result.stdout)
-    assert [(line, code) for line, _, code, _ in found] == expected(SAMPLE)
+    assert [(line, code) for line, _, code, _ in found] == expected_codes(SAMPLE)
 
 
 def test_listed_calls_via_class(monkeypatch: pytest.MonkeyPatch) -> None:
     found = via_class(SAMPLE, options(OPTION), monkeypatch)
-    assert [(line, text.split()[0]) for line, _, text in found] == expected(SAMPLE)
+    assert [(line, text.split()[0]) for line, _, text in found] == expected_codes(SAMPLE)
 
 
 def test_class_settings_are_restored(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -233,7 +220,7 @@ def test_config_file_value_gives_the_same_findings(tmp_path: Path, config_name: 
     result = run_flake8("service.py", cwd=tmp_path)
     assert result.returncode == 1, result.stderr
     found = cli_findings(result.stdout)
-    assert [(line, code) for line, _, code, _ in found] == expected(SAMPLE)
+    assert [(line, code) for line, _, code, _ in found] == expected_codes(SAMPLE)
 
 
 def test_allowed_prefix_silences_listed_calls(sample: Path) -> None:

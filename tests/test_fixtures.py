@@ -13,22 +13,17 @@ import sys
 from pathlib import Path
 
 import pytest
+from conftest import expected_codes
 
 from flake8_asyncio_tasks.plugin import Plugin
 
 FIXTURES = sorted((Path(__file__).parent / "fixtures").glob("*.py"))
-EXPECT = re.compile(r"#\s*error:\s*(AIO\d{3}(?:\s*,\s*AIO\d{3})*)")
 _MIN_VERSION = re.compile(r"_py3(\d+)")
 
 
 def expected(path: Path) -> list[tuple[int, str]]:
     """The (line, code) pairs a fixture's ``# error:`` comments ask for."""
-    pairs = []
-    for lineno, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
-        match = EXPECT.search(line)
-        if match:
-            pairs += [(lineno, code.strip()) for code in match.group(1).split(",")]
-    return sorted(pairs)
+    return expected_codes(path.read_text(encoding="utf-8"))
 
 
 def skip_reason(path: Path) -> str | None:

@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import run_flake8
+from conftest import FLAKE8_LINE, run_flake8
 
 SAMPLE = '''\
 import asyncio
@@ -45,7 +45,6 @@ async def main() -> None:
     await task
 '''
 
-_DEFAULT = re.compile(r"^(?P<path>.+?):(?P<line>\d+):(?P<col>\d+): (?P<code>[A-Z]+\d+) ")
 # Codes of flake8 itself and of this plugin; other installed plugins are ignored.
 _OURS = re.compile(r"^(AIO|E|W|F|C9)\d")
 
@@ -57,7 +56,7 @@ def findings(stdout: str, *, with_path: bool = False) -> list[Any]:
     """
     found: list[Any] = []
     for line in stdout.splitlines():
-        match = _DEFAULT.match(line)
+        match = FLAKE8_LINE.match(line)
         assert match, f"unexpected flake8 output line: {line!r}"
         if _OURS.match(match["code"]):
             line_code = (int(match["line"]), match["code"])

@@ -17,7 +17,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from conftest import run_flake8
+from conftest import EXPECT, run_flake8
 
 from flake8_asyncio_tasks.rules import ALL_RULES, Rule
 
@@ -30,7 +30,6 @@ FIXTURES_DIR = Path(__file__).resolve().parent / "fixtures"
 CODES = sorted(ALL_RULES)
 CODE = re.compile(r"AIO\d{3}")
 KEBAB = re.compile(r"[a-z][a-z0-9]*(?:-[a-z0-9]+)+")
-EXPECT = re.compile(r"#\s*error:\s*(AIO\d{3}(?:\s*,\s*AIO\d{3})*)")
 REQUIRED_HEADINGS = [
     "## What it does",
     "## Why is this bad?",

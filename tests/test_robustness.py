@@ -30,13 +30,12 @@ from pathlib import Path
 import hypothesis.strategies as st
 import hypothesmith
 import pytest
-from conftest import count_resolutions, run_flake8
+from conftest import FLAKE8_LINE, count_resolutions, run_flake8
 from hypothesis import HealthCheck, Phase, assume, find, given, settings
 
 from flake8_asyncio_tasks.plugin import Plugin
 from flake8_asyncio_tasks.rules import ALL_RULES
 
-_OUTPUT = re.compile(r"^(?P<path>.+?):(?P<line>\d+):(?P<col>\d+): (?P<code>[A-Z]+\d+) ")
 Result = tuple[int, int, str]
 
 
@@ -130,7 +129,7 @@ def cli_findings(output: str, root: Path) -> dict[str, list[tuple[int, int, str]
     """
     found: dict[str, list[tuple[int, int, str]]] = {}
     for line in output.splitlines():
-        match = _OUTPUT.match(line)
+        match = FLAKE8_LINE.match(line)
         assert match, f"unexpected flake8 output line: {line!r}"
         path = Path(match["path"])
         path = path if path.is_absolute() else root / path
