@@ -52,17 +52,17 @@ _LAST_NAMES: Final = frozenset(
 
 
 def candidate_name(func: ast.expr, names: frozenset[str] | set[str],
-                   imported: set[str]) -> str | None:
+                   indirect: set[str]) -> str | None:
     """The callee's last name if the call may be one of ``names``, else ``None``.
 
-    A plain name also passes when an import binds it: ``pause()`` after
-    ``from time import sleep as pause`` is ``time.sleep``.  Everything else is skipped
-    before any resolution work.
+    A plain name also passes when an import or an alias binds it: ``pause()`` after
+    ``from time import sleep as pause`` or ``pause = time.sleep`` is ``time.sleep``.
+    Everything else is skipped before any resolution work.
     """
     if isinstance(func, ast.Attribute):
         return func.attr if func.attr in names else None
     if isinstance(func, ast.Name):
-        return func.id if func.id in names or func.id in imported else None
+        return func.id if func.id in names or func.id in indirect else None
     return None
 
 
@@ -70,7 +70,7 @@ def resolve_candidate(
     site: CallSite, names: frozenset[str] | set[str], visitor: Visitor
 ) -> tuple[str, Ref | None] | None:
     """``(last name, what the callee resolves to)`` for a call that may be one of ``names``."""
-    last = candidate_name(site.node.func, names, visitor.imported_names)
+    last = candidate_name(site.node.func, names, visitor.indirect_names)
     if last is None:
         return None
     return last, visitor.resolver.resolve(site.node.func, site.scope)
@@ -110,14 +110,14 @@ class BlockingCheck:
         candidate = resolve_candidate(site, self.last_names, self.visitor)
         if candidate is None:
             return None
-        last, ref = candidate
+        ref = candidate[1]
         if isinstance(ref, str):
             name = display_name(ref)
             if is_allowed(name, self.settings):
                 return None
             entry = BLOCKING_CALLS.get(ref)
             if entry is not None:
-                if entry.rule is LOOP_RUN_IN_COROUTINE or not self._non_blocking(site, ref, last):
+                if entry.rule is LOOP_RUN_IN_COROUTINE or not self._non_blocking(site, ref):
                     return name, entry
                 return None
             replacement = self.settings.blocking_calls.get(name)
@@ -128,16 +128,19 @@ class BlockingCheck:
             if entry_name is not None:
                 replacement = self.settings.blocking_calls[entry_name]
                 return spelled(func), Blocking(CONFIGURED_BLOCKING, replacement)
-        if last in LOOP_RUN_METHODS and isinstance(func, ast.Attribute):
-            return self._loop_run(func, ref, site.scope)
+        if isinstance(ref, (FunctionRef, ClassRef)):
+            return None  # the project's own function or method of that name
+        method = self.resolver.bound_method(func, site.scope)
+        if method is not None and method[0].attr in LOOP_RUN_METHODS:
+            return self._loop_run(*method)
         return None
 
-    def _loop_run(
-        self, func: ast.Attribute, ref: object, scope: Scope
-    ) -> tuple[str, Blocking] | None:
-        """``loop.run_until_complete()`` on a receiver that is, or is named like, a loop."""
-        if isinstance(ref, (FunctionRef, ClassRef)):
-            return None  # the project's own method of that name
+    def _loop_run(self, func: ast.Attribute, scope: Scope) -> tuple[str, Blocking] | None:
+        """``loop.run_until_complete()`` on a receiver that is, or is named like, a loop.
+
+        ``func`` is the ``receiver.method`` attribute, also when a local alias of it is
+        what the code calls (``run = loop.run_until_complete``; ``run(main())``).
+        """
         receiver = func.value
         base = self.resolver.resolve(receiver, scope)
         written = dotted_source(receiver)
@@ -155,8 +158,17 @@ class BlockingCheck:
             return None
         return name, Blocking(LOOP_RUN_IN_COROUTINE)
 
-    def _non_blocking(self, site: CallSite, ref: str, last: str) -> bool:
+    def _non_blocking(self, site: CallSite, ref: str) -> bool:
+        """Arguments or surroundings that make this call of a blocking entry return at once.
+
+        Everything is read from the resolved name ``ref``, never from how the callee is
+        spelled, so ``lock.acquire(False)``, ``acquire = lock.acquire; acquire(False)``
+        and ``from os import waitpid`` get the same answer.
+        """
         node = site.node
+        method = ref.rpartition(".")[2]
+        if _has_star_arguments(node) and _is_guarded(ref, method):
+            return True  # ``*args``/``**kwargs`` may carry the flag that makes it return
         if ref.startswith(("os.wait", "os.spawn")):
             # os.WNOHANG, also inside os.WEXITED | os.WNOHANG
             return any(
@@ -168,10 +180,14 @@ class BlockingCheck:
         if ref.startswith("socket.socket().") or ref in ("os.read", "os.write"):
             if self.visitor.expects_blocking_io_error(site):
                 return True  # try: sock.recv() / except BlockingIOError: non-blocking
-            receiver = dotted_source(node.func.value)  # type: ignore[attr-defined]
+            bound = self.resolver.bound_method(node.func, site.scope)
+            if bound is None:
+                return False  # os.read(fd, n) / from os import read: a plain function
+            attribute, where = bound
+            receiver = dotted_source(attribute.value)
             if receiver is None:
                 return False
-            since = self.visitor.non_blocking.get(receiver_key(receiver, site.scope))
+            since = self.visitor.non_blocking.get(receiver_key(receiver, where))
             return since is not None and since <= node.lineno
         if ref in IN_MEMORY_OPENERS:
             if any(keyword.arg == "fileobj" for keyword in node.keywords):
@@ -184,14 +200,14 @@ class BlockingCheck:
             return call_variant(ref, node) in IN_MEMORY_VARIANTS
         if ref in LAZY_ITERATORS and site.usage == "assign":
             return True  # walker = os.walk(root): consumed later, perhaps in a thread
-        flag = NON_BLOCKING_ARGS.get(last)
+        flag = NON_BLOCKING_ARGS.get(method)
         if flag is not None:
             index, keywords = flag
             if len(node.args) > index and _is_const(node.args[index], False):
                 return True
             if any(k.arg in keywords and _is_const(k.value, False) for k in node.keywords):
                 return True
-        timeout = TIMEOUT_ARGS.get(last)
+        timeout = TIMEOUT_ARGS.get(method)
         if timeout is not None:
             if len(node.args) > timeout and _is_const(node.args[timeout], 0):
                 return True
@@ -208,6 +224,20 @@ class BlockingCheck:
         if entry is None or is_allowed(entry[0], self.settings):
             return None
         return entry
+
+
+def _has_star_arguments(call: ast.Call) -> bool:
+    """``f(*args)`` or ``f(**kwargs)``: arguments nobody can read without running it."""
+    return any(isinstance(arg, ast.Starred) for arg in call.args) or any(
+        keyword.arg is None for keyword in call.keywords)
+
+
+def _is_guarded(ref: str, method: str) -> bool:
+    """Some argument of this blocking entry can make it return at once."""
+    return (
+        method in NON_BLOCKING_ARGS or method in TIMEOUT_ARGS or ref in IN_MEMORY_OPENERS
+        or ref.startswith(("os.wait", "os.spawn"))
+    )
 
 
 def _is_const(node: ast.expr, value: object) -> bool:

@@ -319,18 +319,42 @@ class Resolver:
 
     __slots__ = ()
 
+    @staticmethod
+    def owner(name: str, scope: Scope) -> Scope:
+        """The scope whose binding of ``name`` a read in ``scope`` sees (Python's LEGB)."""
+        if name in scope.global_names:
+            return scope.module
+        owner = scope
+        # Class bodies are not visible from the functions nested in them.
+        while owner.parent is not None and (
+            name not in owner.bindings
+            or (owner.kind is ScopeKind.CLASS and owner is not scope)
+        ):
+            owner = owner.parent
+        return owner
+
+    def bound_method(self, func: ast.expr, scope: Scope) -> tuple[ast.Attribute, Scope] | None:
+        """The ``receiver.method`` expression a callee stands for, and where it is read.
+
+        ``func`` itself when it is an attribute; for a name, the attribute that its only
+        binding assigns (``recv = sock.recv`` then ``recv(1)``).  ``None`` otherwise.
+        """
+        if isinstance(func, ast.Attribute):
+            return func, scope
+        if not isinstance(func, ast.Name):
+            return None
+        bindings = self.owner(func.id, scope).bindings.get(func.id)
+        if bindings is None or len(bindings) != 1:
+            return None
+        binding = bindings[0]
+        if (isinstance(binding, Value) and binding.item is None
+                and isinstance(binding.expr, ast.Attribute)):
+            return binding.expr, binding.scope
+        return None
+
     def lookup(self, name: str, scope: Scope, depth: int = 0) -> Ref | None:
         """What ``name`` read in ``scope`` refers to, or ``None`` when unsure."""
-        owner = scope
-        if name not in owner.global_names:
-            # Class bodies are not visible from the functions nested in them.
-            while owner.parent is not None and (
-                name not in owner.bindings
-                or (owner.kind is ScopeKind.CLASS and owner is not scope)
-            ):
-                owner = owner.parent
-        else:
-            owner = scope.module
+        owner = self.owner(name, scope)
         bindings = owner.bindings.get(name)
         if bindings is None:
             if name in _BUILTINS and not owner.module.has_star_import:

@@ -77,7 +77,7 @@ class TaskCheck:
         candidate = resolve_candidate(site, self.last_names, self.visitor)
         if candidate is None:
             return None
-        last, ref = candidate
+        ref = candidate[1]
         if isinstance(ref, str):
             name = display_name(ref)
             if ref in self.factories or name in self.factories:
@@ -96,9 +96,14 @@ class TaskCheck:
             if ref.is_async and not ref.scope.is_generator and is_plain(ref, self.resolver):
                 return _COROUTINE, spelled(func)
             return None
-        if last == "create_task" and isinstance(func, ast.Attribute):
-            if self.is_loop(func.value, site.scope):
-                return _TASK, spelled(func)
+        if isinstance(ref, ClassRef):
+            return None
+        # loop.create_task(...), also through an alias: spawn = loop.create_task
+        method = self.resolver.bound_method(func, site.scope)
+        if method is not None and method[0].attr == "create_task":
+            attribute, where = method
+            if self.is_loop(attribute.value, where):
+                return _TASK, spelled(attribute)
         return None
 
     def is_loop(self, node: ast.expr, scope: Scope) -> bool:
@@ -198,19 +203,27 @@ class _LoopUses:
 def _loop_uses(calls: list[CallSite], tasks: TaskCheck, scope: Scope) -> _LoopUses:
     """One pass over a scope's calls; each call is resolved at most once."""
     uses = _LoopUses()
+    indirect = tasks.visitor.indirect_names
     for call in calls:
         node = call.node
         func = node.func
-        if isinstance(func, ast.Attribute):
-            if func.attr in LOOP_RUN_METHODS:
+        # loop.run_forever() / loop.create_task(), also through an alias of the method
+        method = None
+        if isinstance(func, ast.Attribute) or (isinstance(func, ast.Name)
+                                               and func.id in indirect):
+            method = tasks.resolver.bound_method(func, call.scope)
+        if method is not None:
+            attribute, _ = method
+            if attribute.attr in LOOP_RUN_METHODS:
                 uses.runs_some_loop = True
-            elif func.attr == "create_task" and isinstance(func.value, ast.Name):
-                uses.create_task.setdefault(func.value.id, []).append(node)
+            elif attribute.attr == "create_task" and isinstance(attribute.value, ast.Name):
+                uses.create_task.setdefault(attribute.value.id, []).append(node)
         loop_names = [k.value.id for k in node.keywords
                       if k.arg == "loop" and isinstance(k.value, ast.Name)]
-        is_setter = bool(node.args) and isinstance(node.args[0], ast.Name) and (
-            candidate_name(func, _SET_EVENT_LOOP, tasks.visitor.imported_names) is not None)
-        if not loop_names and not is_setter:
+        first = node.args[0] if node.args else None
+        setter = first.id if isinstance(first, ast.Name) and candidate_name(
+            func, _SET_EVENT_LOOP, indirect) is not None else None
+        if not loop_names and setter is None:
             continue
         callee = tasks.resolver.resolve(func, scope)
         if not isinstance(callee, str):
@@ -218,9 +231,8 @@ def _loop_uses(calls: list[CallSite], tasks: TaskCheck, scope: Scope) -> _LoopUs
         if callee.startswith("asyncio."):
             for name in loop_names:
                 uses.loop_keyword.setdefault(name, []).append((node, callee))
-        if is_setter and callee == "asyncio.set_event_loop":
-            name = node.args[0].id  # type: ignore[attr-defined]
-            uses.set_event_loop[name] = uses.set_event_loop.get(name, 0) + 1
+        if setter is not None and callee == "asyncio.set_event_loop":
+            uses.set_event_loop[setter] = uses.set_event_loop.get(setter, 0) + 1
     return uses
 
 

@@ -86,8 +86,10 @@ class Visitor:
         self.runs_loop: set[tuple[int, str]] = set()
         #: names of every def in the module: a call to any other name is no local call
         self.function_names: set[str] = set()
-        #: names bound by an import anywhere: ``pause()`` may be ``time.sleep``
-        self.imported_names: set[str] = set()
+        #: names bound by an import or to another name or attribute anywhere
+        #: (``from time import sleep as pause``, ``pause = time.sleep``, ``recv = sock.recv``):
+        #: a call of such a name may be a table entry under another name
+        self.indirect_names: set[str] = set()
         self._dispatch: dict[type, Callable[[Any, Scope], None]] = {
             ast.Module: self._module,
             ast.FunctionDef: self._function,
@@ -137,6 +139,9 @@ class Visitor:
         self._stack: list[tuple[ast.AST, Scope]] = []
         if hasattr(ast, "TryStar"):  # Python 3.11+: except*
             self._dispatch[ast.TryStar] = self._try
+        type_alias = getattr(ast, "TypeAlias", None)  # Python 3.12+: ``type X = ...``
+        if type_alias is not None:
+            self._dispatch[type_alias] = self._type_alias
         self._truth_tested: set[int] = set()
 
     # -- walking ---------------------------------------------------------------------
@@ -148,18 +153,17 @@ class Visitor:
         dispatch = self._dispatch
         generic = self._generic
         pop = stack.pop
-        name_type, load_type = ast.Name, ast.Load
+        load_type = ast.Load
         while stack:
             node, scope = pop()
-            kind = type(node)
-            if kind is name_type:  # a third of all nodes: handled inline
-                if type(node.ctx) is load_type:  # type: ignore[attr-defined]
+            if type(node) is ast.Name:  # a third of all nodes: handled inline
+                if type(node.ctx) is load_type:
                     loads = scope.loads
-                    loads[node.id] = loads.get(node.id, 0) + 1  # type: ignore[attr-defined]
+                    loads[node.id] = loads.get(node.id, 0) + 1
                 else:
-                    self._name(node, scope)  # type: ignore[arg-type]
+                    self._name(node, scope)
                 continue
-            dispatch.get(kind, generic)(node, scope)
+            dispatch.get(type(node), generic)(node, scope)
 
     def _push(self, nodes: list[ast.AST] | list[ast.expr] | list[ast.stmt], scope: Scope) -> None:
         stack = self._stack
@@ -171,8 +175,10 @@ class Visitor:
         kind = type(node)
         fields = _CHILD_FIELDS.get(kind)
         if fields is None:
-            fields = _CHILD_FIELDS[kind] = tuple(
-                reversed([f for f in kind._fields if f not in _SKIPPED_FIELDS]))
+            # getattr: whatever a future Python adds, a node type without fields (or a
+            # stray non-node) has no children, never an AttributeError
+            fields = _CHILD_FIELDS[kind] = tuple(reversed(
+                [f for f in getattr(kind, "_fields", ()) if f not in _SKIPPED_FIELDS]))
         push = self._stack.append
         for field in fields:
             value = getattr(node, field, None)
@@ -276,9 +282,13 @@ class Visitor:
         self._push(node.body, inner)
         self._push([*node.decorator_list, *node.bases, *(k.value for k in node.keywords)], scope)
 
-    def _comprehension(self, node: ast.AST, scope: Scope) -> None:
+    def _comprehension(
+        self, node: ast.ListComp | ast.SetComp | ast.DictComp | ast.GeneratorExp, scope: Scope
+    ) -> None:
         inner = Scope(ScopeKind.COMPREHENSION, "<comprehension>", node, scope)
-        generators: list[ast.comprehension] = node.generators  # type: ignore[attr-defined]
+        generators = node.generators
+        if not generators:  # not valid Python, but a hand-built tree may say so
+            return
         # The first iterable is evaluated in the enclosing scope.
         children: list[tuple[ast.AST, Scope]] = [(generators[0].iter, scope)]
         for index, generator in enumerate(generators):
@@ -291,9 +301,10 @@ class Visitor:
                 self._truth(condition, inner)
                 children.append((condition, inner))
         if isinstance(node, ast.DictComp):
-            children += [(node.key, inner), (node.value, inner)]
+            # Python 3.15 (PEP 798): ``{**d for d in ds}`` has ``key=d`` and no value
+            children += [(part, inner) for part in (node.key, node.value) if part is not None]
         else:
-            children.append((node.elt, inner))  # type: ignore[attr-defined]
+            children.append((node.elt, inner))
         self._stack.extend(reversed(children))
 
     # -- bindings --------------------------------------------------------------------
@@ -315,6 +326,8 @@ class Visitor:
                 scope.bind(target.id, OPAQUE)
             else:
                 scope.bind(target.id, Value(value, value_scope or scope, item))
+                if item is None and isinstance(value, (ast.Name, ast.Attribute)):
+                    self.indirect_names.add(target.id)
         elif isinstance(target, (ast.Tuple, ast.List)):
             elements = target.elts
             if isinstance(value, (ast.Tuple, ast.List)) and item is None and (
@@ -349,7 +362,7 @@ class Visitor:
     def _import(self, node: ast.Import, scope: Scope) -> None:
         for alias in node.names:
             if alias.asname:
-                self.imported_names.add(alias.asname)
+                self.indirect_names.add(alias.asname)
                 scope.bind(alias.asname, Imported(alias.name))
             else:
                 top = alias.name.partition(".")[0]
@@ -367,7 +380,7 @@ class Visitor:
                 scope.module.has_star_import = True
                 continue
             local = alias.asname or alias.name
-            self.imported_names.add(local)
+            self.indirect_names.add(local)
             scope.bind(local, Imported(f"{node.module}.{alias.name}"))
 
     def _assign(self, node: ast.Assign, scope: Scope) -> None:
@@ -410,6 +423,8 @@ class Visitor:
         while owner.kind is ScopeKind.COMPREHENSION and owner.parent is not None:
             owner = owner.parent
         owner.bind(node.target.id, Value(node.value, owner))
+        if isinstance(node.value, (ast.Name, ast.Attribute)):
+            self.indirect_names.add(node.target.id)
         self._stack.append((node.value, scope))
 
     def _for(self, node: ast.For | ast.AsyncFor, scope: Scope) -> None:
@@ -425,6 +440,13 @@ class Visitor:
             if isinstance(node, ast.With):
                 self.with_items.append((item.context_expr, scope))
         self._generic(node, scope)
+
+    def _type_alias(self, node: ast.AST, scope: Scope) -> None:
+        """``type X[T: bound] = value``: binds ``X``; the value, bounds and defaults are
+        evaluated lazily, when something reads ``X.__value__``, never here."""
+        name = getattr(node, "name", None)
+        if isinstance(name, ast.Name):
+            scope.bind(name.id, OPAQUE)
 
     def _global(self, node: ast.Global | ast.Nonlocal, scope: Scope) -> None:
         # A global or nonlocal name outlives the function: count it as used.
