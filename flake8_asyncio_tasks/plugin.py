@@ -9,6 +9,7 @@ from typing import Any, ClassVar
 
 from flake8_asyncio_tasks import __version__
 from flake8_asyncio_tasks.checks import check_module
+from flake8_asyncio_tasks.faults import debug_requested, internal_error
 from flake8_asyncio_tasks.settings import (
     ALLOWED_CALLS_OPTION,
     BLOCKING_CALLS_OPTION,
@@ -68,6 +69,18 @@ class Plugin:
         cls._settings = Settings.from_options(options)
 
     def run(self) -> Iterator[tuple[int, int, str, type[Plugin]]]:
-        """Yield ``(line, column, message, type)`` for each finding in this file."""
-        for finding in check_module(self._tree, self._settings, self._filename, self._lines):
+        """Yield ``(line, column, message, type)`` for each finding in this file.
+
+        Never raises: a bug of the plugin on this file becomes one AIO000 finding (see
+        :mod:`~flake8_asyncio_tasks.faults`), so other files' findings are still printed.
+        """
+        try:
+            findings = check_module(self._tree, self._settings, self._filename, self._lines)
+        except Exception as error:
+            if debug_requested():
+                raise
+            lines = self._lines
+            yield (*internal_error(error, None if lines is None else len(lines)), type(self))
+            return
+        for finding in findings:
             yield finding.line, finding.col, finding.text, type(self)

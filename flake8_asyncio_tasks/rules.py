@@ -34,6 +34,20 @@ class Rule:
 
 
 _BLOCKING = "blocking call {call}() in coroutine '{coro}'; use {fix}"
+#: where users report plugin bugs
+ISSUES_URL: Final = "https://github.com/flake8-asyncio-tasks/flake8-asyncio-tasks/issues"
+#: set to 1 to get the traceback of an internal error instead of an AIO000 finding
+DEBUG_ENV: Final = "FLAKE8_ASYNCIO_TASKS_DEBUG"
+
+# -- AIO000: the plugin itself failed on a file ----------------------------------------
+INTERNAL_ERROR: Final = Rule(
+    "AIO000",
+    "internal-error",
+    "the plugin failed on this file (a bug in flake8-asyncio-tasks, not in your code)",
+    "internal error in flake8-asyncio-tasks ({error}, at {frame}), so this file was not "
+    "checked; {fix}",
+    f"please report this with the file at {ISSUES_URL} ({DEBUG_ENV}=1 shows the traceback)",
+)
 
 # -- AIO1xx: blocking calls inside coroutines ---------------------------------------
 BLOCKING_SLEEP: Final = Rule(
@@ -164,6 +178,7 @@ GET_EVENT_LOOP_INSIDE: Final = Rule(
 ALL_RULES: Final[Mapping[str, Rule]] = {
     rule.code: rule
     for rule in (
+        INTERNAL_ERROR,
         BLOCKING_SLEEP,
         BLOCKING_HTTP,
         BLOCKING_PROCESS,

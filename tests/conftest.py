@@ -2,13 +2,23 @@
 
 from __future__ import annotations
 
+import os
 import re
 import subprocess
 import sys
 from collections import defaultdict
+from collections.abc import Mapping
 from pathlib import Path
 
 import pytest
+
+from flake8_asyncio_tasks.rules import DEBUG_ENV
+
+# Any internal error of the plugin fails the test that hits it: with this set, the
+# plugin re-raises instead of reporting AIO000, in this process and in every flake8
+# subprocess the tests start (they inherit the environment).  Only
+# tests/test_fault_isolation.py unsets it, to test the AIO000 report itself.
+os.environ[DEBUG_ENV] = "1"
 
 FIXTURES_DIR = Path(__file__).parent / "fixtures"
 #: one line of flake8's default output format
@@ -28,8 +38,8 @@ def expected_codes(source: str) -> list[tuple[int, str]]:
     return sorted(pairs)
 
 
-def run_flake8(*args: str, cwd: Path | None = None,
-               stdin: str | None = None) -> subprocess.CompletedProcess[str]:
+def run_flake8(*args: str, cwd: Path | None = None, stdin: str | None = None,
+               env: Mapping[str, str] | None = None) -> subprocess.CompletedProcess[str]:
     """``python -m flake8 ARGS`` with this interpreter, where the plugin is installed."""
     return subprocess.run(
         [sys.executable, "-m", "flake8", *args],
@@ -37,6 +47,7 @@ def run_flake8(*args: str, cwd: Path | None = None,
         text=True,
         cwd=cwd,
         input=stdin,
+        env=None if env is None else dict(env),
         timeout=600,
     )
 

@@ -59,6 +59,7 @@ def assert_well_formed(result: tuple[object, ...]) -> None:
     assert isinstance(text, str) and "\n" not in text, result
     code, _, message = text.partition(" ")
     assert code in ALL_RULES and message, result
+    assert code != "AIO000", f"internal error: {result}"
     assert kind is Plugin, result
 
 

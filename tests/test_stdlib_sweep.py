@@ -72,6 +72,8 @@ def problems_in(results: list[tuple[object, ...]], line_count: int) -> list[str]
             problems.append(f"bad line in {result!r}")
         if not (type(col) is int and col >= 0):
             problems.append(f"bad column in {result!r}")
+        if isinstance(text, str) and text.startswith("AIO000"):
+            problems.append(f"internal error {result!r}")
         if not (isinstance(text, str) and text.partition(" ")[0] in ALL_RULES
                 and "\n" not in text):
             problems.append(f"bad message in {result!r}")
