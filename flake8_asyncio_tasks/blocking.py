@@ -42,13 +42,13 @@ from flake8_asyncio_tasks.tables import (
     NON_BLOCKING_FLAGS,
     TIMEOUT_ARGS,
     Blocking,
+    spelled_last_names,
 )
 from flake8_asyncio_tasks.visitor import CallSite, Finding, Visitor, receiver_key
 
-#: the last name of every built-in blocking call: any other call is skipped unresolved
-_LAST_NAMES: Final = frozenset(
-    {name.rpartition(".")[2] for name in BLOCKING_CALLS} | LOOP_RUN_METHODS
-)
+#: the last names a built-in blocking call can be written with (synonyms included):
+#: any other call is skipped unresolved
+_LAST_NAMES: Final = spelled_last_names(frozenset(BLOCKING_CALLS)) | LOOP_RUN_METHODS
 
 
 def candidate_name(func: ast.expr, names: frozenset[str] | set[str],

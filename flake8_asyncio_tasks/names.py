@@ -138,6 +138,10 @@ class Annotated(Binding):
             return None
         ref = resolver.resolve(annotation, self.scope, depth + 1)
         if isinstance(ref, str):
+            # ``q: queue.Queue`` may be unbounded: its put() is not known to wait
+            unbounded = UNBOUNDED_UNLESS_MAXSIZE.get(ref)
+            if unbounded is not None:
+                return unbounded
             return RETURNS.get(ref + "()", ref + "()")
         if isinstance(ref, ClassRef) and not ref.instance:
             return ClassRef(ref.scope, instance=True)

@@ -42,6 +42,9 @@ class Blocking:
 # -- What calls and attributes return -----------------------------------------------------
 # Canonical spellings: a re-export or a factory maps to the one name the tables use.
 _SYNONYMS: Final = {
+    # ``builtins.open`` is ``open`` (test_spelling_matrix checks every builtin entry)
+    "builtins.input": "input",
+    "builtins.open": "open",
     "asyncio.events.get_event_loop": "asyncio.get_event_loop",
     "asyncio.events.get_running_loop": "asyncio.get_running_loop",
     "asyncio.events.new_event_loop": "asyncio.new_event_loop",
@@ -158,6 +161,14 @@ def _returns() -> dict[str, str]:
 
 #: call results and attribute values, normalized to the names the tables below use
 RETURNS: Final[Mapping[str, str]] = _returns()
+
+
+def spelled_last_names(targets: frozenset[str] | set[str]) -> frozenset[str]:
+    """Last names a call of one of ``targets`` can be written with: the targets' own and
+    those of every synonym of them (``asyncio.tasks.create_task``, ``builtins.open``)."""
+    names = {target.rpartition(".")[2] for target in targets}
+    names |= {key.rpartition(".")[2] for key, value in RETURNS.items() if value in targets}
+    return frozenset(names)
 
 # -- Blocking calls ---------------------------------------------------------------------
 _HTTP_VERBS: Final = ("delete", "get", "head", "options", "patch", "post", "put", "request")

@@ -44,6 +44,7 @@ from flake8_asyncio_tasks.tables import (
     LOOPS,
     NEW_LOOPS,
     TASK_FACTORIES,
+    spelled_last_names,
 )
 from flake8_asyncio_tasks.transitive import is_plain
 from flake8_asyncio_tasks.visitor import CallSite, Finding, Visitor
@@ -51,9 +52,8 @@ from flake8_asyncio_tasks.visitor import CallSite, Finding, Visitor
 _TASK, _GATHER, _COROUTINE, _GET_LOOP, _NEW_LOOP = range(5)
 _SET_EVENT_LOOP: Final = frozenset({"set_event_loop"})
 _FUNCTION_SCOPES: Final = (ScopeKind.FUNCTION, ScopeKind.COROUTINE)
-_LIBRARY_LAST_NAMES: Final = frozenset(
-    name.rpartition(".")[2] for name in (*LIBRARY_COROUTINES, *TASK_FACTORIES, *GATHERS,
-                                         *NEW_LOOPS, GET_EVENT_LOOP)
+_LIBRARY_LAST_NAMES: Final = spelled_last_names(
+    frozenset({*LIBRARY_COROUTINES, *TASK_FACTORIES, *GATHERS, *NEW_LOOPS, GET_EVENT_LOOP})
 ) | {"create_task"}
 
 
@@ -152,10 +152,16 @@ def check(visitor: Visitor, tasks: TaskCheck) -> Iterator[Finding]:
     for site, kind, name in classified:
         node = site.node
         usage = site.usage
-        if kind in (_TASK, _GATHER):
+        if kind == _TASK and (fresh := _fresh_loop(site, tasks)) is not None:
+            # asyncio.new_event_loop().create_task(...): nothing can ever run that loop
+            yield Finding(node.lineno, node.col_offset, TASK_ON_UNRUN_LOOP.format(
+                call=name, loop=fresh, fix="asyncio.run(main()), or keep the loop in a "
+                "variable and run it with run_until_complete()"))
+        elif kind in (_TASK, _GATHER):
             if usage in ("expr", "chained") and id(node) not in on_unrun_loop:
                 yield Finding(node.lineno, node.col_offset, DISCARDED_TASK.format(call=name))
-            elif kind == _TASK and usage == "assign" and _unused(site):
+            elif kind == _TASK and usage == "assign" and _unused(site) and (
+                    id(node) not in on_unrun_loop):
                 yield Finding(node.lineno, node.col_offset,
                               UNUSED_TASK.format(name=site.target, call=name))
         elif kind == _COROUTINE:
@@ -169,6 +175,18 @@ def check(visitor: Visitor, tasks: TaskCheck) -> Iterator[Finding]:
                 continue
             yield Finding(node.lineno, node.col_offset,
                           UNAWAITED_COROUTINE.format(call=name, problem=problem))
+
+
+def _fresh_loop(site: CallSite, tasks: TaskCheck) -> str | None:
+    """``asyncio.new_event_loop().create_task(...)``: the new loop's call, as written."""
+    method = tasks.resolver.bound_method(site.node.func, site.scope)
+    if method is None or method[0].attr != "create_task":
+        return None
+    receiver, where = method[0].value, method[1]
+    if not isinstance(receiver, ast.Call):
+        return None
+    made = tasks.resolver.resolve(receiver.func, where)
+    return f"{spelled(receiver.func)}()" if made in NEW_LOOPS else None
 
 
 def _get_event_loop(site: CallSite, kind: int) -> Iterator[Finding]:
