@@ -31,6 +31,18 @@ EXPECT = re.compile(r"#\s*error:\s*(AIO\d{3}(?:\s*,\s*AIO\d{3})*)")
 NO_SUBPROCESS = sys.platform == "emscripten"
 
 
+#: a fixture named ``*_py312*`` needs Python 3.12 or later
+_MIN_VERSION = re.compile(r"_py3(\d+)")
+
+
+def skip_reason(path: Path) -> str | None:
+    """Why this interpreter cannot parse the fixture ``path``, or ``None``."""
+    match = _MIN_VERSION.search(path.stem)
+    if match and sys.version_info < (3, int(match.group(1))):
+        return f"needs Python 3.{match.group(1)}"
+    return None
+
+
 def expected_codes(source: str) -> list[tuple[int, str]]:
     """The sorted (line, code) pairs the ``# error:`` comments of ``source`` ask for."""
     pairs = []

@@ -8,29 +8,19 @@ skips interpreters older than 3.12.
 from __future__ import annotations
 
 import ast
-import re
-import sys
 from pathlib import Path
 
 import pytest
-from conftest import expected_codes
+from conftest import expected_codes, skip_reason
 
 from flake8_asyncio_tasks.plugin import Plugin
 
 FIXTURES = sorted((Path(__file__).parent / "fixtures").glob("*.py"))
-_MIN_VERSION = re.compile(r"_py3(\d+)")
 
 
 def expected(path: Path) -> list[tuple[int, str]]:
     """The (line, code) pairs a fixture's ``# error:`` comments ask for."""
     return expected_codes(path.read_text(encoding="utf-8"))
-
-
-def skip_reason(path: Path) -> str | None:
-    match = _MIN_VERSION.search(path.stem)
-    if match and sys.version_info < (3, int(match.group(1))):
-        return f"needs Python 3.{match.group(1)}"
-    return None
 
 
 def findings_via_class(path: Path) -> list[tuple[int, str]]:
