@@ -17,6 +17,7 @@ import argparse
 import ast
 import contextlib
 import copy
+import itertools
 import os
 import re
 import signal
@@ -30,6 +31,7 @@ from pathlib import Path
 import hypothesis.strategies as st
 import hypothesmith
 import pytest
+import test_spelling_matrix as spelling_matrix
 from conftest import FLAKE8_LINE, count_resolutions, run_flake8
 from hypothesis import HealthCheck, Phase, assume, find, given, settings
 
@@ -306,9 +308,32 @@ def _compound(children: st.SearchStrategy[list[str]]) -> st.SearchStrategy[list[
                      st.lists(children, min_size=1, max_size=3))
 
 
+def _spelled_calls() -> tuple[tuple[str, ...], ...]:
+    """Every table entry in every spelling of the spelling matrix, as statement lines.
+
+    Imports and aliases come first, inline (a function-level import binds like a
+    module-level one), then the call with one of the matrix's argument forms.
+    """
+    found = []
+    for entry in spelling_matrix.entries():
+        forms = [*spelling_matrix.ARGUMENTS, *entry.flags]
+        for spelling, (_, args) in itertools.product(spelling_matrix.spellings(entry), forms):
+            if spelling.on_self is not None or spelling.parameter:
+                continue  # needs a class or a parameter: the matrix covers those
+            head = [*spelling.imports, *spelling.module_setup, *spelling.setup]
+            if entry.kind == "with":
+                found.append((*head, f"with {spelling.callee}:", "    pass"))
+            else:
+                found.append((*head, f"{spelling.callee}({args})"))
+    return tuple(found)
+
+
+_SPELLED = st.sampled_from(_spelled_calls()).map(list)
+
+
 def _statements(pool: tuple[str, ...]) -> st.SearchStrategy[list[str]]:
     block = st.recursive(
-        _simple(pool),
+        st.one_of(_simple(pool), _SPELLED),
         lambda children: st.one_of(
             _compound(children),
             st.lists(children, min_size=2, max_size=4).map(lambda bs: sum(bs, [])),
@@ -385,7 +410,9 @@ def _codes_of(source: str, *, with_options: bool) -> set[str]:
 @pytest.mark.parametrize(
     ("code", "with_options"),
     [("AIO100", False), ("AIO109", False), ("AIO200", False), ("AIO202", False),
-     ("AIO108", True)],
+     ("AIO108", True),
+     # only the spelled table entries make these
+     ("AIO107", False), ("AIO101", False)],
 )
 def test_custom_strategy_reaches_the_checks(code: str, with_options: bool) -> None:
     """Guard against a strategy that silently never produces a finding."""
