@@ -62,7 +62,7 @@ class ClassRef:
     instance: bool
 
 
-Ref = Union[str, FunctionRef, ClassRef]  # noqa: UP007  (a runtime alias on 3.10)
+Ref = Union[str, FunctionRef, ClassRef]  # noqa: UP007  (a runtime alias, read by isinstance)
 
 
 class Binding:

@@ -88,10 +88,11 @@ def test_wheel_and_sdist_contents_and_metadata(dist: Path) -> None:
     assert (metadata["License-Expression"] or metadata["License"]) == "MIT"
     classifiers = metadata.get_all("Classifier") or []
     for wanted in ["Framework :: Flake8", "Framework :: AsyncIO",
-                   "Programming Language :: Python :: 3.10",
-                   "Programming Language :: Python :: 3.13"]:
+                   "Programming Language :: Python :: 3.11",
+                   "Programming Language :: Python :: 3.15"]:
         assert wanted in classifiers
-    assert metadata["Requires-Python"] == ">=3.10"
+    assert "Programming Language :: Python :: 3.10" not in classifiers
+    assert metadata["Requires-Python"] == ">=3.11"
     assert any(req.startswith("flake8") for req in metadata.get_all("Requires-Dist") or [])
     urls = dict(url.split(", ", 1) for url in metadata.get_all("Project-URL") or [])
     assert {"Homepage", "Issues", "Changelog"} <= set(urls)

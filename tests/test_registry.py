@@ -27,6 +27,8 @@ DOCS_INDEX = DOCS_DIR / "README.md"
 README = ROOT / "README.md"
 FIXTURES_DIR = Path(__file__).resolve().parent / "fixtures"
 
+#: README links are absolute, so that they work on PyPI too (test_readme.py checks)
+DOCS_URL = "https://github.com/flake8-asyncio-tasks/flake8-asyncio-tasks/blob/main/docs/rules/"
 CODES = sorted(ALL_RULES)
 CODE = re.compile(r"AIO\d{3}")
 KEBAB = re.compile(r"[a-z][a-z0-9]*(?:-[a-z0-9]+)+")
@@ -67,7 +69,7 @@ def index_row(rule: Rule) -> str:
 
 
 def readme_row(rule: Rule) -> str:
-    return (f"| [{rule.code}](docs/rules/{rule.code}.md) | {rule.name} | {rule.summary} "
+    return (f"| [{rule.code}]({DOCS_URL}{rule.code}.md) | {rule.name} | {rule.summary} "
             f"| {placeholder_fix(rule)} |")
 
 
@@ -207,7 +209,8 @@ def test_docs_and_readme_mention_only_registry_codes() -> None:
 
 
 def test_readme_and_index_rows_are_registry_codes() -> None:
-    linked = re.findall(r"^\| \[(AIO\d{3})\]\(docs/rules/", readme_rules_block(), re.M)
+    linked = re.findall(rf"^\| \[(AIO\d{{3}})\]\({re.escape(DOCS_URL)}", readme_rules_block(),
+                        re.M)
     indexed = re.findall(r"^\| \[(AIO\d{3})\]\(", DOCS_INDEX.read_text(encoding="utf-8"), re.M)
     assert sorted(linked) == CODES
     assert sorted(indexed) == CODES
