@@ -50,7 +50,7 @@ shopt -s nullglob
 SETUP_FAILED=100    # interpreter or test dependencies unavailable: tier skipped
 PROJECT_FAILED=101  # the project itself would not install: tier failed
 
-DEBOOTSTRAP_TIMEOUT=${TIERS_DEBOOTSTRAP_TIMEOUT:-1200}
+DEBOOTSTRAP_TIMEOUT=${TIERS_DEBOOTSTRAP_TIMEOUT:-900}
 INSTALL_TIMEOUT=${TIERS_INSTALL_TIMEOUT:-900}
 TEST_TIMEOUT=${TIERS_TEST_TIMEOUT:-1800}
 
@@ -257,13 +257,20 @@ build_suite() {  # SUITE LOG
         done
         if ((have)); then
             echo "reusing the complete chroot $root" >> "$log"
-            echo reused > "$cache/chroots/$suite.how"
+            echo "reused, built by debootstrap $(grep -oP '^built=\K.*' "$root/.tiers-complete")" \
+                > "$cache/chroots/$suite.how"
             return 0
         fi
         echo "chroot $root lacks some of: ${wanted[*]}; rebuilding" >> "$log"
     fi
     remove_tree "$partial" && remove_tree "$root" || return 1
     mirror=$(debian_mirror)
+    # an unreachable archive fails here in seconds, not after debootstrap's retries
+    echo "+ wget $mirror/dists/$suite/InRelease" >> "$log"
+    if ! wget -q -T 20 -t 2 -O /dev/null "$mirror/dists/$suite/InRelease" >> "$log" 2>&1; then
+        echo "E: $mirror/dists/$suite/InRelease cannot be fetched: archive unreachable" >> "$log"
+        return 1
+    fi
     # first with every wanted package; a package the suite lacks is dropped, once
     for attempt in 1 2; do
         include=ca-certificates
@@ -309,7 +316,7 @@ build_suite() {  # SUITE LOG
         done
     } > "$partial/.tiers-complete"
     mv "$partial" "$root" || return 1
-    echo built > "$cache/chroots/$suite.how"
+    echo "built now by debootstrap" > "$cache/chroots/$suite.how"
 }
 
 # The two scripts run inside a chroot (or on the host) for one tier:
@@ -377,7 +384,7 @@ debian_tier() {  # TIER: the suite's chroot is built; venv, install, tests
     fi
     version=$(chroot_run "$root" "$python" -c 'import platform; print(platform.python_version())' 2>>"$log")
     put "$tier" interpreter "CPython ${version:-?}"
-    put "$tier" how "Debian $suite chroot ($(cat "$cache/chroots/$suite.how" 2>/dev/null) by debootstrap; $root), $python"
+    put "$tier" how "$python in a Debian $suite chroot ($(cat "$cache/chroots/$suite.how" 2>/dev/null)) at $root"
     if ! stage_source "$root$work/src"; then
         put "$tier" status FAIL; put "$tier" reason "could not copy the source tree into $root$work"; return
     fi
@@ -406,7 +413,7 @@ suite_job() {  # SUITE TIER...: build the chroot once, then its tiers in paralle
         done
         return
     fi
-    say "$*: Debian $suite chroot ready ($(cat "$cache/chroots/$suite.how"), $(($(date +%s) - t0))s)"
+    say "$*: Debian $suite chroot ready ($(cat "$cache/chroots/$suite.how"); $(($(date +%s) - t0))s)"
     for tier; do
         put "$tier" setup "$(($(date +%s) - t0))"
         debian_tier "$tier" &
@@ -463,7 +470,7 @@ real312_tier() {  # TIER PYTHON
 setup_pyodide() {  # DIR LOG: node, pyodide from npm, micropip and packaging from PyPI
     local dir=$1 log=$2 tmp=$1.partial helper
     if [[ -f $dir/.tiers-complete ]] && ((!fresh)); then
-        echo "reusing $dir" >> "$log"; echo reused > "$dir.how"; return 0
+        echo "reusing $dir" >> "$log"; echo "reused, installed $(cat "$dir/.tiers-complete")" > "$dir.how"; return 0
     fi
     command -v node >/dev/null || { echo "node is not installed" >> "$log"; return 1; }
     command -v npm >/dev/null || { echo "npm is not installed" >> "$log"; return 1; }
@@ -481,8 +488,8 @@ setup_pyodide() {  # DIR LOG: node, pyodide from npm, micropip and packaging fro
         "micropip==$MICROPIP_VERSION" "packaging==$PACKAGING_VERSION" >> "$log" 2>&1 \
         || { echo "pip download of micropip failed" >> "$log"; return 1; }
     rm -rf "$tmp/pip"
-    echo "pyodide=$PYODIDE_VERSION" > "$tmp/.tiers-complete"
-    mv "$tmp" "$dir" && echo built > "$dir.how"
+    date -u +%Y-%m-%dT%H:%M:%SZ > "$tmp/.tiers-complete"
+    mv "$tmp" "$dir" && echo "installed now" > "$dir.how"
 }
 
 extra_ca_bundle() {  # node ignores the system store: hand it this machine's extra CAs
@@ -513,7 +520,7 @@ pyodide_tier() {  # TIER [REASON]: 3.12 under Pyodide
     say "$tier: Pyodide $PYODIDE_VERSION ($why), log $log"
     if ! setup_pyodide "$dir" "$log"; then
         put "$tier" setup "$(($(date +%s) - t0))"
-        skip_tier "$tier" "no real CPython 3.12 here and Pyodide $PYODIDE_VERSION could not be set up (npm registry or PyPI unreachable?); see $log"
+        skip_tier "$tier" "Pyodide $PYODIDE_VERSION could not be set up (npm registry or PyPI unreachable?; Pyodide because: $why); see $log"
         return
     fi
     put "$tier" setup "$(($(date +%s) - t0))"
