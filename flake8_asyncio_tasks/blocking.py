@@ -271,12 +271,16 @@ def _forking_coroutines(visitor: Visitor) -> set[int]:
 _FORK: Final = frozenset({"fork"})
 
 
-def check(visitor: Visitor, blocking: BlockingCheck) -> Iterator[Finding]:
-    """AIO100-AIO108 and AIO110 for every call and sync ``with`` in a coroutine."""
+def check(visitor: Visitor, blocking: BlockingCheck,
+          skip: set[int] | frozenset[int] = frozenset()) -> Iterator[Finding]:
+    """AIO100-AIO108 and AIO110 for every call and sync ``with`` in a coroutine.
+
+    ``skip``: ids of calls another rule reports instead (AIO111).
+    """
     forking: set[int] | None = None
     for site in visitor.calls:
         coroutine = site.scope.coroutine
-        if coroutine is None:
+        if coroutine is None or id(site.node) in skip:
             continue
         found = blocking.classify(site)
         if found is not None:

@@ -6,7 +6,7 @@ import ast
 from collections.abc import Sequence
 from typing import Final
 
-from flake8_asyncio_tasks import blocking, tasks, transitive
+from flake8_asyncio_tasks import blocking, misuse, tasks, transitive
 from flake8_asyncio_tasks.settings import Settings
 from flake8_asyncio_tasks.visitor import Finding, Visitor
 
@@ -30,14 +30,21 @@ def check_module(
     visitor = Visitor(settings, filename)
     visitor.visit(tree)
     blocker = blocking.BlockingCheck(visitor)
-    results = list(blocking.check(visitor, blocker))
+    helpers = transitive.TransitiveCheck(visitor, blocker)
+    task_check = tasks.TaskCheck(visitor)
+    misuses = misuse.MisuseCheck(visitor, task_check)
+    # a blocking call written inside to_thread(...) is AIO111, not also AIO1xx
+    results, offloaded = misuses.offloaded_results(blocker, helpers)
+    results += blocking.check(visitor, blocker, offloaded)
     helper_calls = []
     for site in visitor.calls:
-        if site.scope.coroutine is not None:
+        if site.scope.coroutine is not None and id(site.node) not in offloaded:
             ref = transitive.local_function(site, visitor)
             if ref is not None and not ref.is_async:
                 helper_calls.append((site, ref))
-    results += transitive.TransitiveCheck(visitor, blocker).check(helper_calls)
-    results += tasks.check(visitor, tasks.TaskCheck(visitor))
+    results += helpers.check(helper_calls)
+    results += tasks.check(visitor, task_check)
+    results += misuses.check()
+    results += misuses.sync_withs()
     results.sort(key=lambda f: (f.line, f.col, f.text))
     return results

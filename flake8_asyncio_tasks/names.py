@@ -92,7 +92,8 @@ class Imported(Binding):
         self.name = name
 
     def resolve(self, resolver: Resolver, depth: int) -> Ref | None:
-        return RETURNS.get(self.name, self.name)
+        name = self.name.removeprefix("builtins.")  # from builtins import open
+        return RETURNS.get(name, name)
 
 
 class Value(Binding):
@@ -169,8 +170,21 @@ def _unwrap_optional(
         ):
             members = [m for m in node.slice.elts if not _is_none(m)]
             return members[0] if len(members) == 1 else None
-        return None
+        if isinstance(wrapper, str) and wrapper.partition(".")[2] in _QUALIFIERS and (
+                wrapper.partition(".")[0] in ("typing", "typing_extensions")):
+            first = node.slice
+            return first.elts[0] if isinstance(first, ast.Tuple) and first.elts else first
+        if wrapper in ("type", "typing.Type", "typing.Callable", "collections.abc.Callable"):
+            return None  # a class or a callable, not an instance
+        # a generic class: ``asyncio.Queue[int]`` holds an ``asyncio.Queue``
+        return node.value if isinstance(wrapper, (str, ClassRef)) else None
     return node
+
+
+#: typing wrappers whose first argument is the annotated type itself
+_QUALIFIERS: Final = frozenset({
+    "Annotated", "ClassVar", "Final", "NotRequired", "ReadOnly", "Required",
+})
 
 
 def _is_none(node: ast.expr) -> bool:
@@ -397,7 +411,8 @@ class Resolver:
         if isinstance(node, ast.Attribute):
             base = self.resolve(node.value, scope, depth + 1)
             if isinstance(base, str):
-                dotted = f"{base}.{node.attr}"
+                # builtins.open is open
+                dotted = node.attr if base == "builtins" else f"{base}.{node.attr}"
                 return RETURNS.get(dotted, dotted)
             if isinstance(base, ClassRef):
                 return self.member(base, node.attr, depth)

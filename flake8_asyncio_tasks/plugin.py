@@ -10,6 +10,7 @@ from typing import Any, ClassVar
 from flake8_asyncio_tasks import __version__
 from flake8_asyncio_tasks.checks import check_module
 from flake8_asyncio_tasks.faults import debug_requested, internal_error
+from flake8_asyncio_tasks.rules import ALL_RULES
 from flake8_asyncio_tasks.settings import (
     ALLOWED_CALLS_OPTION,
     BLOCKING_CALLS_OPTION,
@@ -38,7 +39,13 @@ class Plugin:
 
     @classmethod
     def add_options(cls, manager: Any) -> None:
-        """Register the ``--asyncio-*`` options (command line and config files)."""
+        """Register the ``--asyncio-*`` options (command line and config files).
+
+        Rules that are off by default go on flake8's default ignore list: they report
+        once selected (``--extend-select=AIO302``), like any flake8 code.
+        """
+        manager.extend_default_ignore(
+            [code for code, rule in ALL_RULES.items() if not rule.default_enabled])
         manager.add_option(
             BLOCKING_CALLS_OPTION,
             default="",

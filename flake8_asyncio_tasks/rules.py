@@ -128,6 +128,15 @@ LOOP_RUN_IN_COROUTINE: Final = Rule(
     "{call}() starts an event loop inside coroutine '{coro}'; {fix}",
     "await the coroutine instead",
 )
+OFFLOADED_RESULT: Final = Rule(
+    "AIO111",
+    "offload-called-instead-of-passed",
+    "a blocking call written inside to_thread()/run_in_executor() runs on the loop; only "
+    "its result is offloaded",
+    "{call}() is called on the event loop in coroutine '{coro}' and {offload}() receives "
+    "only its result; {fix}",
+    "pass the function and its arguments: {offload}({callee}, ...)",
+)
 
 # -- AIO2xx: tasks and coroutines that never run or are lost ---------------------------
 DISCARDED_TASK: Final = Rule(
@@ -158,6 +167,45 @@ TASK_ON_UNRUN_LOOP: Final = Rule(
     "{call}() schedules a task on loop {loop!r}, which is never run here; use {fix}",
     "asyncio.run(main()), or run the loop with {loop}.run_until_complete()",
 )
+DISCARDED_AWAITABLE: Final = Rule(
+    "AIO204",
+    "discarded-awaitable",
+    "the awaitable returned by asyncio.shield(), loop.run_in_executor() or "
+    "asyncio.wrap_future() is thrown away",
+    "awaitable from {call}() is discarded: its result and its exception are lost; {fix}",
+    "await it, or keep it and await it later",
+)
+SHIELDED_UNKEPT_TASK: Final = Rule(
+    "AIO205",
+    "shield-of-unkept-task",
+    "asyncio.shield() of a coroutine or task that nothing else keeps",
+    "asyncio.shield() protects {call}(), which nothing keeps: when the caller is "
+    "cancelled, the shielded work can be garbage-collected mid-flight; {fix}",
+    "create the task, keep a reference to it, and shield the task",
+)
+UNREAD_TASK_ATTRIBUTE: Final = Rule(
+    "AIO206",
+    "task-attribute-never-read",
+    "a task is stored in an attribute that no code of the module ever reads",
+    "task from {call}() stored in {name} is never read: nothing awaits or cancels it and "
+    "its exception is never retrieved; {fix}",
+    "await or cancel it where the object shuts down, or use asyncio.TaskGroup",
+)
+AWAIT_BINDS_LATE: Final = Rule(
+    "AIO207",
+    "await-applied-to-wrong-expression",
+    "await applies to a subscript or attribute of a coroutine, not to the coroutine",
+    "coroutine {call}() {problem} before await applies, so it is never awaited and the "
+    "line fails; use {fix}",
+    "parentheses: (await {call}(...)){rest}",
+)
+SYNC_WITH_ASYNC_CM: Final = Rule(
+    "AIO208",
+    "sync-with-on-async-context-manager",
+    "a plain 'with' on an async context manager (asyncio.timeout, TaskGroup, asyncio.Lock...)",
+    "plain 'with' on {call}, an async context manager, fails at run time; use {fix}",
+    "async with {call}",
+)
 
 # -- AIO3xx: event-loop access --------------------------------------------------------
 GET_EVENT_LOOP_OUTSIDE: Final = Rule(
@@ -173,6 +221,16 @@ GET_EVENT_LOOP_INSIDE: Final = Rule(
     "asyncio.get_event_loop() inside a coroutine",
     "asyncio.get_event_loop() in coroutine '{coro}'; use {fix}",
     "asyncio.get_running_loop()",
+)
+DEPRECATED_LOOP_POLICY: Final = Rule(
+    "AIO302",
+    "deprecated-asyncio-api",
+    "an asyncio API deprecated in Python 3.14 and removed in 3.16 (event-loop policies, "
+    "asyncio.iscoroutinefunction)",
+    "{call}() is deprecated since Python 3.14, to be removed in 3.16; use {fix}",
+    "asyncio.Runner(loop_factory=...), or asyncio.run(main(), loop_factory=...) on "
+    "Python 3.12+",
+    default_enabled=False,
 )
 
 ALL_RULES: Final[Mapping[str, Rule]] = {
@@ -190,11 +248,18 @@ ALL_RULES: Final[Mapping[str, Rule]] = {
         CONFIGURED_BLOCKING,
         TRANSITIVE_BLOCKING,
         LOOP_RUN_IN_COROUTINE,
+        OFFLOADED_RESULT,
         DISCARDED_TASK,
         UNUSED_TASK,
         UNAWAITED_COROUTINE,
         TASK_ON_UNRUN_LOOP,
+        DISCARDED_AWAITABLE,
+        SHIELDED_UNKEPT_TASK,
+        UNREAD_TASK_ATTRIBUTE,
+        AWAIT_BINDS_LATE,
+        SYNC_WITH_ASYNC_CM,
         GET_EVENT_LOOP_OUTSIDE,
         GET_EVENT_LOOP_INSIDE,
+        DEPRECATED_LOOP_POLICY,
     )
 }

@@ -42,9 +42,10 @@ class Blocking:
 # -- What calls and attributes return -----------------------------------------------------
 # Canonical spellings: a re-export or a factory maps to the one name the tables use.
 _SYNONYMS: Final = {
-    # ``builtins.open`` is ``open`` (test_spelling_matrix checks every builtin entry)
-    "builtins.input": "input",
-    "builtins.open": "open",
+    "asyncio.coroutines.iscoroutinefunction": "asyncio.iscoroutinefunction",
+    "asyncio.events.AbstractEventLoopPolicy": "asyncio.AbstractEventLoopPolicy",
+    "asyncio.events.get_event_loop_policy": "asyncio.get_event_loop_policy",
+    "asyncio.events.set_event_loop_policy": "asyncio.set_event_loop_policy",
     "asyncio.events.get_event_loop": "asyncio.get_event_loop",
     "asyncio.events.get_running_loop": "asyncio.get_running_loop",
     "asyncio.events.new_event_loop": "asyncio.new_event_loop",
@@ -421,6 +422,49 @@ LIBRARY_COROUTINES: Final = frozenset({
     "asyncio.Queue().join",
     "asyncio.Queue().put",
     "asyncio.Semaphore().acquire",
+})
+
+#: offloading calls -> the position of the function they run in a thread (AIO111);
+#: ``loop.run_in_executor(executor, func, ...)`` (position 1) is matched on loops
+OFFLOADS: Final[Mapping[str, int]] = {
+    "anyio.to_thread.run_sync": 0,
+    "asyncio.to_thread": 0,
+    "trio.to_thread.run_sync": 0,
+}
+#: calls whose awaitable is lost when dropped (AIO204); loop.run_in_executor too
+DROPPED_AWAITABLES: Final = frozenset({"asyncio.shield", "asyncio.wrap_future"})
+#: values that are async-only context managers: a plain ``with`` on them fails (AIO208)
+ASYNC_CONTEXT_MANAGERS: Final = frozenset({
+    "aiofiles.open()", "aiohttp.ClientSession()", "aiosqlite.connect()",
+    "anyio.create_task_group()", "asyncio.Condition()", "asyncio.Lock()",
+    "asyncio.Semaphore()", "asyncio.TaskGroup()", "asyncio.timeout()",
+    "asyncio.timeout_at()", "httpx.AsyncClient()",
+})
+#: decorators that make a generator function an async context manager factory
+ASYNC_CONTEXT_DECORATORS: Final = frozenset({
+    "contextlib.asynccontextmanager", "contextlib2.asynccontextmanager",
+})
+#: asyncio APIs deprecated in Python 3.14, removed in 3.16 -> the replacement
+#: ("" for the rule's default: asyncio.run / asyncio.Runner with loop_factory) (AIO302)
+DEPRECATED_ASYNCIO: Final[Mapping[str, str]] = {
+    "asyncio.AbstractEventLoopPolicy": "",
+    "asyncio.DefaultEventLoopPolicy": "",
+    "asyncio.WindowsProactorEventLoopPolicy":
+        "asyncio.Runner(loop_factory=asyncio.ProactorEventLoop)",
+    "asyncio.WindowsSelectorEventLoopPolicy":
+        "asyncio.Runner(loop_factory=asyncio.SelectorEventLoop)",
+    "asyncio.get_event_loop_policy":
+        "asyncio.get_running_loop() in a coroutine, or asyncio.Runner(loop_factory=...)",
+    "asyncio.iscoroutinefunction": "inspect.iscoroutinefunction()",
+    "asyncio.set_event_loop_policy": "",
+}
+
+#: functions that read their arguments as plain values: a coroutine passed to one is
+#: formatted, measured or serialized instead of run (AIO202)
+VALUE_CONSUMERS: Final = frozenset({
+    "format", "json.dump", "json.dumps", "len", "print", "repr", "str",
+    *(f"logging.{level}" for level in (
+        "critical", "debug", "error", "exception", "info", "log", "warning")),
 })
 
 #: decorators that leave a function what it was (anything else may wrap it)

@@ -28,6 +28,7 @@ from flake8_asyncio_tasks.names import (
     spelled,
 )
 from flake8_asyncio_tasks.rules import (
+    AWAIT_BINDS_LATE,
     DISCARDED_TASK,
     GET_EVENT_LOOP_INSIDE,
     GET_EVENT_LOOP_OUTSIDE,
@@ -44,6 +45,7 @@ from flake8_asyncio_tasks.tables import (
     LOOPS,
     NEW_LOOPS,
     TASK_FACTORIES,
+    VALUE_CONSUMERS,
     spelled_last_names,
 )
 from flake8_asyncio_tasks.transitive import is_plain
@@ -52,9 +54,20 @@ from flake8_asyncio_tasks.visitor import CallSite, Finding, Visitor
 _TASK, _GATHER, _COROUTINE, _GET_LOOP, _NEW_LOOP = range(5)
 _SET_EVENT_LOOP: Final = frozenset({"set_event_loop"})
 _FUNCTION_SCOPES: Final = (ScopeKind.FUNCTION, ScopeKind.COROUTINE)
+_CONSUMER_LAST_NAMES: Final = spelled_last_names(VALUE_CONSUMERS)
 _LIBRARY_LAST_NAMES: Final = spelled_last_names(
     frozenset({*LIBRARY_COROUTINES, *TASK_FACTORIES, *GATHERS, *NEW_LOOPS, GET_EVENT_LOOP})
 ) | {"create_task"}
+
+
+def kind_is_task(kind: int) -> bool:
+    """A :meth:`TaskCheck.kind` that creates a task."""
+    return kind == _TASK
+
+
+def kind_is_coroutine(kind: int) -> bool:
+    """A :meth:`TaskCheck.kind` that makes a coroutine object."""
+    return kind == _COROUTINE
 
 
 class TaskCheck:
@@ -70,9 +83,17 @@ class TaskCheck:
             | {name.rpartition(".")[2] for name in factories}
             | visitor.function_names
         )
+        self._kinds: dict[int, tuple[int, str] | None] = {}
 
     def kind(self, site: CallSite) -> tuple[int, str] | None:
         """What the call makes (task, gather, coroutine, loop) and its name for messages."""
+        key = id(site.node)
+        if key in self._kinds:
+            return self._kinds[key]
+        found = self._kinds[key] = self._kind(site)
+        return found
+
+    def _kind(self, site: CallSite) -> tuple[int, str] | None:
         func = site.node.func
         candidate = resolve_candidate(site, self.last_names, self.visitor)
         if candidate is None:
@@ -145,6 +166,8 @@ def check(visitor: Visitor, tasks: TaskCheck) -> Iterator[Finding]:
                 loops.append((site, name))
         else:
             classified.append((site, kind, name))
+    consumed = _consumed_arguments(visitor, tasks) if any(
+        kind == _COROUTINE for _, kind, _ in classified) else {}
     if loops:
         for finding, call_id in _unrun_loops(visitor, tasks, loops):
             on_unrun_loop.add(call_id)
@@ -165,16 +188,63 @@ def check(visitor: Visitor, tasks: TaskCheck) -> Iterator[Finding]:
                 yield Finding(node.lineno, node.col_offset,
                               UNUSED_TASK.format(name=site.target, call=name))
         elif kind == _COROUTINE:
-            if usage == "expr":
-                problem = "is never awaited"
-            elif usage == "truth":
-                problem = "is used as a truth value, which is always true"
-            elif usage == "assign" and _unused(site):
-                problem = f"is assigned to {site.target!r} and never used"
-            else:
+            if usage == "late":
+                rest = site.target or "[...]"
+                applied = "is indexed" if rest == "[...]" else (
+                    f"has its method {rest} called" if rest.endswith("()")
+                    else f"has its attribute {rest} read")
+                yield Finding(node.lineno, node.col_offset, AWAIT_BINDS_LATE.format(
+                    call=spelled(node.func), problem=applied, rest=rest))
                 continue
-            yield Finding(node.lineno, node.col_offset,
-                          UNAWAITED_COROUTINE.format(call=name, problem=problem))
+            misuse = _misused(site, visitor, consumed.get(id(node)))
+            if misuse is not None:
+                yield Finding(node.lineno, node.col_offset,
+                              UNAWAITED_COROUTINE.format(call=name, problem=misuse))
+
+
+def _misused(site: CallSite, visitor: Visitor, consumer: str | None) -> str | None:
+    """How a coroutine object is used as if it were its result, or ``None`` if it may run."""
+    usage = site.usage
+    if usage == "expr":
+        return "is never awaited"
+    if usage == "truth":
+        return "is used as a truth value, which is always true"
+    if usage == "format":
+        return "is formatted into a string"
+    if usage == "compare":
+        return "is compared with a value"
+    if usage == "iterate":
+        return "is iterated (a TypeError)"
+    if usage == "arg" and consumer is not None:
+        return f"is passed to {consumer}() as a plain value"
+    if usage == "assign" and site.target is not None:
+        if _unused(site):
+            return f"is assigned to {site.target!r} and never used"
+        scope = site.scope
+        iterated = visitor.iterated_names.get((id(scope), site.target), 0)
+        if iterated and scope.kind in _FUNCTION_SCOPES and iterated == scope.loads.get(
+                site.target, 0) and not scope.read_inside(site.target):
+            return f"is assigned to {site.target!r} and iterated (a TypeError)"
+    return None
+
+
+def _consumed_arguments(visitor: Visitor, tasks: TaskCheck) -> dict[int, str]:
+    """id(call) -> the builtin or library function that reads it as a plain value:
+    ``print(fetch())``, ``len(scan())``, ``json.dumps(load())``, ``logging.info(...)``."""
+    consumed: dict[int, str] = {}
+    for site in visitor.calls:
+        node = site.node
+        if not any(type(arg) is ast.Call for arg in (*node.args,
+                                                     *(k.value for k in node.keywords))):
+            continue
+        candidate = resolve_candidate(site, _CONSUMER_LAST_NAMES, visitor)
+        if candidate is None or candidate[1] not in VALUE_CONSUMERS:
+            continue
+        name = display_name(str(candidate[1]))
+        for arg in (*node.args, *(k.value for k in node.keywords)):
+            if type(arg) is ast.Call:
+                consumed[id(arg)] = name
+    return consumed
 
 
 def _fresh_loop(site: CallSite, tasks: TaskCheck) -> str | None:

@@ -86,12 +86,14 @@ class TransitiveCheck:
         self.blocking = blocking
         self.summaries: dict[int, _Summary] = {}  # id(function node) -> summary
         self._refs: dict[int, FunctionRef] = {}  # id(function node) -> its ref
+        self._summarized = False
 
     def check(self, sites: list[tuple[CallSite, FunctionRef]]) -> Iterator[Finding]:
         """AIO109 for each ``(call in a coroutine, sync helper it calls)``."""
         if not sites:
             return
-        self._summarize()
+        if not self._summarized:
+            self._summarize()
         settings, filename = self.visitor.settings, self.visitor.filename
         for site, ref in sites:
             if site.usage == "await" or _allowed(ref, settings, filename):
@@ -112,6 +114,12 @@ class TransitiveCheck:
             )
             yield Finding(site.node.lineno, site.node.col_offset, text)
 
+    def blocks(self, ref: FunctionRef) -> bool:
+        """The module's sync function ``ref`` blocks, directly or through its helpers."""
+        if not self._summarized:
+            self._summarize()
+        return id(ref.node) in self.summaries
+
     def _chain(self, summary: _Summary, ref: FunctionRef) -> list[str]:
         """Function names from ``ref`` to the root; long chains keep both ends only."""
         limit = 2 if summary.depth > _MAX_CHAIN else _MAX_CHAIN
@@ -124,6 +132,7 @@ class TransitiveCheck:
         return chain
 
     def _summarize(self) -> None:
+        self._summarized = True
         visitor = self.visitor
         settings, filename = visitor.settings, visitor.filename
         direct: dict[int, tuple[tuple[int, int], str, int]] = {}

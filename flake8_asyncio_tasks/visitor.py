@@ -47,9 +47,13 @@ class CallSite:
 
     node: ast.Call
     scope: Scope
-    #: "expr" (statement), "await", "truth", "assign", "return", "arg", "" (other)
+    #: "expr" (statement), "await", "truth", "assign", "return", "arg", "attribute"
+    #: (``self.x = call``), "late" (``await call()[k]``: await applies to the subscript),
+    #: "format" (in an f-string, t-string or ``%``), "compare", "iterate", "" (other)
     usage: str = ""
-    #: for usage == "assign": the single local name the value is bound to
+    #: for usage "assign": the single local name the value is bound to; for "attribute":
+    #: the dotted target (``self._task``); for "late": what is applied before the await
+    #: (``"[...]"`` or ``".attr"``)
     target: str | None = None
 
 
@@ -58,6 +62,8 @@ GENERATOR_COROUTINES: Final = frozenset({
     "asyncio.coroutine", "gen.coroutine", "gen_test", "testing.gen_test",
     "tornado.gen.coroutine", "tornado.testing.gen_test", "types.coroutine",
 })
+#: builtins that read an attribute named by a string
+_ATTRIBUTE_BUILTINS: Final = frozenset({"getattr", "hasattr", "delattr"})
 #: fields that never hold a node worth visiting (contexts, operators)
 _SKIPPED_FIELDS: Final = frozenset({"ctx", "op", "ops", "type_ignores"})
 #: nodes with nothing below them that any check reads
@@ -117,6 +123,9 @@ class Visitor:
             ast.Call: self._call,
             ast.Expr: self._expr,
             ast.Await: self._await,
+            ast.FormattedValue: self._formatted,
+            ast.Compare: self._compare,
+            ast.BinOp: self._bin_op,
             ast.Return: self._return,
             ast.If: self._test,
             ast.While: self._test,
@@ -136,6 +145,10 @@ class Visitor:
         #: (function scope id, first line, last line) of try bodies whose handlers
         #: catch BlockingIOError: the code there does non-blocking I/O on purpose
         self.non_blocking_tries: list[tuple[int, int, int]] = []
+        #: attribute names read anywhere (``x.name``, ``getattr(x, "name")``): AIO206
+        self.attribute_reads: set[str] = set()
+        #: (scope id, name) -> how many of the name's reads are ``for ... in name``
+        self.iterated_names: dict[tuple[int, str], int] = {}
         self._stack: list[tuple[ast.AST, Scope]] = []
         if hasattr(ast, "TryStar"):  # Python 3.11+: except*
             self._dispatch[ast.TryStar] = self._try
@@ -389,6 +402,10 @@ class Visitor:
             self._bind_target(target, scope, value)
         if len(node.targets) == 1 and isinstance(node.targets[0], ast.Name):
             self._mark_assigned(value, node.targets[0].id, scope)
+        elif len(node.targets) == 1 and isinstance(node.targets[0], ast.Attribute):
+            site = self._site(value, scope)
+            if site is not None:
+                site.usage, site.target = "attribute", dotted_source(node.targets[0])
         self._stack.append((value, scope))
         # plain names are bound above; other targets (x[k], self.a) also read names
         self._push([t for t in node.targets if type(t) is not ast.Name], scope)
@@ -430,6 +447,11 @@ class Visitor:
     def _for(self, node: ast.For | ast.AsyncFor, scope: Scope) -> None:
         # an async for iterates an async iterable: its elements are not what RETURNS knows
         iterable = node.iter if isinstance(node, ast.For) else None
+        if iterable is not None:
+            self._mark(iterable, "iterate", scope)
+            if isinstance(iterable, ast.Name):
+                key = (id(scope), iterable.id)
+                self.iterated_names[key] = self.iterated_names.get(key, 0) + 1
         self._bind_target(node.target, scope, iterable, "*")
         self._generic(node, scope)
 
@@ -503,6 +525,8 @@ class Visitor:
             scope.bind(node.id, OPAQUE)
 
     def _attribute(self, node: ast.Attribute, scope: Scope) -> None:
+        if type(node.ctx) is not ast.Store:
+            self.attribute_reads.add(node.attr)
         base = node.value
         if type(base) is ast.Name:
             key = (id(scope), base.id)
@@ -534,6 +558,10 @@ class Visitor:
                 # self._sock may be switched in another method: from then on, any line
                 line = 0 if receiver.startswith("self.") else node.lineno
                 self.non_blocking[key] = min(line, self.non_blocking.get(key, line))
+        if (isinstance(func, ast.Name) and func.id in _ATTRIBUTE_BUILTINS
+                and len(node.args) > 1 and isinstance(node.args[1], ast.Constant)
+                and isinstance(node.args[1].value, str)):
+            self.attribute_reads.add(node.args[1].value)  # getattr(self, "_task")
         push = self._stack.append
         call_type, constant_type = ast.Call, ast.Constant
         for keyword in reversed(node.keywords):
@@ -564,7 +592,46 @@ class Visitor:
 
     def _await(self, node: ast.Await, scope: Scope) -> None:
         self._mark(node.value, "await", scope)
+        # ``await fetch()["k"]`` / ``await get(url).text``: the subscript or attribute
+        # binds first, so a call below it is used before anything awaits it
+        part: ast.expr = node.value
+        called = False
+        while True:
+            if isinstance(part, ast.Call):
+                part, called = part.func, True
+            elif isinstance(part, (ast.Subscript, ast.Attribute)):
+                inner = part.value
+                if isinstance(inner, ast.Call):
+                    site = self._site(inner, scope)
+                    if site is not None and not site.usage:
+                        site.usage = "late"
+                        site.target = "[...]" if isinstance(part, ast.Subscript) else (
+                            f".{part.attr}()" if called else f".{part.attr}")
+                    break
+                part, called = inner, False
+            else:
+                break
         self._stack.append((node.value, scope))
+
+    def _formatted(self, node: ast.FormattedValue, scope: Scope) -> None:
+        """``f"{value}"``: the value is formatted.  (A t-string's interpolation is not: the
+        template keeps the object itself, and whatever renders it may await it.)"""
+        self._mark(node.value, "format", scope)
+        self._generic(node, scope)
+
+    def _compare(self, node: ast.Compare, scope: Scope) -> None:
+        for operand in (node.left, *node.comparators):
+            self._mark(operand, "compare", scope)
+        self._generic(node, scope)
+
+    def _bin_op(self, node: ast.BinOp, scope: Scope) -> None:
+        # "%s" % value, "%s %s" % (a, b): the values are formatted
+        if isinstance(node.op, ast.Mod) and isinstance(node.left, ast.Constant) and (
+                isinstance(node.left.value, str)):
+            right = node.right
+            for value in right.elts if isinstance(right, ast.Tuple) else [right]:
+                self._mark(value, "format", scope)
+        self._generic(node, scope)
 
     def _return(self, node: ast.Return, scope: Scope) -> None:
         if node.value is not None:

@@ -43,7 +43,7 @@ REQUIRED_HEADINGS = [
 ]
 #: every field a check passes to ``Rule.format``; a template may use no other
 KNOWN_FIELDS = frozenset({"call", "coro", "fix", "chain", "line", "name", "problem", "loop",
-                          "error", "frame"})
+                          "error", "frame", "offload", "callee", "rest"})
 
 #: Rules that only fire with an option set: the fixture run uses no options, so their
 #: positive cases live in a test module of their own, which must exist and name the code.

@@ -40,9 +40,12 @@ import pytest
 
 from flake8_asyncio_tasks.plugin import Plugin
 from flake8_asyncio_tasks.tables import (
+    ASYNC_CONTEXT_MANAGERS,
     BLOCKING_CALLS,
     BLOCKING_WITH,
     CALL_VARIANTS,
+    DEPRECATED_ASYNCIO,
+    DROPPED_AWAITABLES,
     GATHERS,
     GET_EVENT_LOOP,
     IN_MEMORY_OPENERS,
@@ -52,10 +55,12 @@ from flake8_asyncio_tasks.tables import (
     NEW_LOOPS,
     NON_BLOCKING_ARGS,
     NON_BLOCKING_FLAGS,
+    OFFLOADS,
     RETURNS,
     TASK_FACTORIES,
     TIMEOUT_ARGS,
     UNBOUNDED_UNLESS_MAXSIZE,
+    VALUE_CONSUMERS,
 )
 
 #: dotted prefixes that are modules although not top level (else the top level is)
@@ -123,7 +128,24 @@ def entries() -> list[Entry]:
                            "AIO203" if loop.removesuffix("()") in NEW_LOOPS else "AIO200"))
     found.append(Entry(GET_EVENT_LOOP, "AIO301"))
     found += [Entry(name, "") for name in sorted(NEW_LOOPS)]
+    # a blocking call written as the function argument of an offload (AIO111)
+    found += [Entry(name, "AIO202" if name in LIBRARY_COROUTINES else "",
+                    flags=(("blocking-argument", _argument_at(index, "time.sleep(arg0)")),))
+              for name, index in sorted(OFFLOADS.items())]
+    for loop in sorted(LOOPS):
+        found.append(Entry(f"{loop}.run_in_executor", "AIO204", flags=(
+            ("blocking-argument", "None, time.sleep(arg0)"),)))
+    found += [Entry(name, "AIO204") for name in sorted(DROPPED_AWAITABLES)]
+    found += [Entry(name, "AIO302") for name in sorted(DEPRECATED_ASYNCIO)]
+    found += [Entry(name, "AIO208", "with") for name in sorted(ASYNC_CONTEXT_MANAGERS)]
+    # a coroutine passed to a function that reads it as a plain value (AIO202)
+    found += [Entry(name, "", flags=(("coroutine-argument", "asyncio.sleep(arg0)"),))
+              for name in sorted(VALUE_CONSUMERS)]
     return found
+
+
+def _argument_at(index: int, source: str) -> str:
+    return ", ".join(["arg0"] * index + [source])
 
 
 # -- how to write a value of a type, and a call of a name -----------------------------------
@@ -418,7 +440,7 @@ def modules_for(entry: Entry) -> Iterator[tuple[Spelling, Module]]:
     """One module per spelling of ``entry``, holding every place, argument form and usage."""
     for spelling in spellings(entry):
         module = Module()
-        header = ["import asyncio", "import io", "import os", *spelling.imports,
+        header = ["import asyncio", "import io", "import os", "import time", *spelling.imports,
                   *spelling.module_setup]
         module.lines += [*dict.fromkeys(header), "", ""]
         forms = [*ARGUMENTS, *entry.flags]
