@@ -145,6 +145,7 @@ def _returns() -> dict[str, str]:
     table["ssl.SSLContext().wrap_socket()"] = "socket.socket()"
     table["ssl.create_default_context()"] = "ssl.SSLContext()"
     table["urllib.request.build_opener()"] = "urllib.request.OpenerDirector()"
+    table["logging.getLogger()"] = "logging.Logger()"
     for pool in ("concurrent.futures.ThreadPoolExecutor", "concurrent.futures.ProcessPoolExecutor"):
         table[f"{pool}().submit()"] = "concurrent.futures.Future()"
     table["asyncio.run_coroutine_threadsafe()"] = "concurrent.futures.Future()"
@@ -461,10 +462,16 @@ DEPRECATED_ASYNCIO: Final[Mapping[str, str]] = {
 
 #: functions that read their arguments as plain values: a coroutine passed to one is
 #: formatted, measured or serialized instead of run (AIO202)
+_LOG_LEVELS: Final = ("critical", "debug", "error", "exception", "info", "log", "warning")
 VALUE_CONSUMERS: Final = frozenset({
     "format", "json.dump", "json.dumps", "len", "print", "repr", "str",
-    *(f"logging.{level}" for level in (
-        "critical", "debug", "error", "exception", "info", "log", "warning")),
+    *(f"logging.{level}" for level in _LOG_LEVELS),
+    *(f"logging.Logger().{level}" for level in _LOG_LEVELS),
+})
+#: return annotations of values that are never awaitable: a sync function annotated so
+#: that returns a coroutine returns the wrong thing (AIO202)
+PLAIN_RESULTS: Final = frozenset({
+    "bool", "bytes", "dict", "float", "frozenset", "int", "list", "set", "str", "tuple",
 })
 
 #: decorators that leave a function what it was (anything else may wrap it)

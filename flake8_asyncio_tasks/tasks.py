@@ -44,6 +44,7 @@ from flake8_asyncio_tasks.tables import (
     LOOP_RUN_METHODS,
     LOOPS,
     NEW_LOOPS,
+    PLAIN_RESULTS,
     TASK_FACTORIES,
     VALUE_CONSUMERS,
     spelled_last_names,
@@ -217,6 +218,10 @@ def _misused(site: CallSite, visitor: Visitor, consumer: str | None) -> str | No
         return "is iterated (a TypeError)"
     if usage == "arg" and consumer is not None:
         return f"is passed to {consumer}() as a plain value"
+    if usage == "return":
+        declared = _plain_result(site, visitor)
+        if declared is not None:
+            return f"is returned by a sync function declared to return {declared}"
     if usage == "assign" and site.target is not None:
         if _unused(site):
             return f"is assigned to {site.target!r} and never used"
@@ -226,6 +231,21 @@ def _misused(site: CallSite, visitor: Visitor, consumer: str | None) -> str | No
                 site.target, 0) and not scope.read_inside(site.target):
             return f"is assigned to {site.target!r} and iterated (a TypeError)"
     return None
+
+
+def _plain_result(site: CallSite, visitor: Visitor) -> str | None:
+    """The plain type (``str``, ``dict``...) the sync function around ``site`` declares."""
+    function = site.scope
+    node = function.node
+    if function.kind is not ScopeKind.FUNCTION or not isinstance(node, ast.FunctionDef):
+        return None
+    returns = node.returns
+    if returns is None or function.parent is None:
+        return None
+    if isinstance(returns, ast.Subscript):
+        returns = returns.value  # dict[str, int] is a dict
+    declared = visitor.resolver.resolve(returns, function.parent)
+    return declared if isinstance(declared, str) and declared in PLAIN_RESULTS else None
 
 
 def _consumed_arguments(visitor: Visitor, tasks: TaskCheck) -> dict[int, str]:
