@@ -185,8 +185,10 @@ record_tests() {
 
 # --- Debian chroots ------------------------------------------------------------------------
 suite_of() { case $1 in 3.13) echo trixie ;; *) echo sid ;; esac; }
-packages_of() {  # the Debian packages a tier needs
-    echo "python$1 python$1-venv"
+packages_of() {  # the Debian packages of a tier: the interpreter, venv, and the standard
+    # library's own tests (Debian ships Lib/test separately), so that the stdlib sweep
+    # reads every new syntax the release's test suite uses; a tier runs without them
+    echo "python$1 python$1-venv libpython$1-testsuite"
 }
 
 debian_mirror() {
