@@ -17,11 +17,13 @@ from flake8_asyncio_tasks.names import (
     ClassRef,
     FunctionRef,
     Ref,
+    Resolver,
     Scope,
     ScopeKind,
     call_variant,
     display_name,
     dotted_source,
+    is_pseudo_path,
     local_match,
     spelled,
 )
@@ -31,6 +33,7 @@ from flake8_asyncio_tasks.tables import (
     BLOCKING_CALLS,
     BLOCKING_WITH,
     CALL_VARIANTS,
+    FLAGGED_CALLS,
     IN_MEMORY_FILES,
     IN_MEMORY_OPENERS,
     IN_MEMORY_VARIANTS,
@@ -40,6 +43,7 @@ from flake8_asyncio_tasks.tables import (
     LOOPS,
     NON_BLOCKING_ARGS,
     NON_BLOCKING_FLAGS,
+    PATH_FUNCTIONS,
     TIMEOUT_ARGS,
     Blocking,
     spelled_last_names,
@@ -189,6 +193,18 @@ class BlockingCheck:
                 return False
             since = self.visitor.non_blocking.get(receiver_key(receiver, where))
             return since is not None and since <= node.lineno
+        if ref in PATH_FUNCTIONS and node.args and is_pseudo_path(
+                node.args[0], self.resolver, site.scope):
+            return True  # open(os.devnull), os.listdir("/proc/self/fd"): no disk
+        if ref in FLAGGED_CALLS:
+            # socket.getaddrinfo(host, port, flags=socket.AI_NUMERICHOST): no lookup
+            index, keyword, flags = FLAGGED_CALLS[ref]
+            given = [*node.args[index:index + 1],
+                     *(k.value for k in node.keywords if k.arg == keyword)]
+            return any(
+                isinstance(part, (ast.Name, ast.Attribute))
+                and (dotted_source(part) or "").rpartition(".")[2] in flags
+                for value in given for part in ast.walk(value))
         if ref in IN_MEMORY_OPENERS:
             if any(keyword.arg == "fileobj" for keyword in node.keywords):
                 return True
@@ -236,7 +252,7 @@ def _is_guarded(ref: str, method: str) -> bool:
     """Some argument of this blocking entry can make it return at once."""
     return (
         method in NON_BLOCKING_ARGS or method in TIMEOUT_ARGS or ref in IN_MEMORY_OPENERS
-        or ref.startswith(("os.wait", "os.spawn"))
+        or ref.startswith(("os.wait", "os.spawn")) or ref in FLAGGED_CALLS
     )
 
 
@@ -269,18 +285,95 @@ def _forking_coroutines(visitor: Visitor) -> set[int]:
 
 
 _FORK: Final = frozenset({"fork"})
+_THREAD: Final = frozenset({"Thread"})
+_LOOP_STARTERS: Final = frozenset({"run", "run_until_complete"})
+
+
+def thread_run_coroutines(visitor: Visitor) -> set[int]:
+    """Coroutines that run only on a loop of their own in a worker thread.
+
+    ``threading.Thread(target=asyncio.run, args=(job(),))``, or ``asyncio.run(job())`` /
+    ``loop.run_until_complete(job())`` inside a sync function passed as a thread's
+    ``target``: when every use of ``job`` in the module is of that kind, what blocks in
+    it blocks that thread only, never the main loop.  Returns the coroutines' scope ids.
+    """
+    resolver = visitor.resolver
+    threads = [site for site in visitor.calls
+               if resolve_candidate(site, _THREAD, visitor) is not None
+               and resolver.resolve(site.node.func, site.scope) == "threading.Thread"]
+    if not threads:
+        return set()
+    targets: set[int] = set()  # sync functions that threads run
+    thread_run_calls: dict[int, int] = {}  # id(coroutine scope) -> calls run in threads
+    for site in threads:
+        node = site.node
+        target = next((k.value for k in node.keywords if k.arg == "target"), None)
+        if target is None and len(node.args) > 1:
+            target = node.args[1]  # Thread(group, target, ...)
+        if target is None:
+            continue
+        ref = resolver.resolve(target, site.scope)
+        if isinstance(ref, FunctionRef) and not ref.is_async:
+            targets.add(id(ref.scope))
+        elif ref == "asyncio.run":
+            for arg in _thread_arguments(node):
+                _count_coroutine_call(arg, site.scope, resolver, thread_run_calls)
+    for site in visitor.calls:
+        frame = owner(site.scope)
+        if id(frame) not in targets or not site.node.args:
+            continue
+        if resolve_candidate(site, _LOOP_STARTERS, visitor) is None:
+            continue
+        ref = resolver.resolve(site.node.func, site.scope)
+        if ref == "asyncio.run" or (isinstance(site.node.func, ast.Attribute)
+                                    and site.node.func.attr == "run_until_complete"):
+            _count_coroutine_call(site.node.args[0], site.scope, resolver, thread_run_calls)
+    if not thread_run_calls:
+        return set()
+    loads: dict[int, int] = {}
+    root = threads[0].scope.module
+    stack = [root]
+    while stack:  # every read of a name that means one of those coroutines
+        scope = stack.pop()
+        stack.extend(scope.children)
+        for name, count in scope.loads.items():
+            ref = resolver.lookup(name, scope)
+            if isinstance(ref, FunctionRef) and id(ref.scope) in thread_run_calls:
+                loads[id(ref.scope)] = loads.get(id(ref.scope), 0) + count
+    return {key for key, calls in thread_run_calls.items() if loads.get(key, 0) == calls}
+
+
+def _thread_arguments(call: ast.Call) -> list[ast.expr]:
+    """The values of ``args=(...)`` (or the positional ``args``) of a Thread(...) call."""
+    given = next((k.value for k in call.keywords if k.arg == "args"), None)
+    if given is None and len(call.args) > 3:
+        given = call.args[3]  # Thread(group, target, name, args)
+    return list(given.elts) if isinstance(given, (ast.Tuple, ast.List)) else []
+
+
+def _count_coroutine_call(node: ast.expr, scope: Scope, resolver: Resolver,
+                          counts: dict[int, int]) -> None:
+    """``job(...)`` of this module's coroutine function: one more use run in a thread."""
+    if not isinstance(node, ast.Call) or not isinstance(node.func, ast.Name):
+        return
+    ref = resolver.resolve(node.func, scope)
+    if isinstance(ref, FunctionRef) and ref.is_async:
+        counts[id(ref.scope)] = counts.get(id(ref.scope), 0) + 1
 
 
 def check(visitor: Visitor, blocking: BlockingCheck,
-          skip: set[int] | frozenset[int] = frozenset()) -> Iterator[Finding]:
+          skip: set[int] | frozenset[int] = frozenset(),
+          in_threads: set[int] | frozenset[int] = frozenset()) -> Iterator[Finding]:
     """AIO100-AIO108 and AIO110 for every call and sync ``with`` in a coroutine.
 
-    ``skip``: ids of calls another rule reports instead (AIO111).
+    ``skip``: ids of calls another rule reports instead (AIO111); ``in_threads``: ids of
+    coroutines that run on a loop of their own in a worker thread (see
+    :func:`thread_run_coroutines`).
     """
     forking: set[int] | None = None
     for site in visitor.calls:
         coroutine = site.scope.coroutine
-        if coroutine is None or id(site.node) in skip:
+        if coroutine is None or id(site.node) in skip or id(coroutine) in in_threads:
             continue
         found = blocking.classify(site)
         if found is not None:
@@ -293,7 +386,7 @@ def check(visitor: Visitor, blocking: BlockingCheck,
             text = entry.message(name, coroutine.name)
             yield Finding(site.node.lineno, site.node.col_offset, text)
     for expr, scope in visitor.with_items:
-        if scope.coroutine is None:
+        if scope.coroutine is None or id(scope.coroutine) in in_threads:
             continue
         found_with = blocking.classify_with(expr, scope)
         if found_with is not None and scope.coroutine is not None:

@@ -35,10 +35,14 @@ def check_module(
     misuses = misuse.MisuseCheck(visitor, task_check)
     # a blocking call written inside to_thread(...) is AIO111, not also AIO1xx
     results, offloaded = misuses.offloaded_results(blocker, helpers)
-    results += blocking.check(visitor, blocker, offloaded)
+    # what blocks in a coroutine run only on a worker thread's own loop blocks that thread
+    in_threads = blocking.thread_run_coroutines(visitor)
+    results += blocking.check(visitor, blocker, offloaded, in_threads)
     helper_calls = []
     for site in visitor.calls:
-        if site.scope.coroutine is not None and id(site.node) not in offloaded:
+        coroutine = site.scope.coroutine
+        if coroutine is not None and id(site.node) not in offloaded and (
+                id(coroutine) not in in_threads):
             ref = transitive.local_function(site, visitor)
             if ref is not None and not ref.is_async:
                 helper_calls.append((site, ref))

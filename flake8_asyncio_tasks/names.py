@@ -29,6 +29,7 @@ from typing import Final, Union
 from flake8_asyncio_tasks.tables import (
     CALL_VARIANTS,
     DISPLAY_NAMES,
+    PSEUDO_PATHS,
     RETURNS,
     UNBOUNDED_UNLESS_MAXSIZE,
 )
@@ -420,6 +421,9 @@ class Resolver:
         if isinstance(node, ast.Call):
             func = self.resolve(node.func, scope, depth + 1)
             if isinstance(func, str):
+                if func == "pathlib.Path" and node.args and is_pseudo_path(
+                        node.args[0], self, scope):
+                    return "pathlib.PseudoPath()"  # Path(os.devnull): no disk behind it
                 variant = call_variant(func, node)
                 if variant is not None:
                     return variant
@@ -473,6 +477,25 @@ class Resolver:
         if not bindings or depth > _MAX_DEPTH:
             return None
         return self._merge(bindings, depth + 1)
+
+
+def is_pseudo_path(node: ast.expr, resolver: Resolver, scope: Scope) -> bool:
+    """``os.devnull``, ``"/dev/null"``, ``"/proc/self/fd"``, ``f"/proc/{pid}/fd"``,
+    ``Path(os.devnull)``: a path the kernel serves from memory, never from a disk."""
+    text: str | None = None
+    if isinstance(node, ast.Constant) and isinstance(node.value, str):
+        text = node.value
+    elif isinstance(node, ast.JoinedStr) and node.values:
+        first = node.values[0]
+        if isinstance(first, ast.Constant) and isinstance(first.value, str):
+            text = first.value  # only a constant prefix is known
+            if len(node.values) > 1 and not text.endswith("/"):
+                return False
+    if text is not None:
+        return text in PSEUDO_PATHS or any(
+            prefix.endswith("/") and text.startswith(prefix) for prefix in PSEUDO_PATHS)
+    ref = resolver.resolve(node, scope)
+    return ref in ("os.devnull", "os.path.devnull", "pathlib.PseudoPath()")
 
 
 def display_name(ref: str) -> str:

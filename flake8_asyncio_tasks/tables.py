@@ -84,21 +84,12 @@ _SYNONYMS: Final = {
     "urllib3.connectionpool.HTTPSConnectionPool": "urllib3.HTTPSConnectionPool",
     "urllib3.connection_from_url": "urllib3.HTTPConnectionPool",
     "urllib3.connectionpool.connection_from_url": "urllib3.HTTPConnectionPool",
-    "queue.LifoQueue": "queue.Queue",
-    "queue.PriorityQueue": "queue.Queue",
-    "queue.SimpleQueue": "queue.Queue",
     "asyncio.PriorityQueue": "asyncio.Queue",
     "asyncio.LifoQueue": "asyncio.Queue",
     "asyncio.BoundedSemaphore": "asyncio.Semaphore",
     "threading.BoundedSemaphore": "threading.Semaphore",
+    "multiprocessing.BoundedSemaphore": "multiprocessing.Semaphore",
     "threading.Timer": "threading.Thread",
-    "multiprocessing.JoinableQueue": "queue.Queue",
-    "multiprocessing.Lock": "threading.Lock",
-    "multiprocessing.Queue": "queue.Queue",
-    "multiprocessing.RLock": "threading.RLock",
-    "multiprocessing.Event": "threading.Event",
-    "multiprocessing.Semaphore": "threading.Semaphore",
-    "multiprocessing.SimpleQueue": "queue.Queue",
     "mysql.connector.connection.MySQLConnection": "mysql.connector.connect",
     "psycopg.Connection.connect": "psycopg.connect",
     "sqlite3.dbapi2.connect": "sqlite3.connect",
@@ -190,6 +181,22 @@ _CONDITION: Final = Blocking(BLOCKING_WAIT, "asyncio.Condition with async with")
 _EVENT: Final = Blocking(BLOCKING_WAIT, "asyncio.Event and await event.wait()")
 _QUEUE: Final = Blocking(BLOCKING_WAIT, "asyncio.Queue, or await asyncio.to_thread(q.get)")
 _FUTURE: Final = Blocking(BLOCKING_WAIT, "await asyncio.wrap_future(future)")
+_QUEUE_METHODS: Final = {
+    "get": _QUEUE,
+    "join": Blocking(BLOCKING_WAIT, "asyncio.Queue and await q.join()"),
+    "put": Blocking(BLOCKING_WAIT, "asyncio.Queue, or await asyncio.to_thread(q.put, item)"),
+}
+#: thread and process queues -> their methods that can wait.  A queue made without a
+#: positive maxsize never waits in put(); SimpleQueues take no maxsize at all.
+QUEUES: Final[Mapping[str, tuple[str, ...]]] = {
+    "multiprocessing.JoinableQueue": ("get", "join", "put"),
+    "multiprocessing.Queue": ("get", "put"),
+    "multiprocessing.SimpleQueue": ("get",),
+    "queue.LifoQueue": ("get", "join", "put"),
+    "queue.PriorityQueue": ("get", "join", "put"),
+    "queue.Queue": ("get", "join", "put"),
+    "queue.SimpleQueue": ("get",),
+}
 _LOOP_RUN: Final = Blocking(LOOP_RUN_IN_COROUTINE)
 
 
@@ -262,22 +269,7 @@ def _blocking_calls() -> dict[str, Blocking]:
         "multiprocessing.Process().join": Blocking(
             BLOCKING_WAIT, "await asyncio.to_thread(process.join)"),
         "threading.Barrier().wait": Blocking(BLOCKING_WAIT, "asyncio.Barrier"),
-        "threading.Condition().acquire": _CONDITION,
-        "threading.Condition().wait": Blocking(BLOCKING_WAIT, "asyncio.Condition"),
-        "threading.Condition().wait_for": Blocking(BLOCKING_WAIT, "asyncio.Condition"),
-        "threading.Event().wait": _EVENT,
-        "threading.Lock().acquire": _LOCK,
-        "threading.RLock().acquire": _LOCK,
-        "threading.Semaphore().acquire": Blocking(BLOCKING_WAIT, "asyncio.Semaphore"),
         "threading.Thread().join": Blocking(BLOCKING_WAIT, "await asyncio.to_thread(thread.join)"),
-        "queue.Queue().get": _QUEUE,
-        "queue.Queue().join": Blocking(BLOCKING_WAIT, "asyncio.Queue and await q.join()"),
-        "queue.Queue().put": Blocking(
-            BLOCKING_WAIT, "asyncio.Queue, or await asyncio.to_thread(q.put, item)"),
-        # an unbounded queue's put() never waits; get() and join() do
-        "queue.UnboundedQueue().get": _QUEUE,
-        "queue.UnboundedQueue().join": Blocking(
-            BLOCKING_WAIT, "asyncio.Queue and await q.join()"),
         # event loops started inside a coroutine
         "aiohttp.web.run_app": Blocking(
             LOOP_RUN_IN_COROUTINE, "await site.start() on a web.AppRunner instead"),
@@ -288,6 +280,25 @@ def _blocking_calls() -> dict[str, Blocking]:
         "uvicorn.run": Blocking(
             LOOP_RUN_IN_COROUTINE, "await uvicorn.Server(config).serve() instead"),
     }
+    # threading's primitives, and multiprocessing's that block the same way
+    for module in ("threading", "multiprocessing"):
+        table[f"{module}.Condition().acquire"] = _CONDITION
+        table[f"{module}.Condition().wait"] = Blocking(BLOCKING_WAIT, "asyncio.Condition")
+        table[f"{module}.Condition().wait_for"] = Blocking(BLOCKING_WAIT, "asyncio.Condition")
+        table[f"{module}.Event().wait"] = _EVENT
+        table[f"{module}.Lock().acquire"] = _LOCK
+        table[f"{module}.RLock().acquire"] = _LOCK
+        table[f"{module}.Semaphore().acquire"] = Blocking(BLOCKING_WAIT, "asyncio.Semaphore")
+    # queues: get() waits for an item, join() for the consumers; put() waits for room
+    # only when a positive maxsize was given (the Unbounded* variants have none)
+    for queue_type, methods in QUEUES.items():
+        module, _, name = queue_type.rpartition(".")
+        unbounded = (f"{module}.Unbounded{name}",) if "put" in methods else ()
+        for variant in (queue_type, *unbounded):
+            for method in methods:
+                if method == "put" and variant != queue_type:
+                    continue
+                table[f"{variant}().{method}"] = _QUEUE_METHODS[method]
     for name in ("call", "check_call", "check_output", "Popen", "run"):
         table[f"subprocess.{name}"] = _SUBPROCESS
     for suffix in ("l", "le", "lp", "lpe", "v", "ve", "vp", "vpe"):
@@ -333,11 +344,10 @@ BLOCKING_CALLS: Final[Mapping[str, Blocking]] = _blocking_calls()
 
 #: ``with x:`` on these blocks the thread until the lock is free
 BLOCKING_WITH: Final[Mapping[str, tuple[str, Blocking]]] = {
-    "threading.Condition()": ("threading.Condition.acquire", _CONDITION),
-    "threading.Lock()": ("threading.Lock.acquire", _LOCK),
-    "threading.RLock()": ("threading.RLock.acquire", _LOCK),
-    "threading.Semaphore()": ("threading.Semaphore.acquire",
-                              Blocking(BLOCKING_WAIT, "asyncio.Semaphore")),
+    f"{module}.{name}()": (f"{module}.{name}.acquire", blocking)
+    for module in ("threading", "multiprocessing")
+    for name, blocking in (("Condition", _CONDITION), ("Lock", _LOCK), ("RLock", _LOCK),
+                           ("Semaphore", Blocking(BLOCKING_WAIT, "asyncio.Semaphore")))
 }
 
 #: calls that make another kind of object when an argument says so:
@@ -349,9 +359,15 @@ CALL_VARIANTS: Final[Mapping[str, tuple[tuple[str, str], ...]]] = {
 }
 #: callee -> what it makes when called without a positive maxsize (first argument or
 #: ``maxsize=``): a queue whose put() never waits
-UNBOUNDED_UNLESS_MAXSIZE: Final[Mapping[str, str]] = {"queue.Queue": "queue.UnboundedQueue()"}
+UNBOUNDED_UNLESS_MAXSIZE: Final[Mapping[str, str]] = {
+    queue_type: "{0}.Unbounded{2}()".format(*queue_type.rpartition("."))
+    for queue_type, methods in QUEUES.items() if "put" in methods
+}
 #: internal type names -> the public name messages and --asyncio-allowed-calls use
-DISPLAY_NAMES: Final[Mapping[str, str]] = {"queue.UnboundedQueue": "queue.Queue"}
+DISPLAY_NAMES: Final[Mapping[str, str]] = {
+    variant.removesuffix("()"): queue_type
+    for queue_type, variant in UNBOUNDED_UNLESS_MAXSIZE.items()
+}
 #: variants that live in memory: making them waits on nothing
 IN_MEMORY_VARIANTS: Final = frozenset({"sqlite3.MemoryConnection()"})
 #: calls returning a lazy iterator: no I/O until it is consumed (maybe in a thread)
@@ -379,6 +395,19 @@ IN_MEMORY_OPENERS: Final = frozenset({
     "bz2.open", "gzip.open", "lzma.open", "tarfile.open", "zipfile.ZipFile",
 })
 IN_MEMORY_FILES: Final = frozenset({"io.BytesIO()", "io.StringIO()"})
+#: file functions whose first argument is the path (a pseudo-file path: no disk I/O)
+PATH_FUNCTIONS: Final = frozenset({
+    "codecs.open", "glob.glob", "glob.iglob", "io.open", "open", "os.listdir", "os.open",
+    "os.scandir", "os.walk",
+})
+#: paths of files and directories that live in the kernel's memory, never on a disk:
+#: exact names, and prefixes that end in "/"
+PSEUDO_PATHS: Final = frozenset({"/dev/null", "/dev/fd", "/dev/fd/", "/proc/"})
+#: calls that return at once when an argument includes a flag:
+#: callee -> (position, keyword, flag names)
+FLAGGED_CALLS: Final[Mapping[str, tuple[int, str, frozenset[str]]]] = {
+    "socket.getaddrinfo": (5, "flags", frozenset({"AI_NUMERICHOST"})),
+}
 #: arguments naming these make os.wait*/os.spawn* return at once
 NON_BLOCKING_FLAGS: Final = frozenset({"WNOHANG", "P_NOWAIT", "P_NOWAITO", "P_DETACH"})
 

@@ -162,7 +162,8 @@ def check(visitor: Visitor, tasks: TaskCheck) -> Iterator[Finding]:
             continue
         kind, name = found
         if kind in (_GET_LOOP, _NEW_LOOP):
-            yield from _get_event_loop(site, kind)
+            if not visitor.in_legacy_branch(site.node.lineno):
+                yield from _get_event_loop(site, kind)
             if site.usage == "assign" and site.target:
                 loops.append((site, name))
         else:

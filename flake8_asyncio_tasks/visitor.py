@@ -145,6 +145,9 @@ class Visitor:
         #: (function scope id, first line, last line) of try bodies whose handlers
         #: catch BlockingIOError: the code there does non-blocking I/O on purpose
         self.non_blocking_tries: list[tuple[int, int, int]] = []
+        #: (first line, last line) of branches that only older Pythons take:
+        #: the ``else`` of ``if sys.version_info >= (3, 10):``, the body of ``< (3, 10)``
+        self.legacy_branches: list[tuple[int, int]] = []
         #: attribute names read anywhere (``x.name``, ``getattr(x, "name")``): AIO206
         self.attribute_reads: set[str] = set()
         #: (scope id, name) -> how many of the name's reads are ``for ... in name``
@@ -647,7 +650,17 @@ class Visitor:
 
     def _test(self, node: ast.If | ast.While | ast.IfExp | ast.Assert, scope: Scope) -> None:
         self._truth(node.test, scope)
+        if isinstance(node, ast.If):
+            old = _older_pythons_branch(node)
+            if old:
+                last = old[-1]
+                self.legacy_branches.append(
+                    (old[0].lineno, getattr(last, "end_lineno", None) or last.lineno))
         self._generic(node, scope)
+
+    def in_legacy_branch(self, line: int) -> bool:
+        """``line`` is in code that only Pythons older than a version test's run."""
+        return any(first <= line <= last for first, last in self.legacy_branches)
 
     def _bool_op(self, node: ast.BoolOp, scope: Scope) -> None:
         # ``a() or b()`` tests a(); b() is the value, tested only if the whole is.
@@ -661,6 +674,27 @@ class Visitor:
         if isinstance(node.op, ast.Not):
             self._truth(node.operand, scope)
         self._stack.append((node.operand, scope))
+
+
+def _older_pythons_branch(node: ast.If) -> list[ast.stmt]:
+    """The statements of ``node`` that run only on Pythons older than the version tested.
+
+    ``if sys.version_info >= (3, 10): ... else: <old>``; ``if sys.version_info < (3, 10):
+    <old>``; also ``sys.version_info[:2]`` and a plain ``version_info``.
+    """
+    test = node.test
+    if not (isinstance(test, ast.Compare) and len(test.ops) == 1
+            and isinstance(test.comparators[0], ast.Tuple)):
+        return []
+    left = test.left.value if isinstance(test.left, ast.Subscript) else test.left
+    if dotted_source(left) not in ("sys.version_info", "version_info"):
+        return []
+    op = test.ops[0]
+    if isinstance(op, (ast.GtE, ast.Gt)):
+        return node.orelse
+    if isinstance(op, (ast.Lt, ast.LtE)):
+        return node.body
+    return []
 
 
 def receiver_key(receiver: str, scope: Scope) -> str:
