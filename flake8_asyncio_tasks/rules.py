@@ -190,6 +190,7 @@ UNREAD_TASK_ATTRIBUTE: Final = Rule(
     "task from {call}() stored in {name} is never read: nothing awaits or cancels it and "
     "its exception is never retrieved; {fix}",
     "await or cancel it where the object shuts down, or use asyncio.TaskGroup",
+    default_enabled=False,
 )
 AWAIT_BINDS_LATE: Final = Rule(
     "AIO207",
