@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import ast
 from collections.abc import Iterator
+from dataclasses import replace
 from typing import Final
 
 from flake8_asyncio_tasks.names import (
@@ -37,6 +38,7 @@ from flake8_asyncio_tasks.tables import (
     IN_MEMORY_FILES,
     IN_MEMORY_OPENERS,
     IN_MEMORY_VARIANTS,
+    ITERATION_BLOCKS,
     LAZY_ITERATORS,
     LOOP_NAMES,
     LOOP_RUN_METHODS,
@@ -122,6 +124,9 @@ class BlockingCheck:
             entry = BLOCKING_CALLS.get(ref)
             if entry is not None:
                 if entry.rule is LOOP_RUN_IN_COROUTINE or not self._non_blocking(site, ref):
+                    if entry.as_written:
+                        return spelled(func), _as_written(entry, func, site.scope,
+                                                          self.resolver)
                     return name, entry
                 return None
             replacement = self.settings.blocking_calls.get(name)
@@ -240,6 +245,16 @@ class BlockingCheck:
         if entry is None or is_allowed(entry[0], self.settings):
             return None
         return entry
+
+
+def _as_written(entry: Blocking, func: ast.expr, scope: Scope,
+                resolver: Resolver) -> Blocking:
+    """``entry`` with ``{receiver}`` in its advice replaced by the receiver as written."""
+    if "{receiver}" not in entry.fix:
+        return entry
+    method = resolver.bound_method(func, scope)
+    receiver = spelled(method[0].value) if method is not None else "..."
+    return replace(entry, fix=entry.fix.replace("{receiver}", receiver))
 
 
 def _has_star_arguments(call: ast.Call) -> bool:
@@ -385,6 +400,18 @@ def check(visitor: Visitor, blocking: BlockingCheck,
                     continue  # the child of os.fork() may run a loop of its own
             text = entry.message(name, coroutine.name)
             yield Finding(site.node.lineno, site.node.col_offset, text)
+    for expr, scope in visitor.iterations:  # for row in Article.objects.all():
+        coroutine = scope.coroutine
+        if coroutine is None or id(coroutine) in in_threads:
+            continue
+        iterated = blocking.resolver.resolve(expr, scope)
+        query = ITERATION_BLOCKS.get(iterated) if isinstance(iterated, str) else None
+        if query is not None:
+            written = f"{spelled(expr.func)}(...)" if isinstance(expr, ast.Call) else (
+                spelled(expr))
+            # the for loop calls __iter__, which runs the query
+            yield Finding(expr.lineno, expr.col_offset,
+                          query.message(f"{written}.__iter__", coroutine.name))
     for expr, scope in visitor.with_items:
         if scope.coroutine is None or id(scope.coroutine) in in_threads:
             continue

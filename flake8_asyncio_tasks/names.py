@@ -470,13 +470,77 @@ class Resolver:
         return Annotated(returns, func.scope.parent).resolve(self, depth + 1)
 
     def member(self, cls: ClassRef, attr: str, depth: int) -> Ref | None:
-        """``self.attr`` / ``Cls.attr``: the class body's binding or ``self.attr = ...``."""
-        bindings = list(cls.scope.bindings.get(attr, ()))
-        if cls.instance:
-            bindings += cls.scope.attr_bindings.get(attr, ())
-        if not bindings or depth > _MAX_DEPTH:
+        """``self.attr`` / ``Cls.attr``: the class body's binding or ``self.attr = ...``,
+        else what the base classes give, searched in order (see :meth:`_inherited`)."""
+        if depth > _MAX_DEPTH:
             return None
-        return self._merge(bindings, depth + 1)
+        bindings = _own_bindings(cls, attr)
+        if bindings:
+            return self._merge(bindings, depth + 1)
+        return self._inherited(cls, attr, depth + 1)
+
+    def _inherited(self, cls: ClassRef, attr: str, depth: int) -> Ref | None:
+        """``attr`` from the bases of ``cls``, left to right, depth first.
+
+        A base of this module that defines ``attr`` (even as something unknown) decides;
+        a library base (``models.Model``, ``threading.Thread``) gives its table name
+        (``django.db.models.Model().save``); a base that cannot be resolved, or more than
+        one library base, makes the answer unknown.
+        """
+        node = cls.scope.node
+        parent = cls.scope.parent
+        if not isinstance(node, ast.ClassDef) or parent is None or depth > _MAX_DEPTH:
+            return None
+        library: list[str] = []
+        for base in node.bases:
+            if isinstance(base, ast.Subscript):
+                base = base.value  # Generic[T], queue.Queue[int]
+            ref = self.resolve(base, parent, depth + 1)
+            if isinstance(ref, ClassRef) and not ref.instance and ref.scope is not cls.scope:
+                inherited = ClassRef(ref.scope, cls.instance)
+                if _own_bindings(inherited, attr):
+                    # a library base listed first would come first in the MRO
+                    return None if library else self.member(inherited, attr, depth + 1)
+                found = self._inherited(inherited, attr, depth + 1)
+                if found is not None or not _only_known_bases(ref.scope):
+                    return found
+            elif isinstance(ref, str):
+                if ref not in _TRANSPARENT_BASES:
+                    library.append(ref)
+            else:
+                return None  # a base of unknown kind may define anything
+        if len(library) != 1:
+            return None
+        base_type = library[0]
+        if cls.instance:
+            # a subclass of queue.Queue may have no maxsize: its put() is not known to wait
+            made = UNBOUNDED_UNLESS_MAXSIZE.get(base_type) or RETURNS.get(
+                base_type + "()", base_type + "()")
+            dotted = f"{made}.{attr}"
+        else:
+            dotted = f"{base_type}.{attr}"
+        return RETURNS.get(dotted, dotted)
+
+
+#: bases that add no attribute an asyncio check reads
+_TRANSPARENT_BASES: Final = frozenset({
+    "abc.ABC", "object", "typing.Generic", "typing.Protocol", "typing_extensions.Protocol",
+})
+
+
+def _own_bindings(cls: ClassRef, attr: str) -> list[Binding]:
+    """The bindings of ``attr`` in the class body (and, for instances, ``self.attr = ``)."""
+    bindings = list(cls.scope.bindings.get(attr, ()))
+    if cls.instance:
+        bindings += cls.scope.attr_bindings.get(attr, ())
+    return bindings
+
+
+def _only_known_bases(scope: Scope) -> bool:
+    """The class of ``scope`` has no bases, or only ``object``: nothing else to inherit."""
+    node = scope.node
+    return isinstance(node, ast.ClassDef) and all(
+        isinstance(base, ast.Name) and base.id == "object" for base in node.bases)
 
 
 def is_pseudo_path(node: ast.expr, resolver: Resolver, scope: Scope) -> bool:

@@ -31,6 +31,9 @@ class Blocking:
 
     rule: Rule
     fix: str = ""  # "" means the rule's default advice
+    #: name the call as the code writes it (``Article.objects.get``), not by its table
+    #: name (``django.db.models.Manager.get``), which says less to the reader
+    as_written: bool = False
 
     def message(self, call: str, coro: str) -> str:
         """The finding's text: ``call`` blocks in coroutine ``coro``."""
@@ -117,8 +120,40 @@ _DATABASES: Final = {
 }
 
 
+# Django's ORM: what a model class and its managers and querysets give
+_DJANGO_MODELS: Final = "django.db.models"
+#: manager/queryset methods that build another queryset without running a query
+_DJANGO_LAZY: Final = (
+    "all", "alias", "annotate", "defer", "distinct", "exclude", "extra", "filter", "none",
+    "only", "order_by", "prefetch_related", "reverse", "select_for_update",
+    "select_related", "using", "values", "values_list",
+)
+#: manager/queryset methods that run a query, each with an ``a...`` async twin
+_DJANGO_QUERIES: Final = (
+    "aggregate", "bulk_create", "bulk_update", "contains", "count", "create", "delete",
+    "earliest", "exists", "explain", "first", "get", "get_or_create", "in_bulk",
+    "iterator", "last", "latest", "update", "update_or_create",
+)
+#: model instance methods that run a query
+_DJANGO_INSTANCE_QUERIES: Final = ("delete", "refresh_from_db", "save")
+#: Django's own models, used through their managers
+_DJANGO_BUILTIN_MODELS: Final = (
+    "django.contrib.auth.models.Group", "django.contrib.auth.models.Permission",
+    "django.contrib.auth.models.User", "django.contrib.contenttypes.models.ContentType",
+    "django.contrib.sessions.models.Session", "django.contrib.sites.models.Site",
+)
+
+
 def _returns() -> dict[str, str]:
     table: dict[str, str] = dict(_SYNONYMS)
+    manager, queryset = f"{_DJANGO_MODELS}.Manager()", f"{_DJANGO_MODELS}.QuerySet()"
+    table[f"{_DJANGO_MODELS}.Model.objects"] = manager
+    for model in _DJANGO_BUILTIN_MODELS:
+        table[f"{model}.objects"] = manager
+    table["django.contrib.auth.get_user_model().objects"] = manager
+    for method in _DJANGO_LAZY:
+        table[f"{manager}.{method}()"] = queryset
+        table[f"{queryset}.{method}()"] = queryset
     for suffix in _PATH_RESULTS:
         table[f"pathlib.Path().{suffix}"] = "pathlib.Path()"
     table["pathlib.Path()/"] = "pathlib.Path()"  # Path(...) / "x" (see Resolver.resolve)
@@ -299,6 +334,15 @@ def _blocking_calls() -> dict[str, Blocking]:
                 if method == "put" and variant != queue_type:
                     continue
                 table[f"{variant}().{method}"] = _QUEUE_METHODS[method]
+    for method in _DJANGO_QUERIES:
+        orm = Blocking(BLOCKING_DATABASE, f"await {{receiver}}.a{method}() (in a coroutine this "
+                       "call raises SynchronousOnlyOperation)", as_written=True)
+        table[f"{_DJANGO_MODELS}.Manager().{method}"] = orm
+        table[f"{_DJANGO_MODELS}.QuerySet().{method}"] = orm
+    for method in _DJANGO_INSTANCE_QUERIES:
+        table[f"{_DJANGO_MODELS}.Model().{method}"] = Blocking(
+            BLOCKING_DATABASE, f"await {{receiver}}.a{method}() (in a coroutine this call "
+            "raises SynchronousOnlyOperation)", as_written=True)
     for name in ("call", "check_call", "check_output", "Popen", "run"):
         table[f"subprocess.{name}"] = _SUBPROCESS
     for suffix in ("l", "le", "lp", "lpe", "v", "ve", "vp", "vpe"):
@@ -341,6 +385,13 @@ def _blocking_calls() -> dict[str, Blocking]:
 
 #: canonical call -> what it blocks on; one dict lookup per call in a coroutine
 BLOCKING_CALLS: Final[Mapping[str, Blocking]] = _blocking_calls()
+
+#: values whose iteration runs blocking I/O (``for row in Article.objects.all():``)
+ITERATION_BLOCKS: Final[Mapping[str, Blocking]] = {
+    f"{_DJANGO_MODELS}.QuerySet()": Blocking(
+        BLOCKING_DATABASE, "async for over the queryset (Django's async ORM; iterating it "
+        "here raises SynchronousOnlyOperation)", as_written=True),
+}
 
 #: ``with x:`` on these blocks the thread until the lock is free
 BLOCKING_WITH: Final[Mapping[str, tuple[str, Blocking]]] = {

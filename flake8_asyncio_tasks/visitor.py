@@ -84,6 +84,8 @@ class Visitor:
         self._sites: dict[int, CallSite] = {}
         #: sync ``with`` items: (context expression, scope)
         self.with_items: list[tuple[ast.expr, Scope]] = []
+        #: what sync ``for`` loops and comprehensions iterate: (iterable, scope it runs in)
+        self.iterations: list[tuple[ast.expr, Scope]] = []
         #: receivers switched to non-blocking mode (see :func:`receiver_key`) -> from line
         self.non_blocking: dict[str, int] = {}
         #: names read only as ``name.attr`` (AIO203 counts them as harmless uses of a loop)
@@ -309,6 +311,8 @@ class Visitor:
         children: list[tuple[ast.AST, Scope]] = [(generators[0].iter, scope)]
         for index, generator in enumerate(generators):
             iterable = None if generator.is_async else generator.iter
+            if iterable is not None:
+                self.iterations.append((iterable, scope if index == 0 else inner))
             self._bind_target(generator.target, inner, iterable, "*",
                               scope if index == 0 else inner)
             if index:
@@ -451,6 +455,7 @@ class Visitor:
         # an async for iterates an async iterable: its elements are not what RETURNS knows
         iterable = node.iter if isinstance(node, ast.For) else None
         if iterable is not None:
+            self.iterations.append((iterable, scope))
             self._mark(iterable, "iterate", scope)
             if isinstance(iterable, ast.Name):
                 key = (id(scope), iterable.id)
