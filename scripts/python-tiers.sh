@@ -176,7 +176,7 @@ record_tests() {
         put "$tier" reason "the project did not install on this interpreter; see $log"
     elif ((code == 124 || code == 137)); then
         put "$tier" status FAIL
-        put "$tier" reason "timed out after ${TEST_TIMEOUT}s; see $log"
+        put "$tier" reason "timed out after ${TEST_TIMEOUT}s, or killed (exit $code); see $log"
     else
         put "$tier" status FAIL
         put "$tier" reason "pytest exit code $code$( ((code == 5)) && echo ' (no tests collected)'); see $log"
@@ -232,6 +232,8 @@ chroot_run() {  # ROOT COMMAND...: COMMAND inside ROOT, with /proc and /dev, cle
                PIP_INDEX_URL PIP_EXTRA_INDEX_URL PIP_TRUSTED_HOST; do
         [[ -n ${!var:-} ]] && env+=("$var=${!var}")
     done
+    # never through a symlink of the chroot: an absolute one would point at this host's file
+    [[ -L $root/etc/resolv.conf ]] && rm -f "$root/etc/resolv.conf"
     cp -L /etc/resolv.conf "$root/etc/resolv.conf" 2>/dev/null
     # sh stays PID 1 of the namespace (no exec): GNU timeout 9.10 fails (125) as PID 1
     in_namespace sh -c '
