@@ -15,12 +15,14 @@ from dataclasses import replace
 from typing import Final
 
 from flake8_asyncio_tasks.names import (
+    AnnotatedValue,
     ClassRef,
     FunctionRef,
     Ref,
     Resolver,
     Scope,
     ScopeKind,
+    Value,
     call_variant,
     display_name,
     dotted_source,
@@ -31,9 +33,12 @@ from flake8_asyncio_tasks.names import (
 from flake8_asyncio_tasks.rules import CONFIGURED_BLOCKING, LOOP_RUN_IN_COROUTINE
 from flake8_asyncio_tasks.settings import Settings
 from flake8_asyncio_tasks.tables import (
+    BLOCKING_ANY_METHOD,
+    BLOCKING_ANY_MODULES,
     BLOCKING_CALLS,
     BLOCKING_WITH,
     CALL_VARIANTS,
+    FILE_OBJECTS,
     FLAGGED_CALLS,
     IN_MEMORY_FILES,
     IN_MEMORY_OPENERS,
@@ -46,6 +51,7 @@ from flake8_asyncio_tasks.tables import (
     NON_BLOCKING_ARGS,
     NON_BLOCKING_FLAGS,
     PATH_FUNCTIONS,
+    SLEEPS_BY_ARGUMENT,
     TIMEOUT_ARGS,
     Blocking,
     spelled_last_names,
@@ -58,25 +64,36 @@ _LAST_NAMES: Final = spelled_last_names(frozenset(BLOCKING_CALLS)) | LOOP_RUN_ME
 
 
 def candidate_name(func: ast.expr, names: frozenset[str] | set[str],
-                   indirect: set[str]) -> str | None:
+                   indirect: set[str], any_attribute: bool = False) -> str | None:
     """The callee's last name if the call may be one of ``names``, else ``None``.
 
     A plain name also passes when an import or an alias binds it: ``pause()`` after
     ``from time import sleep as pause`` or ``pause = time.sleep`` is ``time.sleep``.
-    Everything else is skipped before any resolution work.
+    ``sync_to_async(f)(...)`` passes as ``"sync_to_async()"``; with ``any_attribute``
+    every method call passes (a module using a library whose objects block in any
+    method).  Everything else is skipped before any resolution work.
     """
     if isinstance(func, ast.Attribute):
-        return func.attr if func.attr in names else None
+        return func.attr if any_attribute or func.attr in names else None
     if isinstance(func, ast.Name):
         return func.id if func.id in names or func.id in indirect else None
+    if isinstance(func, ast.Call):
+        inner = func.func
+        last = inner.attr if isinstance(inner, ast.Attribute) else (
+            inner.id if isinstance(inner, ast.Name) else None)
+        if last is None:
+            return None
+        if f"{last}()" in names or (isinstance(inner, ast.Name) and last in indirect):
+            return f"{last}()"
     return None
 
 
 def resolve_candidate(
-    site: CallSite, names: frozenset[str] | set[str], visitor: Visitor
+    site: CallSite, names: frozenset[str] | set[str], visitor: Visitor,
+    any_attribute: bool = False,
 ) -> tuple[str, Ref | None] | None:
     """``(last name, what the callee resolves to)`` for a call that may be one of ``names``."""
-    last = candidate_name(site.node.func, names, visitor.indirect_names)
+    last = candidate_name(site.node.func, names, visitor.indirect_names, any_attribute)
     if last is None:
         return None
     return last, visitor.resolver.resolve(site.node.func, site.scope)
@@ -103,6 +120,8 @@ class BlockingCheck:
         self.resolver = visitor.resolver
         user_names = {name.rpartition(".")[2] for name in self.settings.blocking_calls}
         self.last_names = _LAST_NAMES | user_names
+        #: the module uses a library whose objects block in any method (boto3)
+        self.any_attribute = not visitor.imported_modules.isdisjoint(BLOCKING_ANY_MODULES)
 
     def classify(self, site: CallSite) -> tuple[str, Blocking] | None:
         """``(name for the message, what it blocks on)`` if the call blocks, else None.
@@ -113,7 +132,7 @@ class BlockingCheck:
         """
         node = site.node
         func = node.func
-        candidate = resolve_candidate(site, self.last_names, self.visitor)
+        candidate = resolve_candidate(site, self.last_names, self.visitor, self.any_attribute)
         if candidate is None:
             return None
         ref = candidate[1]
@@ -121,7 +140,7 @@ class BlockingCheck:
             name = display_name(ref)
             if is_allowed(name, self.settings):
                 return None
-            entry = BLOCKING_CALLS.get(ref)
+            entry = BLOCKING_CALLS.get(ref) or _any_method(ref)
             if entry is not None:
                 if entry.rule is LOOP_RUN_IN_COROUTINE or not self._non_blocking(site, ref):
                     if entry.as_written:
@@ -178,7 +197,17 @@ class BlockingCheck:
         method = ref.rpartition(".")[2]
         if _has_star_arguments(node) and _is_guarded(ref, method):
             return True  # ``*args``/``**kwargs`` may carry the flag that makes it return
-        if ref.startswith(("os.wait", "os.spawn")):
+        if ref.rpartition(".")[0] in FILE_OBJECTS and self._opened_here(site):
+            return True  # f = open(p); f.read(): the open() itself is the finding
+        if ref in SLEEPS_BY_ARGUMENT:
+            index, keyword = SLEEPS_BY_ARGUMENT[ref]
+            given = [*node.args[index:index + 1],
+                     *(k.value for k in node.keywords if k.arg == keyword)]
+            # no interval, interval=None or 0: it compares with the last call, no sleep
+            return not given or all(
+                isinstance(value, ast.Constant) and value.value in (None, 0)
+                for value in given)
+        if ref.startswith("os.wait"):
             # os.WNOHANG, also inside os.WEXITED | os.WNOHANG
             return any(
                 isinstance(part, (ast.Name, ast.Attribute))
@@ -236,6 +265,30 @@ class BlockingCheck:
                 return True
         return False
 
+    def _opened_here(self, site: CallSite) -> bool:
+        """The file object's name is bound in the frame of this call (by ``open()``,
+        ``with open(...) as f``...), where the opening call is reported already."""
+        bound = self.resolver.bound_method(site.node.func, site.scope)
+        if bound is None:
+            return False
+        receiver = bound[0].value
+        if isinstance(receiver, ast.Call):
+            # open(p).read(): one line, one finding (the open)
+            return self.resolver.resolve(receiver.func, bound[1]) in BLOCKING_CALLS
+        if not isinstance(receiver, ast.Name):
+            return False
+        home = self.resolver.owner(receiver.id, bound[1])
+        if home is not owner(site.scope):
+            return False  # opened in another function, a class or the module
+        # assigned here from a call that is itself reported (f = open(...), with
+        # open(...) as f), not a parameter or a wrapper made some other way
+        for binding in home.bindings.get(receiver.id, ()):
+            value = binding.value if isinstance(binding, AnnotatedValue) else binding
+            if isinstance(value, Value) and isinstance(value.expr, ast.Call) and (
+                    self.resolver.resolve(value.expr.func, value.scope) in BLOCKING_CALLS):
+                return True
+        return False
+
     def classify_with(self, expr: ast.expr, scope: Scope) -> tuple[str, Blocking] | None:
         """``with lock:`` where ``lock`` is a ``threading`` lock, condition or semaphore."""
         ref = self.resolver.resolve(expr, scope)
@@ -245,6 +298,16 @@ class BlockingCheck:
         if entry is None or is_allowed(entry[0], self.settings):
             return None
         return entry
+
+
+def _any_method(ref: str) -> Blocking | None:
+    """``boto3.client().put_object``: a public method of an object that blocks in all."""
+    receiver, _, method = ref.rpartition(".")
+    found = BLOCKING_ANY_METHOD.get(receiver)
+    if found is None or method.startswith("_") or method[:1].isupper():
+        return None  # private helpers, and sub-resource factories (s3.Bucket(...))
+    entry, exceptions = found
+    return None if method in exceptions else entry
 
 
 def _as_written(entry: Blocking, func: ast.expr, scope: Scope,
@@ -267,7 +330,7 @@ def _is_guarded(ref: str, method: str) -> bool:
     """Some argument of this blocking entry can make it return at once."""
     return (
         method in NON_BLOCKING_ARGS or method in TIMEOUT_ARGS or ref in IN_MEMORY_OPENERS
-        or ref.startswith(("os.wait", "os.spawn")) or ref in FLAGGED_CALLS
+        or ref.startswith("os.wait") or ref in FLAGGED_CALLS or ref in SLEEPS_BY_ARGUMENT
     )
 
 

@@ -8,10 +8,23 @@ from typing import Final
 
 from flake8_asyncio_tasks import blocking, misuse, tasks, transitive
 from flake8_asyncio_tasks.settings import Settings
+from flake8_asyncio_tasks.tables import (
+    ASYNC_ANY_METHOD,
+    ASYNC_CONTEXT_MANAGERS,
+    COROUTINE_DECORATORS,
+    LIBRARY_COROUTINES,
+)
 from flake8_asyncio_tasks.visitor import Finding, Visitor
 
-#: a module without any of these words cannot produce a finding: skip the walk
-_TRIGGERS: Final = ("async", "create_task", "ensure_future", "event_loop")
+#: a module without any of these words cannot produce a finding: skip the walk.
+#: Coroutines (``async def``, generator-based ``coroutine``/``gen_test``), tasks and
+#: loops, and the modules of the async libraries whose calls make coroutines.
+_TRIGGERS: Final = tuple(sorted({
+    "async", "coroutine", "create_task", "ensure_future", "event_loop", "gen_test",
+    *(name.partition(".")[0] for name in (
+        *LIBRARY_COROUTINES, *ASYNC_CONTEXT_MANAGERS, *ASYNC_ANY_METHOD)),
+    *(name.rpartition(".")[2] for name in COROUTINE_DECORATORS),
+}))
 
 
 def may_have_findings(source: str, settings: Settings) -> bool:

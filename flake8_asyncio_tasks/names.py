@@ -27,6 +27,7 @@ from pathlib import PurePath
 from typing import Final, Union
 
 from flake8_asyncio_tasks.tables import (
+    AWAIT_RETURNS,
     CALL_VARIANTS,
     DISPLAY_NAMES,
     PSEUDO_PATHS,
@@ -148,6 +149,26 @@ class Annotated(Binding):
         if isinstance(ref, ClassRef) and not ref.instance:
             return ClassRef(ref.scope, instance=True)
         return None
+
+
+class AnnotatedValue(Binding):
+    """``client: httpx.Client = make()``: the value's type if known, else the annotation's."""
+
+    __slots__ = ("value", "annotated")
+
+    def __init__(self, value: Value, annotated: Annotated) -> None:
+        self.value = value
+        self.annotated = annotated
+
+    def resolve(self, resolver: Resolver, depth: int) -> Ref | None:
+        found = self.value.resolve(resolver, depth)
+        if found is not None:
+            return found
+        return self.annotated.resolve(resolver, depth)
+
+    @property
+    def is_none(self) -> bool:
+        return self.value.is_none
 
 
 def _unwrap_optional(
@@ -395,7 +416,7 @@ class Resolver:
             return bindings[0].resolve(self, depth)
         found: Ref | None = None
         for binding in bindings:
-            if isinstance(binding, Value) and binding.is_none:
+            if isinstance(binding, (Value, AnnotatedValue)) and binding.is_none:
                 continue
             ref = binding.resolve(self, depth)
             if ref is None or (found is not None and ref != found):
@@ -434,12 +455,15 @@ class Resolver:
             if isinstance(func, FunctionRef) and not func.is_async:
                 return self.returned(func, depth)
             return None
-        if isinstance(node, ast.Await) and isinstance(node.value, ast.Call):
-            # ``await make_client()`` of this module's ``async def ... -> Client``
-            func = self.resolve(node.value.func, scope, depth + 1)
-            if isinstance(func, FunctionRef) and func.is_async:
-                return self.returned(func, depth)
-            return None
+        if isinstance(node, ast.Await):
+            if isinstance(node.value, ast.Call):
+                # ``await make_client()`` of this module's ``async def ... -> Client``
+                func = self.resolve(node.value.func, scope, depth + 1)
+                if isinstance(func, FunctionRef) and func.is_async:
+                    return self.returned(func, depth)
+            # ``await asyncpg.connect()`` is an ``asyncpg.Connection()``
+            awaited = self.resolve(node.value, scope, depth + 1)
+            return AWAIT_RETURNS.get(awaited) if isinstance(awaited, str) else None
         if isinstance(node, ast.BoolOp):
             # ``session or requests.Session()``: one type whichever operand is taken
             found: Ref | None = None

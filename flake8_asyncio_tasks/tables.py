@@ -42,6 +42,8 @@ class Blocking:
         return self.rule.format(call=call, coro=coro)
 
 
+_HTTP_VERBS: Final = ("delete", "get", "head", "options", "patch", "post", "put", "request")
+
 # -- What calls and attributes return -----------------------------------------------------
 # Canonical spellings: a re-export or a factory maps to the one name the tables use.
 _SYNONYMS: Final = {
@@ -172,6 +174,27 @@ def _returns() -> dict[str, str]:
     table["ssl.create_default_context()"] = "ssl.SSLContext()"
     table["urllib.request.build_opener()"] = "urllib.request.OpenerDirector()"
     table["logging.getLogger()"] = "logging.Logger()"
+    table["git.Repo().remote()"] = "git.Remote()"
+    # an open file; its methods block where the open() is not in sight (see blocking.py)
+    for opener in ("open()", "io.open()", "pathlib.Path().open()"):
+        table[opener] = "io.TextIOWrapper()"
+    # async libraries: what their constructors and calls give
+    for verb in (*_HTTP_VERBS, "ws_connect"):
+        table[f"aiohttp.ClientSession().{verb}()"] = "aiohttp.ClientResponse()"
+    table["asyncio.StreamPair()[0]"] = "asyncio.StreamReader()"
+    table["asyncio.StreamPair()[1]"] = "asyncio.StreamWriter()"
+    table["grpc.aio.insecure_channel()"] = "grpc.aio.Channel()"
+    table["grpc.aio.secure_channel()"] = "grpc.aio.Channel()"
+    for factory in ("redis.asyncio.from_url()", "redis.asyncio.Redis.from_url()",
+                    "redis.asyncio.StrictRedis()", "redis.asyncio.client.Redis()"):
+        table[factory] = "redis.asyncio.Redis()"
+    # boto3: clients and resources from every factory
+    for factory in ("boto3.Session().client()", "boto3.session.Session().client()",
+                    "botocore.session.get_session().create_client()",
+                    "botocore.session.Session().create_client()"):
+        table[factory] = "boto3.client()"
+    for factory in ("boto3.Session().resource()", "boto3.session.Session().resource()"):
+        table[factory] = "boto3.resource()"
     for pool in ("concurrent.futures.ThreadPoolExecutor", "concurrent.futures.ProcessPoolExecutor"):
         table[f"{pool}().submit()"] = "concurrent.futures.Future()"
     table["asyncio.run_coroutine_threadsafe()"] = "concurrent.futures.Future()"
@@ -199,7 +222,6 @@ def spelled_last_names(targets: frozenset[str] | set[str]) -> frozenset[str]:
     return frozenset(names)
 
 # -- Blocking calls ---------------------------------------------------------------------
-_HTTP_VERBS: Final = ("delete", "get", "head", "options", "patch", "post", "put", "request")
 _SUBPROCESS: Final = Blocking(BLOCKING_PROCESS, "await asyncio.create_subprocess_exec()")
 _SHELL: Final = Blocking(BLOCKING_PROCESS, "await asyncio.create_subprocess_shell()")
 _WAIT_PROCESS: Final = Blocking(BLOCKING_PROCESS, "await proc.wait() on an asyncio subprocess")
@@ -216,6 +238,10 @@ _CONDITION: Final = Blocking(BLOCKING_WAIT, "asyncio.Condition with async with")
 _EVENT: Final = Blocking(BLOCKING_WAIT, "asyncio.Event and await event.wait()")
 _QUEUE: Final = Blocking(BLOCKING_WAIT, "asyncio.Queue, or await asyncio.to_thread(q.get)")
 _FUTURE: Final = Blocking(BLOCKING_WAIT, "await asyncio.wrap_future(future)")
+_FILE_OBJECT: Final = Blocking(BLOCKING_FILE_IO, "an async file (aiofiles, anyio.open_file) "
+                               "or await asyncio.to_thread(f.read)")
+_FILE_METHODS: Final = ("flush", "read", "readinto", "readline", "readlines", "truncate",
+                        "write", "writelines")
 _QUEUE_METHODS: Final = {
     "get": _QUEUE,
     "join": Blocking(BLOCKING_WAIT, "asyncio.Queue and await q.join()"),
@@ -345,13 +371,46 @@ def _blocking_calls() -> dict[str, Blocking]:
             "raises SynchronousOnlyOperation)", as_written=True)
     for name in ("call", "check_call", "check_output", "Popen", "run"):
         table[f"subprocess.{name}"] = _SUBPROCESS
+    # every os.spawn*, P_NOWAIT too: it forks and execs like subprocess.Popen
     for suffix in ("l", "le", "lp", "lpe", "v", "ve", "vp", "vpe"):
         table[f"os.spawn{suffix}"] = _SUBPROCESS
-    for name in ("copy", "copy2", "copyfile", "copyfileobj", "copytree", "move", "rmtree"):
+    table["os.posix_spawn"] = _SUBPROCESS
+    table["os.posix_spawnp"] = _SUBPROCESS
+    for name in ("chown", "copy", "copy2", "copyfile", "copyfileobj", "copymode", "copystat",
+                 "copytree", "make_archive", "move", "rmtree", "unpack_archive"):
         table[f"shutil.{name}"] = _FILE
-    for name in ("glob", "iterdir", "open", "read_bytes", "read_text", "rglob", "walk",
-                 "write_bytes", "write_text"):
+    for name in ("chmod", "glob", "hardlink_to", "iterdir", "mkdir", "open", "read_bytes",
+                 "read_text", "rename", "replace", "rglob", "rmdir", "symlink_to", "touch",
+                 "unlink", "walk", "write_bytes", "write_text"):
         table[f"pathlib.Path().{name}"] = _FILE
+    # files: openers, temporary files, other libraries that open a path
+    for name in ("io.open_code", "os.fdopen", "tempfile.NamedTemporaryFile",
+                 "tempfile.SpooledTemporaryFile", "tempfile.TemporaryDirectory",
+                 "tempfile.TemporaryFile", "tempfile.mkdtemp", "tempfile.mkstemp",
+                 # PIL reads the image header from the file at once
+                 "PIL.Image.open",
+                 # moves the file to the desktop trash: file I/O
+                 "send2trash.send2trash"):
+        table[name] = _FILE
+    # methods of file objects of known type (annotated, or bound from open() elsewhere)
+    for file_type in ("io.BufferedRandom", "io.BufferedReader", "io.BufferedWriter",
+                      "io.FileIO", "io.TextIOWrapper", "typing.BinaryIO", "typing.IO",
+                      "typing.TextIO"):
+        for method in _FILE_METHODS:
+            table[f"{file_type}().{method}"] = _FILE_OBJECT
+    # psutil sleeps for `interval` seconds when given one (see NON_BLOCKING_ARGS)
+    table["psutil.cpu_percent"] = Blocking(BLOCKING_SLEEP, "psutil.cpu_percent(interval=None) "
+                                           "called twice, apart, or await asyncio.to_thread()")
+    table["psutil.cpu_times_percent"] = table["psutil.cpu_percent"]
+    table["psutil.Process().cpu_percent"] = table["psutil.cpu_percent"]
+    # Not listed, by decision: Jinja's Environment.get_template() reads a file only on
+    # the first load through a FileSystemLoader (then it is cached), and the loader is
+    # rarely known where the call is made; motor's collections are reached through
+    # dynamic attributes (client.db.users), which cannot be typed statically.
+    # GitPython runs the git program for these
+    for name in ("git.Repo.clone_from", "git.Repo().git.execute", "git.Remote().fetch",
+                 "git.Remote().pull", "git.Remote().push", "git.Repo.init"):
+        table[name] = Blocking(BLOCKING_PROCESS, "await asyncio.to_thread()")
     for name in ("recv", "recv_into", "recvfrom", "recvfrom_into", "recvmsg", "recvmsg_into",
                  "send", "sendall", "sendfile", "sendmsg", "sendto"):
         table[f"socket.socket().{name}"] = _SOCKET_IO
@@ -361,12 +420,21 @@ def _blocking_calls() -> dict[str, Blocking]:
     for verb in _HTTP_VERBS:
         table[f"requests.{verb}"] = Blocking(BLOCKING_HTTP)
         table[f"requests.Session().{verb}"] = Blocking(BLOCKING_HTTP)
-        table[f"httpx.{verb}"] = Blocking(BLOCKING_HTTP, "httpx.AsyncClient")
-        table[f"httpx.Client().{verb}"] = Blocking(BLOCKING_HTTP, "httpx.AsyncClient")
+        # niquests: a drop-in for requests, with its own AsyncSession
+        table[f"niquests.{verb}"] = Blocking(BLOCKING_HTTP, "niquests.AsyncSession")
+        table[f"niquests.Session().{verb}"] = Blocking(BLOCKING_HTTP, "niquests.AsyncSession")
     table["requests.Session().send"] = Blocking(BLOCKING_HTTP)
-    table["httpx.stream"] = Blocking(BLOCKING_HTTP, "httpx.AsyncClient().stream()")
-    table["httpx.Client().send"] = Blocking(BLOCKING_HTTP, "httpx.AsyncClient")
-    table["httpx.Client().stream"] = Blocking(BLOCKING_HTTP, "httpx.AsyncClient().stream()")
+    # httpx and its maintained successor httpx2 (2.x): the same sync API
+    for httpx in ("httpx", "httpx2"):
+        client = Blocking(BLOCKING_HTTP, f"{httpx}.AsyncClient")
+        for verb in _HTTP_VERBS:
+            table[f"{httpx}.{verb}"] = client
+            table[f"{httpx}.Client().{verb}"] = client
+        table[f"{httpx}.stream"] = Blocking(BLOCKING_HTTP, f"{httpx}.AsyncClient().stream()")
+        table[f"{httpx}.Client().send"] = client
+        table[f"{httpx}.Client().stream"] = Blocking(
+            BLOCKING_HTTP, f"{httpx}.AsyncClient().stream()")
+    table["httplib2.Http().request"] = Blocking(BLOCKING_HTTP)
     for pool in ("urllib3.HTTPConnectionPool", "urllib3.HTTPSConnectionPool",
                  "urllib3.PoolManager", "urllib3.ProxyManager"):
         for method in ("request", "request_encode_body", "request_encode_url", "urlopen"):
@@ -385,6 +453,21 @@ def _blocking_calls() -> dict[str, Blocking]:
 
 #: canonical call -> what it blocks on; one dict lookup per call in a coroutine
 BLOCKING_CALLS: Final[Mapping[str, Blocking]] = _blocking_calls()
+
+#: objects that block in every public method but these: receiver -> (advice, exceptions)
+BLOCKING_ANY_METHOD: Final[Mapping[str, tuple[Blocking, frozenset[str]]]] = {
+    # every boto3/botocore client method is an HTTP call to AWS, but the local helpers
+    "boto3.client()": (
+        Blocking(BLOCKING_HTTP, "aioboto3 or aiobotocore, or await asyncio.to_thread()",
+                 as_written=True),
+        frozenset({"can_paginate", "close", "generate_presigned_post",
+                   "generate_presigned_url", "get_paginator", "get_waiter"})),
+    "boto3.resource()": (
+        Blocking(BLOCKING_HTTP, "aioboto3, or await asyncio.to_thread()", as_written=True),
+        frozenset({"get_available_subresources"})),
+}
+#: modules whose presence lets every method call through the name prefilter
+BLOCKING_ANY_MODULES: Final = frozenset({"boto3", "botocore"})
 
 #: values whose iteration runs blocking I/O (``for row in Article.objects.all():``)
 ITERATION_BLOCKS: Final[Mapping[str, Blocking]] = {
@@ -446,6 +529,11 @@ IN_MEMORY_OPENERS: Final = frozenset({
     "bz2.open", "gzip.open", "lzma.open", "tarfile.open", "zipfile.ZipFile",
 })
 IN_MEMORY_FILES: Final = frozenset({"io.BytesIO()", "io.StringIO()"})
+#: file object types whose methods do file I/O (reported where the open() is not)
+FILE_OBJECTS: Final = frozenset({
+    "io.BufferedRandom()", "io.BufferedReader()", "io.BufferedWriter()", "io.FileIO()",
+    "io.TextIOWrapper()", "typing.BinaryIO()", "typing.IO()", "typing.TextIO()",
+})
 #: file functions whose first argument is the path (a pseudo-file path: no disk I/O)
 PATH_FUNCTIONS: Final = frozenset({
     "codecs.open", "glob.glob", "glob.iglob", "io.open", "open", "os.listdir", "os.open",
@@ -454,13 +542,19 @@ PATH_FUNCTIONS: Final = frozenset({
 #: paths of files and directories that live in the kernel's memory, never on a disk:
 #: exact names, and prefixes that end in "/"
 PSEUDO_PATHS: Final = frozenset({"/dev/null", "/dev/fd", "/dev/fd/", "/proc/"})
+#: calls that wait only when given a positive ``interval`` (position 0 or keyword)
+SLEEPS_BY_ARGUMENT: Final[Mapping[str, tuple[int, str]]] = {
+    "psutil.Process().cpu_percent": (0, "interval"),
+    "psutil.cpu_percent": (0, "interval"),
+    "psutil.cpu_times_percent": (0, "interval"),
+}
 #: calls that return at once when an argument includes a flag:
 #: callee -> (position, keyword, flag names)
 FLAGGED_CALLS: Final[Mapping[str, tuple[int, str, frozenset[str]]]] = {
     "socket.getaddrinfo": (5, "flags", frozenset({"AI_NUMERICHOST"})),
 }
 #: arguments naming these make os.wait*/os.spawn* return at once
-NON_BLOCKING_FLAGS: Final = frozenset({"WNOHANG", "P_NOWAIT", "P_NOWAITO", "P_DETACH"})
+NON_BLOCKING_FLAGS: Final = frozenset({"WNOHANG"})
 
 # -- Tasks, loops and coroutines ----------------------------------------------------------
 #: calls that create a task or future the caller must keep
@@ -481,6 +575,81 @@ LOOP_NAMES: Final = frozenset({"loop", "_loop", "event_loop", "_event_loop", "io
 #: calls that return a loop nobody runs yet (AIO203)
 NEW_LOOPS: Final = frozenset({"asyncio.new_event_loop", "uvloop.new_event_loop"})
 GET_EVENT_LOOP: Final = "asyncio.get_event_loop"
+
+def _library_coroutine_methods() -> list[str]:
+    """Coroutine functions and methods of popular async libraries (each a real API)."""
+    found = [
+        "aiofiles.os.listdir", "aiofiles.os.makedirs", "aiofiles.os.mkdir",
+        "aiofiles.os.remove", "aiofiles.os.rename", "aiofiles.os.replace",
+        "aiofiles.os.rmdir", "aiofiles.os.stat", "aiofiles.os.unlink",
+        "anyio.connect_tcp", "anyio.connect_unix", "anyio.open_file", "anyio.run_process",
+        "anyio.sleep", "anyio.to_thread.run_sync",
+        "asyncpg.connect", "asyncpg.create_pool",
+        "bleak.BleakScanner.discover", "bleak.BleakScanner.find_device_by_address",
+        "websockets.connect", "websockets.serve",
+        # sync_to_async(f) returns a function whose call is a coroutine
+        "asgiref.sync.sync_to_async()", "channels.db.database_sync_to_async()",
+    ]
+    methods = {
+        "aiofiles.open()": ("close", "flush", "read", "readline", "readlines", "seek",
+                            "truncate", "write", "writelines"),
+        "anyio.abc.SocketStream()": ("aclose", "receive", "send", "send_eof"),
+        "asyncpg.Connection()": (
+            "close", "copy_from_query", "copy_from_table", "copy_records_to_table",
+            "copy_to_table", "execute", "executemany", "fetch", "fetchrow", "fetchval",
+            "prepare", "reload_schema_state", "reset", "set_type_codec"),
+        "asyncpg.Pool()": ("close", "execute", "executemany", "expire_connections", "fetch",
+                           "fetchrow", "fetchval", "release"),
+        "aiohttp.ClientResponse()": ("json", "read", "text"),
+        "aiokafka.AIOKafkaConsumer()": ("commit", "getmany", "getone", "position",
+                                        "seek_to_beginning", "seek_to_end", "start", "stop"),
+        "aiokafka.AIOKafkaProducer()": ("flush", "send", "send_and_wait", "start", "stop"),
+        "bleak.BleakClient()": ("connect", "disconnect", "pair", "read_gatt_char",
+                                "read_gatt_descriptor", "start_notify", "stop_notify",
+                                "unpair", "write_gatt_char", "write_gatt_descriptor"),
+        "bleak.BleakScanner()": ("start", "stop"),
+        "grpc.aio.Channel()": ("channel_ready", "close"),
+        "websockets.connect()": ("close", "ping", "pong", "recv", "send", "wait_closed"),
+    }
+    for client in ("httpx.AsyncClient()", "httpx2.AsyncClient()"):
+        methods[client] = (*_HTTP_VERBS, "aclose", "send")
+    methods["httpx.Response()"] = ("aclose", "aread")
+    methods["aiohttp.ClientSession()"] = (*_HTTP_VERBS, "close", "ws_connect")
+    for owner, names in methods.items():
+        found += [f"{owner}.{name}" for name in names]
+    return found
+
+
+_LIBRARY_COROUTINE_METHODS: Final = _library_coroutine_methods()
+#: receivers whose every public method is a coroutine, but these (AIO202)
+ASYNC_ANY_METHOD: Final[Mapping[str, frozenset[str]]] = {
+    "redis.asyncio.Redis()": frozenset({
+        "client", "get_connection_kwargs", "get_encoder", "get_retry", "load_external_module",
+        "lock", "monitor", "pipeline", "pubsub", "register_script", "set_response_callback",
+        "set_retry",
+    }),
+}
+#: modules whose presence lets every method call through the task check's prefilter
+ASYNC_ANY_MODULES: Final = frozenset({"redis"})
+#: decorators that turn a sync def into a coroutine function (run in a thread)
+COROUTINE_DECORATORS: Final = frozenset({
+    "asgiref.sync.sync_to_async", "channels.db.database_sync_to_async",
+})
+#: what awaiting a value gives, when it is not the value itself
+AWAIT_RETURNS: Final[Mapping[str, str]] = {
+    "aiofiles.open()": "aiofiles.open()",
+    "aiohttp.ClientResponse()": "aiohttp.ClientResponse()",
+    "anyio.connect_tcp()": "anyio.abc.SocketStream()",
+    "anyio.connect_unix()": "anyio.abc.SocketStream()",
+    "asyncio.open_connection()": "asyncio.StreamPair()",
+    "asyncio.open_unix_connection()": "asyncio.StreamPair()",
+    "asyncpg.connect()": "asyncpg.Connection()",
+    "asyncpg.create_pool()": "asyncpg.Pool()",
+    "httpx.AsyncClient().get()": "httpx.Response()",
+    "websockets.connect()": "websockets.connect()",
+    **{f"{client}.{verb}()": "httpx.Response()" for client in ("httpx.AsyncClient()",
+       "httpx2.AsyncClient()") for verb in (*_HTTP_VERBS, "send")},
+}
 
 #: library coroutine functions: calling one without await does nothing
 LIBRARY_COROUTINES: Final = frozenset({
@@ -503,6 +672,11 @@ LIBRARY_COROUTINES: Final = frozenset({
     "asyncio.Queue().join",
     "asyncio.Queue().put",
     "asyncio.Semaphore().acquire",
+    "asyncio.StreamReader().read", "asyncio.StreamReader().readexactly",
+    "asyncio.StreamReader().readline", "asyncio.StreamReader().readuntil",
+    "asyncio.StreamWriter().drain", "asyncio.StreamWriter().start_tls",
+    "asyncio.StreamWriter().wait_closed",
+    *_LIBRARY_COROUTINE_METHODS,
 })
 
 #: offloading calls -> the position of the function they run in a thread (AIO111);
@@ -516,10 +690,12 @@ OFFLOADS: Final[Mapping[str, int]] = {
 DROPPED_AWAITABLES: Final = frozenset({"asyncio.shield", "asyncio.wrap_future"})
 #: values that are async-only context managers: a plain ``with`` on them fails (AIO208)
 ASYNC_CONTEXT_MANAGERS: Final = frozenset({
-    "aiofiles.open()", "aiohttp.ClientSession()", "aiosqlite.connect()",
-    "anyio.create_task_group()", "asyncio.Condition()", "asyncio.Lock()",
-    "asyncio.Semaphore()", "asyncio.TaskGroup()", "asyncio.timeout()",
-    "asyncio.timeout_at()", "httpx.AsyncClient()",
+    "aiofiles.open()", "aiohttp.ClientResponse()", "aiohttp.ClientSession()",
+    "aiosqlite.connect()", "anyio.create_task_group()", "asyncio.Condition()",
+    "asyncio.Lock()", "asyncio.Semaphore()", "asyncio.TaskGroup()", "asyncio.timeout()",
+    "asyncio.timeout_at()", "asyncpg.Connection().transaction()", "asyncpg.Pool().acquire()",
+    "asyncpg.create_pool()", "httpx.AsyncClient()", "httpx.AsyncClient().stream()",
+    "httpx2.AsyncClient()", "websockets.connect()",
 })
 #: decorators that make a generator function an async context manager factory
 ASYNC_CONTEXT_DECORATORS: Final = frozenset({

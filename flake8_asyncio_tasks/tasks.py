@@ -37,6 +37,9 @@ from flake8_asyncio_tasks.rules import (
     UNUSED_TASK,
 )
 from flake8_asyncio_tasks.tables import (
+    ASYNC_ANY_METHOD,
+    ASYNC_ANY_MODULES,
+    COROUTINE_DECORATORS,
     GATHERS,
     GET_EVENT_LOOP,
     LIBRARY_COROUTINES,
@@ -85,6 +88,8 @@ class TaskCheck:
             | visitor.function_names
         )
         self._kinds: dict[int, tuple[int, str] | None] = {}
+        #: the module uses a library whose objects are async in every method (redis)
+        self.any_attribute = not visitor.imported_modules.isdisjoint(ASYNC_ANY_MODULES)
 
     def kind(self, site: CallSite) -> tuple[int, str] | None:
         """What the call makes (task, gather, coroutine, loop) and its name for messages."""
@@ -96,7 +101,7 @@ class TaskCheck:
 
     def _kind(self, site: CallSite) -> tuple[int, str] | None:
         func = site.node.func
-        candidate = resolve_candidate(site, self.last_names, self.visitor)
+        candidate = resolve_candidate(site, self.last_names, self.visitor, self.any_attribute)
         if candidate is None:
             return None
         ref = candidate[1]
@@ -104,6 +109,11 @@ class TaskCheck:
             name = display_name(ref)
             if ref in self.factories or name in self.factories:
                 return _TASK, name
+            owner_type, _, method_name = ref.rpartition(".")
+            exceptions = ASYNC_ANY_METHOD.get(owner_type)
+            if exceptions is not None and method_name not in exceptions and not (
+                    method_name.startswith("_")):
+                return _COROUTINE, spelled(func)  # redis.asyncio: every command
             if ref in GATHERS:
                 return _GATHER, name
             if ref in LIBRARY_COROUTINES:
@@ -117,6 +127,8 @@ class TaskCheck:
                 return _TASK, spelled(func)
             if ref.is_async and not ref.scope.is_generator and is_plain(ref, self.resolver):
                 return _COROUTINE, spelled(func)
+            if not ref.is_async and self._made_async(ref):
+                return _COROUTINE, spelled(func)  # @sync_to_async def ...
             return None
         if isinstance(ref, ClassRef):
             return None
@@ -127,6 +139,16 @@ class TaskCheck:
             if self.is_loop(attribute.value, where):
                 return _TASK, spelled(attribute)
         return None
+
+    def _made_async(self, ref: FunctionRef) -> bool:
+        """A sync ``def`` whose only decorator makes it a coroutine function."""
+        decorators = ref.node.decorator_list
+        if len(decorators) != 1 or ref.scope.parent is None:
+            return False
+        decorator = decorators[0]
+        if isinstance(decorator, ast.Call):
+            decorator = decorator.func
+        return self.resolver.resolve(decorator, ref.scope.parent) in COROUTINE_DECORATORS
 
     def is_loop(self, node: ast.expr, scope: Scope) -> bool:
         """An event loop: a known loop value, or an unknown one named ``loop``.

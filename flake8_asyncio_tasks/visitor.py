@@ -17,6 +17,7 @@ from typing import Any, Final
 from flake8_asyncio_tasks.names import (
     OPAQUE,
     Annotated,
+    AnnotatedValue,
     ClassRef,
     Defined,
     FunctionRef,
@@ -98,6 +99,8 @@ class Visitor:
         #: (``from time import sleep as pause``, ``pause = time.sleep``, ``recv = sock.recv``):
         #: a call of such a name may be a table entry under another name
         self.indirect_names: set[str] = set()
+        #: top-level modules the module imports (``boto3`` for ``import boto3.session``)
+        self.imported_modules: set[str] = set()
         self._dispatch: dict[type, Callable[[Any, Scope], None]] = {
             ast.Module: self._module,
             ast.FunctionDef: self._function,
@@ -381,6 +384,7 @@ class Visitor:
 
     def _import(self, node: ast.Import, scope: Scope) -> None:
         for alias in node.names:
+            self.imported_modules.add(alias.name.partition(".")[0])
             if alias.asname:
                 self.indirect_names.add(alias.asname)
                 scope.bind(alias.asname, Imported(alias.name))
@@ -395,6 +399,7 @@ class Visitor:
                 if alias.name != "*":
                     scope.bind(alias.asname or alias.name, OPAQUE)
             return
+        self.imported_modules.add(node.module.partition(".")[0])
         for alias in node.names:
             if alias.name == "*":
                 scope.module.has_star_import = True
@@ -425,9 +430,15 @@ class Visitor:
             if node.value is not None:
                 self._stack.append((node.value, scope))
         elif node.value is not None:
-            self._bind_target(node.target, scope, node.value)
             if isinstance(node.target, ast.Name):
+                # the value's type when known, else what the annotation says
+                scope.bind(node.target.id, AnnotatedValue(
+                    Value(node.value, scope), Annotated(node.annotation, scope)))
+                if isinstance(node.value, (ast.Name, ast.Attribute)):
+                    self.indirect_names.add(node.target.id)
                 self._mark_assigned(node.value, node.target.id, scope)
+            else:
+                self._bind_target(node.target, scope, node.value)
             self._stack.append((node.value, scope))
         elif isinstance(node.target, ast.Name) and scope.kind is not ScopeKind.MODULE:
             scope.bind(node.target.id, OPAQUE)
