@@ -92,9 +92,15 @@ def resolve_candidate(
     site: CallSite, names: frozenset[str] | set[str], visitor: Visitor,
     any_attribute: bool = False,
 ) -> tuple[str, Ref | None] | None:
-    """``(last name, what the callee resolves to)`` for a call that may be one of ``names``."""
-    last = candidate_name(site.node.func, names, visitor.indirect_names, any_attribute)
+    """``(last name, what the callee resolves to)`` for a call that may be one of ``names``.
+
+    The same test as :func:`candidate_name`, on the last name the visitor recorded.
+    """
+    last = site.last
     if last is None:
+        return None
+    if not (last in names or (site.by_name and last.removesuffix("()") in visitor.indirect_names)
+            or (any_attribute and not site.by_name and not last.endswith("()"))):
         return None
     return last, visitor.resolver.resolve(site.node.func, site.scope)
 
@@ -376,8 +382,9 @@ def thread_run_coroutines(visitor: Visitor) -> set[int]:
     it blocks that thread only, never the main loop.  Returns the coroutines' scope ids.
     """
     resolver = visitor.resolver
+    indirect = visitor.indirect_names
     threads = [site for site in visitor.calls
-               if resolve_candidate(site, _THREAD, visitor) is not None
+               if (site.last == "Thread" or (site.by_name and site.last in indirect))
                and resolver.resolve(site.node.func, site.scope) == "threading.Thread"]
     if not threads:
         return set()

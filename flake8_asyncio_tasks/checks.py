@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ast
+import re
 from collections.abc import Sequence
 from typing import Final
 
@@ -19,17 +20,24 @@ from flake8_asyncio_tasks.visitor import Finding, Visitor
 #: a module without any of these words cannot produce a finding: skip the walk.
 #: Coroutines (``async def``, generator-based ``coroutine``/``gen_test``), tasks and
 #: loops, and the modules of the async libraries whose calls make coroutines.
-_TRIGGERS: Final = tuple(sorted({
+_WORDS: Final = frozenset({
     "async", "coroutine", "create_task", "ensure_future", "event_loop", "gen_test",
     *(name.partition(".")[0] for name in (
         *LIBRARY_COROUTINES, *ASYNC_CONTEXT_MANAGERS, *ASYNC_ANY_METHOD)),
     *(name.rpartition(".")[2] for name in COROUTINE_DECORATORS),
-}))
+})
+#: the words, without those that contain another (``asyncio`` contains ``async``)
+_TRIGGERS: Final = tuple(sorted(
+    word for word in _WORDS if not any(other != word and other in word for other in _WORDS)))
+
+
+#: one pass over the text instead of one per word
+_TRIGGER_PATTERN: Final = re.compile("|".join(re.escape(word) for word in _TRIGGERS))
 
 
 def may_have_findings(source: str, settings: Settings) -> bool:
     """Cheap text test: does the module mention anything a rule looks for?"""
-    if any(word in source for word in _TRIGGERS):
+    if _TRIGGER_PATTERN.search(source) is not None:
         return True
     return any(name.rpartition(".")[2] in source for name in settings.task_factories)
 

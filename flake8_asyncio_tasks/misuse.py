@@ -54,6 +54,7 @@ _OFFLOAD_NAMES: Final = spelled_last_names(frozenset(OFFLOADS)) | {"run_in_execu
 _DROPPED_NAMES: Final = spelled_last_names(DROPPED_AWAITABLES) | {"run_in_executor"}
 _SHIELD_NAMES: Final = frozenset({"shield"})
 _DEPRECATED_NAMES: Final = spelled_last_names(frozenset(DEPRECATED_ASYNCIO))
+_ANY_NAME: Final = _DROPPED_NAMES | _SHIELD_NAMES | _DEPRECATED_NAMES
 
 
 class MisuseCheck:
@@ -71,9 +72,11 @@ class MisuseCheck:
         """AIO111 findings, and the ids of the inner calls they report (no AIO1xx there)."""
         findings: list[Finding] = []
         inner_ids: set[int] = set()
+        indirect = self.visitor.indirect_names
         for site in self.visitor.calls:
             coroutine = site.scope.coroutine
-            if coroutine is None:
+            if coroutine is None or (site.last not in _OFFLOAD_NAMES
+                                     and site.last not in indirect):
                 continue
             offload = self._offload(site)
             if offload is None:
@@ -128,8 +131,14 @@ class MisuseCheck:
     def check(self) -> Iterator[Finding]:
         """The findings of the task-like misuses, in call order."""
         visitor = self.visitor
+        indirect = visitor.indirect_names
         for site in visitor.calls:
             node = site.node
+            last = site.last
+            if last not in _ANY_NAME and site.usage != "attribute" and not (
+                    site.by_name and last is not None
+                    and last.removesuffix("()") in indirect):
+                continue  # none of these checks can apply: skip the resolution work
             if site.usage == "expr":
                 dropped = self._dropped(site)
                 if dropped is not None:

@@ -185,6 +185,7 @@ def _returns() -> dict[str, str]:
     table["asyncio.StreamPair()[1]"] = "asyncio.StreamWriter()"
     table["grpc.aio.insecure_channel()"] = "grpc.aio.Channel()"
     table["grpc.aio.secure_channel()"] = "grpc.aio.Channel()"
+    table["redis.asyncio.Redis().pipeline()"] = "redis.asyncio.client.Pipeline()"
     for factory in ("redis.asyncio.from_url()", "redis.asyncio.Redis.from_url()",
                     "redis.asyncio.StrictRedis()", "redis.asyncio.client.Redis()"):
         table[factory] = "redis.asyncio.Redis()"
@@ -384,7 +385,9 @@ def _blocking_calls() -> dict[str, Blocking]:
                  "unlink", "walk", "write_bytes", "write_text"):
         table[f"pathlib.Path().{name}"] = _FILE
     # files: openers, temporary files, other libraries that open a path
-    for name in ("io.open_code", "os.fdopen", "tempfile.NamedTemporaryFile",
+    # (not os.fdopen: it wraps a descriptor that is open already, often a pipe or a
+    # socket, and waits on nothing; what blocks is reading it)
+    for name in ("io.open_code", "tempfile.NamedTemporaryFile",
                  "tempfile.SpooledTemporaryFile", "tempfile.TemporaryDirectory",
                  "tempfile.TemporaryFile", "tempfile.mkdtemp", "tempfile.mkstemp",
                  # PIL reads the image header from the file at once
@@ -610,6 +613,19 @@ def _library_coroutine_methods() -> list[str]:
         "bleak.BleakScanner()": ("start", "stop"),
         "grpc.aio.Channel()": ("channel_ready", "close"),
         "websockets.connect()": ("close", "ping", "pong", "recv", "send", "wait_closed"),
+        # the commands of redis.asyncio clients that code calls most (each a coroutine)
+        "redis.asyncio.Redis()": (
+            "aclose", "append", "blpop", "brpop", "close", "dbsize", "decr", "decrby",
+            "delete", "eval", "evalsha", "execute_command", "exists", "expire", "expireat",
+            "flushall", "flushdb", "get", "getdel", "getex", "getset", "hdel", "hexists",
+            "hget", "hgetall", "hincrby", "hkeys", "hlen", "hmget", "hset", "hsetnx",
+            "hvals", "incr", "incrby", "info", "keys", "lindex", "llen", "lpop", "lpush",
+            "lrange", "lrem", "ltrim", "mget", "mset", "persist", "pexpire", "ping",
+            "publish", "rename", "rpop", "rpush", "sadd", "scan", "scard", "set", "setex",
+            "setnx", "sismember", "smembers", "spop", "srem", "ttl", "type", "unlink",
+            "xadd", "xack", "xrange", "xread", "xreadgroup", "zadd", "zcard", "zincrby",
+            "zrange", "zrangebyscore", "zrank", "zrem", "zscore"),
+        "redis.asyncio.client.Pipeline()": ("execute", "reset"),
     }
     for client in ("httpx.AsyncClient()", "httpx2.AsyncClient()"):
         methods[client] = (*_HTTP_VERBS, "aclose", "send")
@@ -621,16 +637,12 @@ def _library_coroutine_methods() -> list[str]:
 
 
 _LIBRARY_COROUTINE_METHODS: Final = _library_coroutine_methods()
-#: receivers whose every public method is a coroutine, but these (AIO202)
-ASYNC_ANY_METHOD: Final[Mapping[str, frozenset[str]]] = {
-    "redis.asyncio.Redis()": frozenset({
-        "client", "get_connection_kwargs", "get_encoder", "get_retry", "load_external_module",
-        "lock", "monitor", "pipeline", "pubsub", "register_script", "set_response_callback",
-        "set_retry",
-    }),
-}
+#: receivers whose every public method is a coroutine, but these (AIO202).  Empty: a
+#: client such as redis.asyncio's also has sync accessors (r.json(), r.ft(), r.bf()
+#: return command groups), so its commands are listed one by one instead.
+ASYNC_ANY_METHOD: Final[Mapping[str, frozenset[str]]] = {}
 #: modules whose presence lets every method call through the task check's prefilter
-ASYNC_ANY_MODULES: Final = frozenset({"redis"})
+ASYNC_ANY_MODULES: Final = frozenset({module.partition(".")[0] for module in ASYNC_ANY_METHOD})
 #: decorators that turn a sync def into a coroutine function (run in a thread)
 COROUTINE_DECORATORS: Final = frozenset({
     "asgiref.sync.sync_to_async", "channels.db.database_sync_to_async",

@@ -275,7 +275,11 @@ def _consumed_arguments(visitor: Visitor, tasks: TaskCheck) -> dict[int, str]:
     """id(call) -> the builtin or library function that reads it as a plain value:
     ``print(fetch())``, ``len(scan())``, ``json.dumps(load())``, ``logging.info(...)``."""
     consumed: dict[int, str] = {}
+    indirect = visitor.indirect_names
     for site in visitor.calls:
+        if site.last not in _CONSUMER_LAST_NAMES and not (
+                site.by_name and site.last in indirect):
+            continue
         node = site.node
         if not any(type(arg) is ast.Call for arg in (*node.args,
                                                      *(k.value for k in node.keywords))):

@@ -56,6 +56,11 @@ class CallSite:
     #: the dotted target (``self._task``); for "late": what is applied before the await
     #: (``"[...]"`` or ``".attr"``)
     target: str | None = None
+    #: the callee's last name as written (``get`` for ``s.get()``, ``f`` for ``f()``,
+    #: ``sync_to_async()`` for ``sync_to_async(f)()``): the checks' cheap first filter
+    last: str | None = None
+    #: the callee is a plain name (which an import or alias may bind to anything)
+    by_name: bool = False
 
 
 #: decorators (as written) that make a generator a coroutine running on the loop
@@ -562,6 +567,16 @@ class Visitor:
         site.scope = scope
         self.calls.append(site)
         func = node.func
+        if type(func) is ast.Attribute:
+            site.last = func.attr
+        elif type(func) is ast.Name:
+            site.last, site.by_name = func.id, True
+        elif type(func) is ast.Call:
+            inner = func.func
+            if isinstance(inner, ast.Attribute):
+                site.last = inner.attr + "()"
+            elif isinstance(inner, ast.Name):
+                site.last, site.by_name = inner.id + "()", True
         if (
             isinstance(func, ast.Attribute)
             and func.attr in ("setblocking", "settimeout")
