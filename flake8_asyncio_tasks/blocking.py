@@ -203,6 +203,11 @@ class BlockingCheck:
         method = ref.rpartition(".")[2]
         if _has_star_arguments(node) and _is_guarded(ref, method):
             return True  # ``*args``/``**kwargs`` may carry the flag that makes it return
+        if method == "get" and self.visitor.nonempty_queues and "Queue()" in ref:
+            bound = self.resolver.bound_method(node.func, site.scope)
+            receiver = dotted_source(bound[0].value) if bound is not None else None
+            if receiver is not None and self.visitor.checked_not_empty(receiver, site):
+                return True  # while not q.empty(): q.get() finds an item at once
         if ref.rpartition(".")[0] in FILE_OBJECTS and self._opened_here(site):
             return True  # f = open(p); f.read(): the open() itself is the finding
         if ref in SLEEPS_BY_ARGUMENT:

@@ -29,6 +29,7 @@ from flake8_asyncio_tasks.names import (
 )
 from flake8_asyncio_tasks.rules import (
     AWAIT_BINDS_LATE,
+    DISCARDED_AWAITABLE,
     DISCARDED_TASK,
     GET_EVENT_LOOP_INSIDE,
     GET_EVENT_LOOP_OUTSIDE,
@@ -206,7 +207,10 @@ def check(visitor: Visitor, tasks: TaskCheck) -> Iterator[Finding]:
                 "variable and run it with run_until_complete()"))
         elif kind in (_TASK, _GATHER):
             if usage in ("expr", "chained") and id(node) not in on_unrun_loop:
-                yield Finding(node.lineno, node.col_offset, DISCARDED_TASK.format(call=name))
+                # ensure_future(loop.run_in_executor(...)): the thread runs anyway; what is
+                # lost is the result and the exception (AIO204), not the work
+                rule = DISCARDED_AWAITABLE if _wraps_executor(node) else DISCARDED_TASK
+                yield Finding(node.lineno, node.col_offset, rule.format(call=name))
             elif kind == _TASK and usage == "assign" and _unused(site) and (
                     id(node) not in on_unrun_loop):
                 yield Finding(node.lineno, node.col_offset,
@@ -224,6 +228,13 @@ def check(visitor: Visitor, tasks: TaskCheck) -> Iterator[Finding]:
             if misuse is not None:
                 yield Finding(node.lineno, node.col_offset,
                               UNAWAITED_COROUTINE.format(call=name, problem=misuse))
+
+
+def _wraps_executor(call: ast.Call) -> bool:
+    """``ensure_future(loop.run_in_executor(...))``: a task around work in a thread."""
+    inner = call.args[0] if call.args else None
+    return isinstance(inner, ast.Call) and isinstance(inner.func, ast.Attribute) and (
+        inner.func.attr == "run_in_executor")
 
 
 def _misused(site: CallSite, visitor: Visitor, consumer: str | None) -> str | None:

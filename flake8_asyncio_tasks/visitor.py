@@ -155,6 +155,9 @@ class Visitor:
         #: (function scope id, first line, last line) of try bodies whose handlers
         #: catch BlockingIOError: the code there does non-blocking I/O on purpose
         self.non_blocking_tries: list[tuple[int, int, int]] = []
+        #: (function scope id, receiver, first line, last line) of the bodies of
+        #: ``if not q.empty():`` / ``while q.qsize():``: a ``q.get()`` there finds an item
+        self.nonempty_queues: list[tuple[int, str, int, int]] = []
         #: (first line, last line) of branches that only older Pythons take:
         #: the ``else`` of ``if sys.version_info >= (3, 10):``, the body of ``< (3, 10)``
         self.legacy_branches: list[tuple[int, int]] = []
@@ -681,6 +684,13 @@ class Visitor:
 
     def _test(self, node: ast.If | ast.While | ast.IfExp | ast.Assert, scope: Scope) -> None:
         self._truth(node.test, scope)
+        if isinstance(node, (ast.If, ast.While)) and type(node.test) is not ast.Name:
+            checked = _checked_not_empty(node.test)
+            if checked is not None and node.body:
+                last = node.body[-1]
+                self.nonempty_queues.append((
+                    id(scope.enclosing_function()), checked, node.body[0].lineno,
+                    getattr(last, "end_lineno", None) or last.lineno))
         if isinstance(node, ast.If):
             old = _older_pythons_branch(node)
             if old:
@@ -688,6 +698,14 @@ class Visitor:
                 self.legacy_branches.append(
                     (old[0].lineno, getattr(last, "end_lineno", None) or last.lineno))
         self._generic(node, scope)
+
+    def checked_not_empty(self, receiver: str, site: CallSite) -> bool:
+        """``site`` (a ``receiver.get()``) sits in the body of a test that the queue is not
+        empty, in the same function."""
+        function = id(site.scope.enclosing_function())
+        line = site.node.lineno
+        return any(owner == function and name == receiver and first <= line <= last
+                   for owner, name, first, last in self.nonempty_queues)
 
     def in_legacy_branch(self, line: int) -> bool:
         """``line`` is in code that only Pythons older than a version test's run."""
@@ -705,6 +723,20 @@ class Visitor:
         if isinstance(node.op, ast.Not):
             self._truth(node.operand, scope)
         self._stack.append((node.operand, scope))
+
+
+def _checked_not_empty(test: ast.expr) -> str | None:
+    """``not q.empty()``, ``q.qsize()``, ``q.qsize() > 0``: the receiver known non-empty."""
+    if isinstance(test, ast.UnaryOp) and isinstance(test.op, ast.Not):
+        call, method = test.operand, "empty"
+    else:
+        if isinstance(test, ast.Compare) and len(test.ops) == 1:
+            test = test.left
+        call, method = test, "qsize"
+    if isinstance(call, ast.Call) and isinstance(call.func, ast.Attribute) and (
+            call.func.attr == method and not call.args):
+        return dotted_source(call.func.value)
+    return None
 
 
 def _older_pythons_branch(node: ast.If) -> list[ast.stmt]:
