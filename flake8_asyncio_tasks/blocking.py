@@ -56,7 +56,13 @@ from flake8_asyncio_tasks.tables import (
     Blocking,
     spelled_last_names,
 )
-from flake8_asyncio_tasks.visitor import CallSite, Finding, Visitor, receiver_key
+from flake8_asyncio_tasks.visitor import (
+    CallSite,
+    Finding,
+    Unresolved,
+    Visitor,
+    receiver_key,
+)
 
 #: the last names a built-in blocking call can be written with (synonyms included):
 #: any other call is skipped unresolved
@@ -102,7 +108,11 @@ def resolve_candidate(
     if not (last in names or (site.by_name and last.removesuffix("()") in visitor.indirect_names)
             or (any_attribute and not site.by_name and not last.endswith("()"))):
         return None
-    return last, visitor.resolver.resolve(site.node.func, site.scope)
+    callee = site.callee
+    if isinstance(callee, Unresolved):
+        # resolved once per call: the blocking, task and misuse checks all ask
+        callee = site.callee = visitor.resolver.resolve(site.node.func, site.scope)
+    return last, callee
 
 
 def is_allowed(name: str, settings: Settings) -> bool:

@@ -89,6 +89,7 @@ class TaskCheck:
             | visitor.function_names
         )
         self._kinds: dict[int, tuple[int, str] | None] = {}
+        self.user_factories = bool(factories)
         #: the module uses a library whose objects are async in every method (redis)
         self.any_attribute = not visitor.imported_modules.isdisjoint(ASYNC_ANY_MODULES)
 
@@ -107,22 +108,24 @@ class TaskCheck:
             return None
         ref = candidate[1]
         if isinstance(ref, str):
-            name = display_name(ref)
-            if ref in self.factories or name in self.factories:
-                return _TASK, name
-            owner_type, _, method_name = ref.rpartition(".")
-            exceptions = ASYNC_ANY_METHOD.get(owner_type)
-            if exceptions is not None and method_name not in exceptions and not (
-                    method_name.startswith("_")):
-                return _COROUTINE, spelled(func)  # redis.asyncio: every command
+            if ref in self.factories:
+                return _TASK, display_name(ref)
+            if self.user_factories and display_name(ref) in self.factories:
+                return _TASK, display_name(ref)
+            if ASYNC_ANY_METHOD:
+                owner_type, _, method_name = ref.rpartition(".")
+                exceptions = ASYNC_ANY_METHOD.get(owner_type)
+                if exceptions is not None and method_name not in exceptions and not (
+                        method_name.startswith("_")):
+                    return _COROUTINE, spelled(func)  # a client async in every method
             if ref in GATHERS:
-                return _GATHER, name
+                return _GATHER, display_name(ref)
             if ref in LIBRARY_COROUTINES:
-                return _COROUTINE, name
+                return _COROUTINE, display_name(ref)
             if ref == GET_EVENT_LOOP:
-                return _GET_LOOP, name
+                return _GET_LOOP, display_name(ref)
             if ref in NEW_LOOPS:
-                return _NEW_LOOP, name
+                return _NEW_LOOP, display_name(ref)
         if isinstance(ref, FunctionRef):
             if local_match(ref, self.visitor.settings.task_factories, self.visitor.filename):
                 return _TASK, spelled(func)

@@ -22,6 +22,7 @@ from flake8_asyncio_tasks.names import (
     Defined,
     FunctionRef,
     Imported,
+    Ref,
     Resolver,
     Scope,
     ScopeKind,
@@ -61,6 +62,21 @@ class CallSite:
     last: str | None = None
     #: the callee is a plain name (which an import or alias may bind to anything)
     by_name: bool = False
+    #: what the callee resolves to, once asked (:func:`~flake8_asyncio_tasks.blocking.
+    #: resolve_candidate` resolves each call once for every check)
+    callee: Ref | None | Unresolved = None
+
+    def __post_init__(self) -> None:
+        self.callee = UNRESOLVED
+
+
+class Unresolved:
+    """The callee of a call site not resolved yet."""
+
+    __slots__ = ()
+
+
+UNRESOLVED: Final = Unresolved()
 
 
 #: decorators (as written) that make a generator a coroutine running on the loop
@@ -68,6 +84,7 @@ GENERATOR_COROUTINES: Final = frozenset({
     "asyncio.coroutine", "gen.coroutine", "gen_test", "testing.gen_test",
     "tornado.gen.coroutine", "tornado.testing.gen_test", "types.coroutine",
 })
+_ATTRIBUTE, _NAME, _CALL, _CONSTANT = ast.Attribute, ast.Name, ast.Call, ast.Constant
 #: builtins that read an attribute named by a string
 _ATTRIBUTE_BUILTINS: Final = frozenset({"getattr", "hasattr", "delattr"})
 #: fields that never hold a node worth visiting (contexts, operators)
@@ -182,17 +199,19 @@ class Visitor:
         dispatch = self._dispatch
         generic = self._generic
         pop = stack.pop
-        load_type = ast.Load
+        name_type, load_type = ast.Name, ast.Load
+        node: Any  # the loop dispatches on the node's type itself
         while stack:
             node, scope = pop()
-            if type(node) is ast.Name:  # a third of all nodes: handled inline
+            kind = type(node)
+            if kind is name_type:  # a third of all nodes: handled inline
                 if type(node.ctx) is load_type:
                     loads = scope.loads
                     loads[node.id] = loads.get(node.id, 0) + 1
                 else:
                     self._name(node, scope)
                 continue
-            dispatch.get(type(node), generic)(node, scope)
+            dispatch.get(kind, generic)(node, scope)
 
     def _push(self, nodes: list[ast.AST] | list[ast.expr] | list[ast.stmt], scope: Scope) -> None:
         stack = self._stack
@@ -552,14 +571,15 @@ class Visitor:
             scope.bind(node.id, OPAQUE)
 
     def _attribute(self, node: ast.Attribute, scope: Scope) -> None:
-        if type(node.ctx) is not ast.Store:
-            self.attribute_reads.add(node.attr)
+        attr = node.attr
+        if attr[:1] == "_" and type(node.ctx) is not ast.Store:
+            self.attribute_reads.add(attr)  # private names only: what AIO206 asks about
         base = node.value
         if type(base) is ast.Name:
             key = (id(scope), base.id)
             bases = self.attribute_bases
             bases[key] = bases.get(key, 0) + 1
-            if node.attr in LOOP_RUN_METHODS:
+            if attr in LOOP_RUN_METHODS:
                 self.runs_loop.add(key)
         self._stack.append((base, scope))
 
@@ -570,12 +590,14 @@ class Visitor:
         site.scope = scope
         self.calls.append(site)
         func = node.func
-        if type(func) is ast.Attribute:
-            site.last = func.attr
-        elif type(func) is ast.Name:
-            site.last, site.by_name = func.id, True
-        elif type(func) is ast.Call:
-            inner = func.func
+        callee: Any = func  # read by its type, tested just before
+        kind = type(func)
+        if kind is _ATTRIBUTE:
+            site.last = callee.attr
+        elif kind is _NAME:
+            site.last, site.by_name = callee.id, True
+        elif kind is _CALL:
+            inner = callee.func
             if isinstance(inner, ast.Attribute):
                 site.last = inner.attr + "()"
             elif isinstance(inner, ast.Name):
@@ -653,22 +675,39 @@ class Visitor:
     def _formatted(self, node: ast.FormattedValue, scope: Scope) -> None:
         """``f"{value}"``: the value is formatted.  (A t-string's interpolation is not: the
         template keeps the object itself, and whatever renders it may await it.)"""
-        self._mark(node.value, "format", scope)
-        self._generic(node, scope)
+        value = node.value
+        if type(value) is _CALL:
+            self._mark(value, "format", scope)
+        push = self._stack.append
+        if node.format_spec is not None:
+            push((node.format_spec, scope))
+        push((value, scope))
 
     def _compare(self, node: ast.Compare, scope: Scope) -> None:
-        for operand in (node.left, *node.comparators):
-            self._mark(operand, "compare", scope)
-        self._generic(node, scope)
+        push = self._stack.append
+        comparators = node.comparators
+        for operand in reversed(comparators):
+            if type(operand) is _CALL:
+                self._mark(operand, "compare", scope)
+            if type(operand) is not _CONSTANT:
+                push((operand, scope))
+        left = node.left
+        if type(left) is _CALL:
+            self._mark(left, "compare", scope)
+        push((left, scope))
 
     def _bin_op(self, node: ast.BinOp, scope: Scope) -> None:
+        left, right = node.left, node.right
         # "%s" % value, "%s %s" % (a, b): the values are formatted
-        if isinstance(node.op, ast.Mod) and isinstance(node.left, ast.Constant) and (
-                isinstance(node.left.value, str)):
-            right = node.right
+        if type(left) is _CONSTANT and type(node.op) is ast.Mod and isinstance(
+                left.value, str):
             for value in right.elts if isinstance(right, ast.Tuple) else [right]:
                 self._mark(value, "format", scope)
-        self._generic(node, scope)
+        push = self._stack.append
+        if type(right) is not _CONSTANT:
+            push((right, scope))
+        if type(left) is not _CONSTANT:
+            push((left, scope))
 
     def _return(self, node: ast.Return, scope: Scope) -> None:
         if node.value is not None:
@@ -684,14 +723,15 @@ class Visitor:
 
     def _test(self, node: ast.If | ast.While | ast.IfExp | ast.Assert, scope: Scope) -> None:
         self._truth(node.test, scope)
-        if isinstance(node, (ast.If, ast.While)) and type(node.test) is not ast.Name:
+        test_kind = type(node.test)
+        if test_kind in _QUEUE_TESTS and isinstance(node, (ast.If, ast.While)):
             checked = _checked_not_empty(node.test)
             if checked is not None and node.body:
                 last = node.body[-1]
                 self.nonempty_queues.append((
                     id(scope.enclosing_function()), checked, node.body[0].lineno,
                     getattr(last, "end_lineno", None) or last.lineno))
-        if isinstance(node, ast.If):
+        if test_kind is ast.Compare and isinstance(node, ast.If):
             old = _older_pythons_branch(node)
             if old:
                 last = old[-1]
@@ -723,6 +763,10 @@ class Visitor:
         if isinstance(node.op, ast.Not):
             self._truth(node.operand, scope)
         self._stack.append((node.operand, scope))
+
+
+#: the shapes of a test that a queue is not empty
+_QUEUE_TESTS: Final = frozenset({ast.UnaryOp, ast.Call, ast.Compare})
 
 
 def _checked_not_empty(test: ast.expr) -> str | None:
