@@ -19,26 +19,26 @@ from flake8_asyncio_tasks.visitor import Finding, Visitor
 
 #: a module without any of these words cannot produce a finding: skip the walk.
 #: Coroutines (``async def``, generator-based ``coroutine``/``gen_test``), tasks and
-#: loops, and the modules of the async libraries whose calls make coroutines.
-_WORDS: Final = frozenset({
-    "async", "coroutine", "create_task", "ensure_future", "event_loop", "gen_test",
-    *(name.partition(".")[0] for name in (
-        *LIBRARY_COROUTINES, *ASYNC_CONTEXT_MANAGERS, *ASYNC_ANY_METHOD)),
-    *(name.rpartition(".")[2] for name in COROUTINE_DECORATORS),
-})
-#: the words, without those that contain another (``asyncio`` contains ``async``)
-_TRIGGERS: Final = tuple(sorted(
-    word for word in _WORDS if not any(other != word and other in word for other in _WORDS)))
-
-
-#: one pass over the text instead of one per word
+#: loops; and an import of an async library whose calls make coroutines even in sync
+#: code (``import bleak`` then ``client.connect()`` in a plain ``def``).
+_WORDS: Final = ("async", "coroutine", "create_task", "ensure_future", "event_loop",
+                 "gen_test")
+_LIBRARIES: Final = frozenset(
+    name.partition(".")[0] for name in (
+        *LIBRARY_COROUTINES, *ASYNC_CONTEXT_MANAGERS, *ASYNC_ANY_METHOD,
+        *COROUTINE_DECORATORS)
+) - {"asyncio"}
+#: one pass over the text for the library imports
 _TRIGGER_PATTERN: Final = re.compile(
-    "|".join(re.escape(word) for word in _TRIGGERS if word != "async"))
+    r"\b(?:import|from)\s+(?:" + "|".join(re.escape(name) for name in sorted(_LIBRARIES))
+    + r")\b")
 
 
 def may_have_findings(source: str, settings: Settings) -> bool:
     """Cheap text test: does the module mention anything a rule looks for?"""
-    if "async" in source or _TRIGGER_PATTERN.search(source) is not None:
+    if any(word in source for word in _WORDS):
+        return True
+    if _TRIGGER_PATTERN.search(source) is not None:
         return True
     return any(name.rpartition(".")[2] in source for name in settings.task_factories)
 
