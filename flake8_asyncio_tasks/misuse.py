@@ -107,13 +107,22 @@ class MisuseCheck:
         ref = candidate[1]
         if isinstance(ref, str) and ref in OFFLOADS:
             return display_name(ref), OFFLOADS[ref]
+        executor = self._loop_executor(site, ref)
+        return None if executor is None else (executor, 1)
+
+    def _loop_executor(self, site: CallSite, ref: object) -> str | None:
+        """``loop.run_in_executor`` (also through an alias) on an event loop: as written."""
+        if isinstance(ref, str):
+            base, _, method = ref.rpartition(".")
+            return spelled(site.node.func) if (
+                method == "run_in_executor" and base in LOOPS) else None
         if isinstance(ref, (FunctionRef, ClassRef)):
             return None
-        method = self.resolver.bound_method(site.node.func, site.scope)
-        if method is not None and method[0].attr == "run_in_executor":
-            attribute, where = method
+        bound = self.resolver.bound_method(site.node.func, site.scope)
+        if bound is not None and bound[0].attr == "run_in_executor":
+            attribute, where = bound
             if self.tasks.is_loop(attribute.value, where):
-                return spelled(attribute), 1
+                return spelled(attribute)
         return None
 
     def _blocking_callee(self, inner: CallSite, blocking: BlockingCheck,
@@ -168,21 +177,9 @@ class MisuseCheck:
         if candidate is None:
             return None
         ref = candidate[1]
-        if isinstance(ref, str):
-            if ref in DROPPED_AWAITABLES:
-                return display_name(ref)
-            base, _, method = ref.rpartition(".")
-            if method == "run_in_executor" and base in LOOPS:
-                return spelled(site.node.func)
-            return None
-        if isinstance(ref, (FunctionRef, ClassRef)):
-            return None
-        method_ref = self.resolver.bound_method(site.node.func, site.scope)
-        if method_ref is not None and method_ref[0].attr == "run_in_executor":
-            attribute, where = method_ref
-            if self.tasks.is_loop(attribute.value, where):
-                return spelled(attribute)
-        return None
+        if isinstance(ref, str) and ref in DROPPED_AWAITABLES:
+            return display_name(ref)
+        return self._loop_executor(site, ref)
 
     def _shielded(self, site: CallSite) -> str | None:
         """``asyncio.shield(coro())`` / ``shield(create_task(...))``: the inner call's name."""
