@@ -167,6 +167,10 @@ DESIGN_CHOICES: Sequence[Reason] = (
            "cheap metadata calls",
            "metadata calls (os.path.*, os.stat, Path.exists/is_file/is_dir/stat) are not "
            "reported by design: one system call answered from the kernel's cache"),
+    Reason("fdopen", frozenset({"ASYNC230", "ASYNC231"}), r"\bfdopen\(", "docs/rules/AIO103.md",
+           "`os.fdopen(fd)` is not reported",
+           "os.fdopen(fd) wraps a descriptor that is open already (often a pipe or a "
+           "socket) and waits on nothing"),
     Reason("spawn-nowait", frozenset({"ASYNC220"}), r"\bspawn\w*\(.*P_NOWAIT",
            "docs/rules/AIO102.md", "unless `P_NOWAIT`",
            "os.spawn*(P_NOWAIT) starts a process without waiting for it, so AIO102 leaves "
