@@ -443,7 +443,7 @@ class Resolver:
             func = self.resolve(node.func, scope, depth + 1)
             if isinstance(func, str):
                 if func == "pathlib.Path" and node.args and is_pseudo_path(
-                        node.args[0], self, scope):
+                        node.args[0], self, scope, depth + 1):
                     return "pathlib.PseudoPath()"  # Path(os.devnull): no disk behind it
                 variant = call_variant(func, node)
                 if variant is not None:
@@ -567,7 +567,7 @@ def _only_known_bases(scope: Scope) -> bool:
         isinstance(base, ast.Name) and base.id == "object" for base in node.bases)
 
 
-def is_pseudo_path(node: ast.expr, resolver: Resolver, scope: Scope) -> bool:
+def is_pseudo_path(node: ast.expr, resolver: Resolver, scope: Scope, depth: int = 0) -> bool:
     """``os.devnull``, ``"/dev/null"``, ``"/proc/self/fd"``, ``f"/proc/{pid}/fd"``,
     ``Path(os.devnull)``: a path the kernel serves from memory, never from a disk."""
     text: str | None = None
@@ -582,7 +582,8 @@ def is_pseudo_path(node: ast.expr, resolver: Resolver, scope: Scope) -> bool:
     if text is not None:
         return text in PSEUDO_PATHS or any(
             prefix.endswith("/") and text.startswith(prefix) for prefix in PSEUDO_PATHS)
-    ref = resolver.resolve(node, scope)
+    # depth goes on: ``self.p = Path(self.p)`` must not resolve itself forever
+    ref = resolver.resolve(node, scope, depth + 1)
     return ref in ("os.devnull", "os.path.devnull", "pathlib.PseudoPath()")
 
 
