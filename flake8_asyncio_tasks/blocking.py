@@ -69,50 +69,35 @@ from flake8_asyncio_tasks.visitor import (
 _LAST_NAMES: Final = spelled_last_names(frozenset(BLOCKING_CALLS)) | LOOP_RUN_METHODS
 
 
-def candidate_name(func: ast.expr, names: frozenset[str] | set[str],
-                   indirect: set[str], any_attribute: bool = False) -> str | None:
-    """The callee's last name if the call may be one of ``names``, else ``None``.
+def may_be(site: CallSite, names: frozenset[str] | set[str], indirect: set[str],
+           any_attribute: bool = False) -> bool:
+    """The call may be one of ``names``, judged by the callee's last name alone.
 
     A plain name also passes when an import or an alias binds it: ``pause()`` after
     ``from time import sleep as pause`` or ``pause = time.sleep`` is ``time.sleep``.
     ``sync_to_async(f)(...)`` passes as ``"sync_to_async()"``; with ``any_attribute``
     every method call passes (a module using a library whose objects block in any
-    method).  Everything else is skipped before any resolution work.
+    method).  Every check filters its calls with this before any resolution work.
     """
-    if isinstance(func, ast.Attribute):
-        return func.attr if any_attribute or func.attr in names else None
-    if isinstance(func, ast.Name):
-        return func.id if func.id in names or func.id in indirect else None
-    if isinstance(func, ast.Call):
-        inner = func.func
-        last = inner.attr if isinstance(inner, ast.Attribute) else (
-            inner.id if isinstance(inner, ast.Name) else None)
-        if last is None:
-            return None
-        if f"{last}()" in names or (isinstance(inner, ast.Name) and last in indirect):
-            return f"{last}()"
-    return None
+    last = site.last
+    if last is None:
+        return False
+    return last in names or (site.by_name and last.removesuffix("()") in indirect) or (
+        any_attribute and not site.by_name and not last.endswith("()"))
 
 
 def resolve_candidate(
     site: CallSite, names: frozenset[str] | set[str], visitor: Visitor,
     any_attribute: bool = False,
 ) -> tuple[str, Ref | None] | None:
-    """``(last name, what the callee resolves to)`` for a call that may be one of ``names``.
-
-    The same test as :func:`candidate_name`, on the last name the visitor recorded.
-    """
-    last = site.last
-    if last is None:
-        return None
-    if not (last in names or (site.by_name and last.removesuffix("()") in visitor.indirect_names)
-            or (any_attribute and not site.by_name and not last.endswith("()"))):
+    """``(last name, what the callee resolves to)`` for a call that :func:`may_be` one of
+    ``names``; each call is resolved once, whichever check asks first."""
+    if not may_be(site, names, visitor.indirect_names, any_attribute):
         return None
     callee = site.callee
     if isinstance(callee, Unresolved):
-        # resolved once per call: the blocking, task and misuse checks all ask
         callee = site.callee = visitor.resolver.resolve(site.node.func, site.scope)
-    return last, callee
+    return site.last or "", callee
 
 
 def is_allowed(name: str, settings: Settings) -> bool:
@@ -221,9 +206,7 @@ class BlockingCheck:
         if ref.rpartition(".")[0] in FILE_OBJECTS and self._opened_here(site):
             return True  # f = open(p); f.read(): the open() itself is the finding
         if ref in SLEEPS_BY_ARGUMENT:
-            index, keyword = SLEEPS_BY_ARGUMENT[ref]
-            given = [*node.args[index:index + 1],
-                     *(k.value for k in node.keywords if k.arg == keyword)]
+            given = _argument_values(node, *SLEEPS_BY_ARGUMENT[ref])
             # no interval, interval=None or 0: it compares with the last call, no sleep
             return not given or all(
                 isinstance(value, ast.Constant) and value.value in (None, 0)
@@ -254,8 +237,7 @@ class BlockingCheck:
         if ref in FLAGGED_CALLS:
             # socket.getaddrinfo(host, port, flags=socket.AI_NUMERICHOST): no lookup
             index, keyword, flags = FLAGGED_CALLS[ref]
-            given = [*node.args[index:index + 1],
-                     *(k.value for k in node.keywords if k.arg == keyword)]
+            given = _argument_values(node, index, keyword)
             return any(
                 isinstance(part, (ast.Name, ast.Attribute))
                 and (dotted_source(part) or "").rpartition(".")[2] in flags
@@ -341,6 +323,12 @@ def _as_written(entry: Blocking, func: ast.expr, scope: Scope,
     return replace(entry, fix=entry.fix.replace("{receiver}", receiver))
 
 
+def _argument_values(call: ast.Call, index: int, keyword: str) -> list[ast.expr]:
+    """The argument at position ``index`` and/or passed as ``keyword=``."""
+    return [*call.args[index:index + 1],
+            *(item.value for item in call.keywords if item.arg == keyword)]
+
+
 def _has_star_arguments(call: ast.Call) -> bool:
     """``f(*args)`` or ``f(**kwargs)``: arguments nobody can read without running it."""
     return any(isinstance(arg, ast.Starred) for arg in call.args) or any(
@@ -399,7 +387,7 @@ def thread_run_coroutines(visitor: Visitor) -> set[int]:
     resolver = visitor.resolver
     indirect = visitor.indirect_names
     threads = [site for site in visitor.calls
-               if (site.last == "Thread" or (site.by_name and site.last in indirect))
+               if may_be(site, _THREAD, indirect)
                and resolver.resolve(site.node.func, site.scope) == "threading.Thread"]
     if not threads:
         return set()

@@ -20,7 +20,7 @@ import ast
 from collections.abc import Iterator
 from typing import Final
 
-from flake8_asyncio_tasks.blocking import BlockingCheck, is_allowed, resolve_candidate
+from flake8_asyncio_tasks.blocking import BlockingCheck, is_allowed, may_be, resolve_candidate
 from flake8_asyncio_tasks.names import (
     ClassRef,
     FunctionRef,
@@ -75,8 +75,7 @@ class MisuseCheck:
         indirect = self.visitor.indirect_names
         for site in self.visitor.calls:
             coroutine = site.scope.coroutine
-            if coroutine is None or (site.last not in _OFFLOAD_NAMES
-                                     and site.last not in indirect):
+            if coroutine is None or not may_be(site, _OFFLOAD_NAMES, indirect):
                 continue
             offload = self._offload(site)
             if offload is None:
@@ -143,10 +142,7 @@ class MisuseCheck:
         indirect = visitor.indirect_names
         for site in visitor.calls:
             node = site.node
-            last = site.last
-            if last not in _ANY_NAME and site.usage != "attribute" and not (
-                    site.by_name and last is not None
-                    and last.removesuffix("()") in indirect):
+            if site.usage != "attribute" and not may_be(site, _ANY_NAME, indirect):
                 continue  # none of these checks can apply: skip the resolution work
             if site.usage == "expr":
                 dropped = self._dropped(site)

@@ -15,7 +15,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Final
 
-from flake8_asyncio_tasks.blocking import candidate_name, resolve_candidate
+from flake8_asyncio_tasks.blocking import may_be, resolve_candidate
 from flake8_asyncio_tasks.names import (
     ClassRef,
     FunctionRef,
@@ -291,8 +291,7 @@ def _consumed_arguments(visitor: Visitor, tasks: TaskCheck) -> dict[int, str]:
     consumed: dict[int, str] = {}
     indirect = visitor.indirect_names
     for site in visitor.calls:
-        if site.last not in _CONSUMER_LAST_NAMES and not (
-                site.by_name and site.last in indirect):
+        if not may_be(site, _CONSUMER_LAST_NAMES, indirect):
             continue
         node = site.node
         if not any(type(arg) is ast.Call for arg in (*node.args,
@@ -370,8 +369,8 @@ def _loop_uses(calls: list[CallSite], tasks: TaskCheck, scope: Scope) -> _LoopUs
         loop_names = [k.value.id for k in node.keywords
                       if k.arg == "loop" and isinstance(k.value, ast.Name)]
         first = node.args[0] if node.args else None
-        setter = first.id if isinstance(first, ast.Name) and candidate_name(
-            func, _SET_EVENT_LOOP, indirect) is not None else None
+        setter = first.id if isinstance(first, ast.Name) and may_be(
+            call, _SET_EVENT_LOOP, indirect) else None
         if not loop_names and setter is None:
             continue
         callee = tasks.resolver.resolve(func, scope)
