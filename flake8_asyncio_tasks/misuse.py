@@ -48,7 +48,7 @@ from flake8_asyncio_tasks.tables import (
 )
 from flake8_asyncio_tasks.tasks import TaskCheck, kind_is_coroutine, kind_is_task
 from flake8_asyncio_tasks.transitive import TransitiveCheck, local_function
-from flake8_asyncio_tasks.visitor import CallSite, Finding, Visitor
+from flake8_asyncio_tasks.visitor import CallSite, Finding, Visitor, decorator_callee
 
 _OFFLOAD_NAMES: Final = spelled_last_names(frozenset(OFFLOADS)) | {"run_in_executor"}
 _DROPPED_NAMES: Final = spelled_last_names(DROPPED_AWAITABLES) | {"run_in_executor"}
@@ -246,7 +246,7 @@ class MisuseCheck:
         if isinstance(expr, ast.Call):
             func = self.resolver.resolve(expr.func, scope)
             if isinstance(func, FunctionRef) and any(
-                self.resolver.resolve(_callee(decorator), func.scope.parent or func.scope)
+                self.resolver.resolve(decorator_callee(decorator), func.scope.parent or func.scope)
                 in ASYNC_CONTEXT_DECORATORS for decorator in func.node.decorator_list
             ):
                 return written
@@ -258,7 +258,3 @@ def _written(arg: ast.expr) -> str:
     if isinstance(arg, ast.Constant) and arg.value is None:
         return "None"
     return dotted_source(arg) or "executor"
-
-
-def _callee(decorator: ast.expr) -> ast.expr:
-    return decorator.func if isinstance(decorator, ast.Call) else decorator

@@ -54,7 +54,7 @@ from flake8_asyncio_tasks.tables import (
     spelled_last_names,
 )
 from flake8_asyncio_tasks.transitive import is_plain
-from flake8_asyncio_tasks.visitor import CallSite, Finding, Visitor
+from flake8_asyncio_tasks.visitor import CallSite, Finding, Visitor, decorator_callee
 
 _TASK, _GATHER, _COROUTINE, _GET_LOOP, _NEW_LOOP = range(5)
 _SET_EVENT_LOOP: Final = frozenset({"set_event_loop"})
@@ -149,10 +149,8 @@ class TaskCheck:
         decorators = ref.node.decorator_list
         if len(decorators) != 1 or ref.scope.parent is None:
             return False
-        decorator = decorators[0]
-        if isinstance(decorator, ast.Call):
-            decorator = decorator.func
-        return self.resolver.resolve(decorator, ref.scope.parent) in COROUTINE_DECORATORS
+        return self.resolver.resolve(
+            decorator_callee(decorators[0]), ref.scope.parent) in COROUTINE_DECORATORS
 
     def is_loop(self, node: ast.expr, scope: Scope) -> bool:
         """An event loop: a known loop value, or an unknown one named ``loop``.

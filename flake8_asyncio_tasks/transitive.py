@@ -27,7 +27,7 @@ from flake8_asyncio_tasks.names import (
 from flake8_asyncio_tasks.rules import LOOP_RUN_IN_COROUTINE, TRANSITIVE_BLOCKING
 from flake8_asyncio_tasks.settings import Settings
 from flake8_asyncio_tasks.tables import TRANSPARENT_DECORATORS
-from flake8_asyncio_tasks.visitor import CallSite, Finding, Visitor
+from flake8_asyncio_tasks.visitor import CallSite, Finding, Visitor, decorator_callee
 
 _MAX_CHAIN = 6
 
@@ -49,9 +49,7 @@ def is_plain(ref: FunctionRef, resolver: Resolver) -> bool:
     so a call to the decorated name is not a call of the body we read.
     """
     for decorator in ref.node.decorator_list:
-        if isinstance(decorator, ast.Call):
-            decorator = decorator.func
-        name = resolver.resolve(decorator, ref.scope.parent or ref.scope)
+        name = resolver.resolve(decorator_callee(decorator), ref.scope.parent or ref.scope)
         if not isinstance(name, str) or name not in TRANSPARENT_DECORATORS:
             return False
     return True

@@ -278,7 +278,7 @@ class Visitor:
 
     def _function(self, node: ast.FunctionDef | ast.AsyncFunctionDef, scope: Scope) -> None:
         is_async = isinstance(node, ast.AsyncFunctionDef)
-        decorators = [dotted_source(_callee(d)) for d in node.decorator_list]
+        decorators = [dotted_source(decorator_callee(d)) for d in node.decorator_list]
         # @gen.coroutine / @types.coroutine generators run on the loop like coroutines
         runs_on_loop = is_async or any(d in GENERATOR_COROUTINES for d in decorators)
         kind = ScopeKind.COROUTINE if runs_on_loop else ScopeKind.FUNCTION
@@ -811,6 +811,6 @@ def receiver_key(receiver: str, scope: Scope) -> str:
     return f"{id(scope.enclosing_function())}:{receiver}"
 
 
-def _callee(decorator: ast.expr) -> ast.expr:
+def decorator_callee(decorator: ast.expr) -> ast.expr:
     """``@functools.lru_cache(maxsize=8)`` -> ``functools.lru_cache``."""
     return decorator.func if isinstance(decorator, ast.Call) else decorator
