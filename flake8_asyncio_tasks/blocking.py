@@ -10,7 +10,7 @@ never a ``Call`` node here, so it is never reported.
 from __future__ import annotations
 
 import ast
-from collections.abc import Iterator
+from collections.abc import Collection, Iterator
 from dataclasses import replace
 from typing import Final
 
@@ -18,6 +18,8 @@ from flake8_asyncio_tasks.names import (
     AnnotatedValue,
     ClassRef,
     FunctionRef,
+    ProjectClass,
+    ProjectFunction,
     Ref,
     Resolver,
     Scope,
@@ -100,6 +102,22 @@ def resolve_candidate(
     return site.last or "", callee
 
 
+def project_match(ref: ProjectFunction, names: Collection[str]) -> str | None:
+    """The entry of ``names`` that names the project function ``ref``: its full dotted
+    name (``shop.client.Client.fetch``), or any dotted path ending in its module's last
+    name and qualname (``client.Client.fetch``, what a re-export may be called), or a
+    dotted prefix of the full name (``shop.client`` allows all of that module)."""
+    if not names:
+        return None
+    full = ref.dotted
+    short = f"{ref.module.rpartition('.')[2]}.{ref.summary.qualname}"
+    for entry in names:
+        if entry == full or entry == short or entry.endswith("." + short) or (
+                full.startswith(entry + ".")):
+            return entry
+    return None
+
+
 def is_allowed(name: str, settings: Settings) -> bool:
     """``--asyncio-allowed-calls`` lists ``name`` or a dotted prefix of it."""
     allowed = settings.allowed_calls
@@ -157,7 +175,14 @@ class BlockingCheck:
             if entry_name is not None:
                 replacement = self.settings.blocking_calls[entry_name]
                 return spelled(func), Blocking(CONFIGURED_BLOCKING, replacement)
-        if isinstance(ref, (FunctionRef, ClassRef)):
+        if isinstance(ref, ProjectFunction):
+            entry_name = project_match(ref, self.settings.blocking_calls)
+            if entry_name is not None and project_match(
+                    ref, self.settings.allowed_calls) is None:
+                replacement = self.settings.blocking_calls[entry_name]
+                return spelled(func), Blocking(CONFIGURED_BLOCKING, replacement)
+            return None
+        if isinstance(ref, (FunctionRef, ClassRef, ProjectClass)):
             return None  # the project's own function or method of that name
         method = self.resolver.bound_method(func, site.scope)
         if method is not None and method[0].attr in LOOP_RUN_METHODS:

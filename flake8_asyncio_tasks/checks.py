@@ -8,14 +8,19 @@ from collections.abc import Sequence
 from typing import Final
 
 from flake8_asyncio_tasks import blocking, misuse, tasks, transitive
+from flake8_asyncio_tasks.names import FunctionRef, ProjectFunction, dotted_source, own_summary
+from flake8_asyncio_tasks.project import project_for
+from flake8_asyncio_tasks.rules import LOOP_RUN_IN_COROUTINE
 from flake8_asyncio_tasks.settings import Settings
+from flake8_asyncio_tasks.summarize import summarize
+from flake8_asyncio_tasks.summary import FunctionSummary
 from flake8_asyncio_tasks.tables import (
     ASYNC_ANY_METHOD,
     ASYNC_CONTEXT_MANAGERS,
     COROUTINE_DECORATORS,
     LIBRARY_COROUTINES,
 )
-from flake8_asyncio_tasks.visitor import Finding, Visitor
+from flake8_asyncio_tasks.visitor import CallSite, Finding, Visitor
 
 #: a module without any of these words cannot produce a finding: skip the walk.
 #: Coroutines (``async def``, generator-based ``coroutine``/``gen_test``), tasks and
@@ -47,10 +52,21 @@ def check_module(
     tree: ast.AST, settings: Settings, filename: str = "", lines: Sequence[str] | None = None
 ) -> list[Finding]:
     """Every finding for one parsed module, sorted by position."""
-    if lines is not None and not may_have_findings("".join(lines), settings):
+    source = "".join(lines) if lines is not None else None
+    if source is not None and not may_have_findings(source, settings):
         return []
-    visitor = Visitor(settings, filename)
+    project = project_for(filename, settings) if settings.project_analysis else None
+    visitor = Visitor(settings, filename, None if project is None else project.location.package)
     visitor.visit(tree)
+    if project is not None:
+        # the module's own summary, from this walk and before any other module is read
+        location = project.location
+        visitor.summary = summarize(visitor, location.module, location.path,
+                                    project.first_party)
+        if source is not None:
+            project.store(visitor.summary, source)
+        visitor.forget_resolutions()
+        visitor.resolver.project = project
     blocker = blocking.BlockingCheck(visitor)
     helpers = transitive.TransitiveCheck(visitor, blocker)
     task_check = tasks.TaskCheck(visitor)
@@ -60,13 +76,22 @@ def check_module(
     # what blocks in a coroutine run only on a worker thread's own loop blocks that thread
     in_threads = blocking.thread_run_coroutines(visitor)
     results += blocking.check(visitor, blocker, offloaded, in_threads)
-    helper_calls = []
+    helper_calls: list[tuple[CallSite, FunctionRef | ProjectFunction]] = []
     for site in visitor.calls:
         coroutine = site.scope.coroutine
         if coroutine is not None and id(site.node) not in offloaded and (
                 id(coroutine) not in in_threads):
-            ref = transitive.local_function(site, visitor)
-            if ref is not None and not ref.is_async:
+            ref: FunctionRef | ProjectFunction | None = transitive.local_function(
+                site, visitor)
+            if ref is None:
+                ref = transitive.project_function(site, visitor)
+            if ref is None:
+                continue
+            runs = _runs_loop(ref, visitor)
+            if runs is not None and site.usage != "await":
+                results.append(_wrapper_runs_loop(site, ref, runs))
+            elif isinstance(ref, ProjectFunction) and not ref.summary.coroutine or (
+                    isinstance(ref, FunctionRef) and not ref.is_async):
                 helper_calls.append((site, ref))
     results += helpers.check(helper_calls)
     results += tasks.check(visitor, task_check)
@@ -74,3 +99,32 @@ def check_module(
     results += misuses.sync_withs()
     results.sort(key=lambda f: (f.line, f.col, f.text))
     return results
+
+
+def _runs_loop(ref: FunctionRef | ProjectFunction, visitor: Visitor) -> str | None:
+    """``def run_sync(coro): return asyncio.run(coro)``: where the helper runs a loop."""
+    summary: FunctionSummary | None
+    if isinstance(ref, ProjectFunction):
+        summary, path = ref.summary, ref.path
+    else:
+        if ref.is_async or visitor.summary is None:
+            return None
+        summary = own_summary(visitor.summary, ref)
+        path = ""
+    if summary is None or summary.runs_loop is None or summary.coroutine:
+        return None
+    call, line = summary.runs_loop
+    return f"{call}() ({path}:{line})" if path else f"{call}() (line {line})"
+
+
+def _wrapper_runs_loop(site: CallSite, ref: FunctionRef | ProjectFunction,
+                       runs: str) -> Finding:
+    """AIO110 at a call of a helper that starts an event loop itself."""
+    written = dotted_source(site.node.func) or (
+        ref.node.name if isinstance(ref, FunctionRef) else ref.summary.qualname)
+    coroutine = site.scope.coroutine
+    text = LOOP_RUN_IN_COROUTINE.format(
+        call=written, coro=coroutine.name if coroutine is not None else "?",
+        fix=f"it calls {runs}, which fails while this loop runs; await the coroutine "
+        "instead")
+    return Finding(site.node.lineno, site.node.col_offset, text)

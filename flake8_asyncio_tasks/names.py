@@ -24,8 +24,9 @@ import enum
 from collections.abc import Collection
 from dataclasses import dataclass
 from pathlib import PurePath
-from typing import Final, Union
+from typing import Final, Protocol, Union
 
+from flake8_asyncio_tasks.summary import ClassSummary, FunctionSummary, ModuleSummary
 from flake8_asyncio_tasks.tables import (
     AWAIT_RETURNS,
     CALL_VARIANTS,
@@ -64,7 +65,76 @@ class ClassRef:
     instance: bool
 
 
-Ref = Union[str, FunctionRef, ClassRef]  # noqa: UP007  (a runtime alias, read by isinstance)
+@dataclass(frozen=True, slots=True, eq=False)
+class ProjectFunction:
+    """A function or method defined in another module of the project."""
+
+    module: str  # its module's dotted name
+    path: str  # that module's path, for messages
+    summary: FunctionSummary
+
+    @property
+    def dotted(self) -> str:
+        """``shop.client.fetch`` / ``shop.client.Client.close``."""
+        return f"{self.module}.{self.summary.qualname}"
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, ProjectFunction) and other.dotted == self.dotted
+
+    def __hash__(self) -> int:
+        return hash(self.dotted)
+
+
+@dataclass(frozen=True, slots=True, eq=False)
+class ProjectClass:
+    """A class defined in another module of the project; ``instance`` for ``Cls()``."""
+
+    module: str
+    path: str
+    summary: ClassSummary
+    instance: bool
+
+    def _key(self) -> tuple[str, str, bool]:
+        return self.module, self.summary.name, self.instance
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, ProjectClass) and other._key() == self._key()
+
+    def __hash__(self) -> int:
+        return hash(self._key())
+
+
+Ref = Union[str, FunctionRef, ClassRef, ProjectFunction, ProjectClass]  # noqa: UP007
+
+
+class ProjectLookup(Protocol):
+    """What the resolver asks the project index (:mod:`~flake8_asyncio_tasks.project`)."""
+
+    def first_party(self, top: str) -> bool:
+        """``top`` is a top-level module or package of the project."""
+
+    def lookup(self, dotted: str, depth: int) -> Ref | None:
+        """What a dotted name of the project is (a module stays its dotted name)."""
+
+    def member(self, cls: ProjectClass, attr: str, depth: int) -> tuple[bool, Ref | None]:
+        """``(decided, what)`` for ``attr`` of a project class, through its bases.
+
+        ``decided`` is false only when no class of its MRO defines ``attr`` and every
+        base is known: a class deriving from it looks further.
+        """
+
+    def returned(self, func: ProjectFunction, depth: int) -> Ref | None:
+        """What calling (and, for a coroutine, awaiting) ``func`` gives."""
+
+    def blocking_chain(self, func: ProjectFunction) -> BlockingChain | None:
+        """Why a sync function of another module blocks, if it does."""
+
+
+class BlockingChain(Protocol):
+    """The functions from a project function down to a blocking call."""
+
+    def text(self) -> str:
+        """``settings.read_file() (shop/settings.py:12) -> open() (shop/settings.py:14)``."""
 
 
 class Binding:
@@ -95,7 +165,8 @@ class Imported(Binding):
 
     def resolve(self, resolver: Resolver, depth: int) -> Ref | None:
         name = self.name.removeprefix("builtins.")  # from builtins import open
-        return RETURNS.get(name, name)
+        found = RETURNS.get(name)
+        return found if found is not None else resolver.translate(name, depth)
 
 
 class Value(Binding):
@@ -148,6 +219,8 @@ class Annotated(Binding):
             return RETURNS.get(ref + "()", ref + "()")
         if isinstance(ref, ClassRef) and not ref.instance:
             return ClassRef(ref.scope, instance=True)
+        if isinstance(ref, ProjectClass) and not ref.instance:
+            return ProjectClass(ref.module, ref.path, ref.summary, instance=True)
         return None
 
 
@@ -199,7 +272,7 @@ def _unwrap_optional(
         if wrapper in ("type", "typing.Type", "typing.Callable", "collections.abc.Callable"):
             return None  # a class or a callable, not an instance
         # a generic class: ``asyncio.Queue[int]`` holds an ``asyncio.Queue``
-        return node.value if isinstance(wrapper, (str, ClassRef)) else None
+        return node.value if isinstance(wrapper, (str, ClassRef, ProjectClass)) else None
     return node
 
 
@@ -355,9 +428,24 @@ _MAX_DEPTH: Final = 24
 
 
 class Resolver:
-    """Resolves expressions to :data:`Ref` values, memoizing names per scope."""
+    """Resolves expressions to :data:`Ref` values, memoizing names per scope.
 
-    __slots__ = ()
+    With a ``project`` (see :mod:`~flake8_asyncio_tasks.project`), dotted names of the
+    project's own modules resolve to what those modules define; without one they stay
+    dotted names, which no table knows: the one-file behaviour.
+    """
+
+    __slots__ = ("project",)
+
+    def __init__(self, project: ProjectLookup | None = None) -> None:
+        self.project = project
+
+    def translate(self, dotted: str, depth: int = 0) -> Ref | None:
+        """A dotted name, or what the project module it names defines."""
+        project = self.project
+        if project is None or not project.first_party(dotted.partition(".")[0]):
+            return dotted
+        return project.lookup(dotted, depth + 1)
 
     @staticmethod
     def owner(name: str, scope: Scope) -> Scope:
@@ -431,13 +519,20 @@ class Resolver:
         if isinstance(node, ast.Name):
             return self.lookup(node.id, scope, depth)
         if isinstance(node, ast.Attribute):
-            base = self.resolve(node.value, scope, depth + 1)
+            value = node.value
+            if self.project is not None and isinstance(value, ast.Call) and isinstance(
+                    value.func, ast.Name) and value.func.id == "super" and not value.args:
+                return self._super(node.attr, scope, depth)
+            base = self.resolve(value, scope, depth + 1)
             if isinstance(base, str):
                 # builtins.open is open
                 dotted = node.attr if base == "builtins" else f"{base}.{node.attr}"
-                return RETURNS.get(dotted, dotted)
+                known = RETURNS.get(dotted)
+                return known if known is not None else self.translate(dotted, depth)
             if isinstance(base, ClassRef):
                 return self.member(base, node.attr, depth)
+            if isinstance(base, ProjectClass) and self.project is not None:
+                return self.project.member(base, node.attr, depth + 1)[1]
             return None
         if isinstance(node, ast.Call):
             func = self.resolve(node.func, scope, depth + 1)
@@ -454,6 +549,11 @@ class Resolver:
                 return ClassRef(func.scope, instance=True)
             if isinstance(func, FunctionRef) and not func.is_async:
                 return self.returned(func, depth)
+            if isinstance(func, ProjectClass) and not func.instance:
+                return ProjectClass(func.module, func.path, func.summary, instance=True)
+            if isinstance(func, ProjectFunction) and self.project is not None and (
+                    not func.summary.coroutine):
+                return self.project.returned(func, depth + 1)
             return None
         if isinstance(node, ast.Await):
             if isinstance(node.value, ast.Call):
@@ -461,6 +561,9 @@ class Resolver:
                 func = self.resolve(node.value.func, scope, depth + 1)
                 if isinstance(func, FunctionRef) and func.is_async:
                     return self.returned(func, depth)
+                if isinstance(func, ProjectFunction) and self.project is not None and (
+                        func.summary.coroutine):
+                    return self.project.returned(func, depth + 1)
             # ``await asyncpg.connect()`` is an ``asyncpg.Connection()``
             awaited = self.resolve(node.value, scope, depth + 1)
             return AWAIT_RETURNS.get(awaited) if isinstance(awaited, str) else None
@@ -503,6 +606,22 @@ class Resolver:
             return self._merge(bindings, depth + 1)
         return self._inherited(cls, attr, depth + 1)
 
+    def _super(self, attr: str, scope: Scope, depth: int) -> Ref | None:
+        """``super().attr`` in a method: ``attr`` from the bases of the enclosing class."""
+        function = scope.enclosing_function()
+        cls = function.parent
+        if function.kind not in (ScopeKind.FUNCTION, ScopeKind.COROUTINE) or (
+                cls is None or cls.kind is not ScopeKind.CLASS):
+            return None
+        first = function.node.args.posonlyargs or function.node.args.args if isinstance(
+            function.node, (ast.FunctionDef, ast.AsyncFunctionDef)) else None
+        if not first:
+            return None
+        binding = function.bindings.get(first[0].arg)
+        if not binding or len(binding) != 1 or not isinstance(binding[0], SelfParam):
+            return None
+        return self._inherited(binding[0].ref, attr, depth + 1)
+
     def _inherited(self, cls: ClassRef, attr: str, depth: int) -> Ref | None:
         """``attr`` from the bases of ``cls``, left to right, depth first.
 
@@ -528,6 +647,12 @@ class Resolver:
                 found = self._inherited(inherited, attr, depth + 1)
                 if found is not None or not _only_known_bases(ref.scope):
                     return found
+            elif isinstance(ref, ProjectClass) and self.project is not None:
+                decided, what = self.project.member(
+                    ProjectClass(ref.module, ref.path, ref.summary, cls.instance), attr,
+                    depth + 1)
+                if decided:  # defined there (or unknowable there): that decides
+                    return None if library else what
             elif isinstance(ref, str):
                 if ref not in _TRANSPARENT_BASES:
                     library.append(ref)
@@ -585,6 +710,34 @@ def is_pseudo_path(node: ast.expr, resolver: Resolver, scope: Scope, depth: int 
     # depth goes on: ``self.p = Path(self.p)`` must not resolve itself forever
     ref = resolver.resolve(node, scope, depth + 1)
     return ref in ("os.devnull", "os.path.devnull", "pathlib.PseudoPath()")
+
+
+def qualname(scope: Scope) -> str | None:
+    """``f`` / ``Cls`` / ``Cls.m`` for a module-level definition's scope, else ``None``."""
+    parent = scope.parent
+    if parent is None:
+        return None
+    if parent.kind is ScopeKind.MODULE:
+        return scope.name
+    grand = parent.parent
+    if parent.kind is ScopeKind.CLASS and grand is not None and (
+            grand.kind is ScopeKind.MODULE) and scope.kind is not ScopeKind.CLASS:
+        return f"{parent.name}.{scope.name}"
+    return None
+
+
+def own_summary(summary: ModuleSummary | None, ref: FunctionRef) -> FunctionSummary | None:
+    """The entry of the checked module's own summary for its function ``ref``."""
+    if summary is None:
+        return None
+    name = qualname(ref.scope)
+    if name is None:
+        return None
+    cls, _, method = name.rpartition(".")
+    if not cls:
+        return summary.functions.get(name)
+    found = summary.classes.get(cls)
+    return found.methods.get(method) if found is not None else None
 
 
 def display_name(ref: str) -> str:

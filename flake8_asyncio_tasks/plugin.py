@@ -14,6 +14,7 @@ from flake8_asyncio_tasks.rules import ALL_RULES
 from flake8_asyncio_tasks.settings import (
     ALLOWED_CALLS_OPTION,
     BLOCKING_CALLS_OPTION,
+    PROJECT_ANALYSIS_OPTION,
     TASK_FACTORIES_OPTION,
     Settings,
 )
@@ -68,6 +69,14 @@ class Plugin:
             metavar="NAMES",
             help="Extra dotted names of functions that create tasks, checked like "
             "asyncio.create_task by AIO200/AIO201.",
+        )
+        manager.add_option(
+            PROJECT_ANALYSIS_OPTION,
+            default="yes",
+            parse_from_config=True,
+            metavar="yes|no",
+            help="Read the project's other modules (never importing them) to know what "
+            "imported functions and classes are: yes (default) or no (one file at a time).",
         )
 
     @classmethod

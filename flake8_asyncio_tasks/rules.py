@@ -118,7 +118,7 @@ TRANSITIVE_BLOCKING: Final = Rule(
     "AIO109",
     "transitive-blocking-call-in-coroutine",
     "a coroutine calls a sync helper of the same module that blocks",
-    "{call}() blocks the event loop in coroutine '{coro}': {chain} (line {line}); use {fix}",
+    "{call}() blocks the event loop in coroutine '{coro}': {chain}; use {fix}",
     "await asyncio.to_thread(helper, ...)",
 )
 LOOP_RUN_IN_COROUTINE: Final = Rule(

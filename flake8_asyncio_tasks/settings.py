@@ -17,6 +17,10 @@ _IDENTIFIER: Final = re.compile(r"[A-Za-z_][A-Za-z0-9_]*\Z")
 BLOCKING_CALLS_OPTION: Final = "--asyncio-blocking-calls"
 ALLOWED_CALLS_OPTION: Final = "--asyncio-allowed-calls"
 TASK_FACTORIES_OPTION: Final = "--asyncio-task-factories"
+PROJECT_ANALYSIS_OPTION: Final = "--asyncio-project-analysis"
+#: the values that option takes, and what each means
+_SWITCH: Final = {"yes": True, "true": True, "on": True, "1": True,
+                  "no": False, "false": False, "off": False, "0": False}
 
 
 @dataclass(frozen=True, slots=True)
@@ -29,6 +33,8 @@ class Settings:
     allowed_calls: frozenset[str] = frozenset()
     #: extra callables that create tasks, treated like asyncio.create_task
     task_factories: frozenset[str] = frozenset()
+    #: read the project's other modules (``--asyncio-project-analysis=no`` turns it off)
+    project_analysis: bool = True
 
     @classmethod
     def from_options(cls, options: argparse.Namespace) -> Settings:
@@ -52,7 +58,19 @@ class Settings:
                                         ALLOWED_CALLS_OPTION),
             task_factories=_dotted_names(options, "asyncio_task_factories",
                                          TASK_FACTORIES_OPTION),
+            project_analysis=_switch(options, "asyncio_project_analysis",
+                                     PROJECT_ANALYSIS_OPTION),
         )
+
+
+def _switch(options: argparse.Namespace, attr: str, option: str) -> bool:
+    raw = getattr(options, attr, "yes")
+    if isinstance(raw, bool):
+        return raw
+    value = str(raw if raw is not None else "yes").strip().lower()
+    if value not in _SWITCH:
+        raise option_error(option, str(raw), "expected yes or no")
+    return _SWITCH[value]
 
 
 def _dotted_names(options: argparse.Namespace, attr: str, option: str) -> frozenset[str]:

@@ -19,12 +19,15 @@ from flake8_asyncio_tasks.blocking import may_be, resolve_candidate
 from flake8_asyncio_tasks.names import (
     ClassRef,
     FunctionRef,
+    ProjectClass,
+    ProjectFunction,
     Ref,
     Scope,
     ScopeKind,
     display_name,
     dotted_source,
     local_match,
+    own_summary,
     spelled,
 )
 from flake8_asyncio_tasks.rules import (
@@ -54,9 +57,19 @@ from flake8_asyncio_tasks.tables import (
     spelled_last_names,
 )
 from flake8_asyncio_tasks.transitive import is_plain
-from flake8_asyncio_tasks.visitor import CallSite, Finding, Visitor, decorator_callee
+from flake8_asyncio_tasks.visitor import (
+    CallSite,
+    Finding,
+    Unresolved,
+    Visitor,
+    decorator_callee,
+)
 
 _TASK, _GATHER, _COROUTINE, _GET_LOOP, _NEW_LOOP = range(5)
+#: what a call's surroundings do with a value that is lost if it is a coroutine or task:
+#: with project analysis, such a call is resolved whatever its name
+_LOSING_USAGES: Final = frozenset({
+    "expr", "chained", "truth", "format", "compare", "iterate", "late"})
 _SET_EVENT_LOOP: Final = frozenset({"set_event_loop"})
 _FUNCTION_SCOPES: Final = (ScopeKind.FUNCTION, ScopeKind.COROUTINE)
 _CONSUMER_LAST_NAMES: Final = spelled_last_names(VALUE_CONSUMERS)
@@ -104,9 +117,18 @@ class TaskCheck:
     def _kind(self, site: CallSite) -> tuple[int, str] | None:
         func = site.node.func
         candidate = resolve_candidate(site, self.last_names, self.visitor, self.any_attribute)
-        if candidate is None:
+        if candidate is not None:
+            ref = candidate[1]
+        elif self.resolver.project is not None and self._may_lose(site):
+            # ``self.client.close()``: a method of a class of another module
+            callee = site.callee
+            if isinstance(callee, Unresolved):
+                callee = site.callee = self.resolver.resolve(func, site.scope)
+            ref = callee
+            if not isinstance(ref, ProjectFunction):
+                return None
+        else:
             return None
-        ref = candidate[1]
         if isinstance(ref, str):
             if ref in self.factories:
                 return _TASK, display_name(ref)
@@ -126,9 +148,21 @@ class TaskCheck:
                 return _GET_LOOP, display_name(ref)
             if ref in NEW_LOOPS:
                 return _NEW_LOOP, display_name(ref)
+        if isinstance(ref, ProjectFunction):
+            summary = ref.summary
+            if ref.dotted in self.factories or summary.spawns is not None:
+                return _TASK, spelled(func)
+            if summary.coroutine:
+                return _COROUTINE, spelled(func)
+            return None
+        if isinstance(ref, ProjectClass):
+            return None
         if isinstance(ref, FunctionRef):
             if local_match(ref, self.visitor.settings.task_factories, self.visitor.filename):
                 return _TASK, spelled(func)
+            own = own_summary(self.visitor.summary, ref)
+            if own is not None and own.spawns is not None and not ref.is_async:
+                return _TASK, spelled(func)  # def spawn(c): return asyncio.create_task(c)
             if ref.is_async and not ref.scope.is_generator and is_plain(ref, self.resolver):
                 return _COROUTINE, spelled(func)
             if not ref.is_async and self._made_async(ref):
@@ -143,6 +177,15 @@ class TaskCheck:
             if self.is_loop(attribute.value, where):
                 return _TASK, spelled(attribute)
         return None
+
+    def _may_lose(self, site: CallSite) -> bool:
+        """The call's value is used in a way that loses a coroutine or task."""
+        usage = site.usage
+        if usage in _LOSING_USAGES:
+            return True
+        if usage != "assign" or site.target is None:
+            return False
+        return _unused(site) or (id(site.scope), site.target) in self.visitor.iterated_names
 
     def _made_async(self, ref: FunctionRef) -> bool:
         """A sync ``def`` whose only decorator makes it a coroutine function."""

@@ -15,9 +15,10 @@ from collections import deque
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-from flake8_asyncio_tasks.blocking import BlockingCheck, owner
+from flake8_asyncio_tasks.blocking import BlockingCheck, owner, project_match
 from flake8_asyncio_tasks.names import (
     FunctionRef,
+    ProjectFunction,
     Resolver,
     Scope,
     ScopeKind,
@@ -27,7 +28,13 @@ from flake8_asyncio_tasks.names import (
 from flake8_asyncio_tasks.rules import LOOP_RUN_IN_COROUTINE, TRANSITIVE_BLOCKING
 from flake8_asyncio_tasks.settings import Settings
 from flake8_asyncio_tasks.tables import TRANSPARENT_DECORATORS
-from flake8_asyncio_tasks.visitor import CallSite, Finding, Visitor, decorator_callee
+from flake8_asyncio_tasks.visitor import (
+    CallSite,
+    Finding,
+    Unresolved,
+    Visitor,
+    decorator_callee,
+)
 
 _MAX_CHAIN = 6
 
@@ -36,7 +43,7 @@ _MAX_CHAIN = 6
 class _Summary:
     """Why a sync function blocks: its chain of helpers down to a blocking call."""
 
-    root: tuple[str, int]  # (blocking call, its line)
+    root: tuple[str, str]  # (blocking call, or the project chain to it; where it is)
     via: FunctionRef | None  # the helper it calls that blocks; None: it blocks itself
     depth: int  # functions in the chain, this one included
     tail: tuple[str, ...]  # the last (at most two) function names of the chain
@@ -72,6 +79,18 @@ def local_function(site: CallSite, visitor: Visitor) -> FunctionRef | None:
     return None
 
 
+def project_function(site: CallSite, visitor: Visitor) -> ProjectFunction | None:
+    """The function of another project module that ``site`` calls, if certain."""
+    if visitor.resolver.project is None:
+        return None
+    callee = site.callee
+    if isinstance(callee, Unresolved):
+        callee = site.callee = visitor.resolver.resolve(site.node.func, site.scope)
+    if isinstance(callee, ProjectFunction) and callee.summary.plain:
+        return callee
+    return None
+
+
 def _allowed(ref: FunctionRef, settings: Settings, filename: str) -> bool:
     return local_match(ref, settings.allowed_calls, filename) is not None
 
@@ -86,28 +105,40 @@ class TransitiveCheck:
         self._refs: dict[int, FunctionRef] = {}  # id(function node) -> its ref
         self._summarized = False
 
-    def check(self, sites: list[tuple[CallSite, FunctionRef]]) -> Iterator[Finding]:
+    def check(self, sites: list[tuple[CallSite, FunctionRef | ProjectFunction]]
+              ) -> Iterator[Finding]:
         """AIO109 for each ``(call in a coroutine, sync helper it calls)``."""
         if not sites:
             return
         if not self._summarized:
             self._summarize()
         settings, filename = self.visitor.settings, self.visitor.filename
+        project = self.visitor.resolver.project
         for site, ref in sites:
-            if site.usage == "await" or _allowed(ref, settings, filename):
+            if site.usage == "await":
                 continue  # awaited: a decorator or assignment made it async after all
-            summary = self.summaries.get(id(ref.node))
-            if summary is None:
-                continue
-            call, line = summary.root
-            chain = self._chain(summary, ref)
-            written = dotted_source(site.node.func) or ref.node.name
+            written = dotted_source(site.node.func)
+            if isinstance(ref, ProjectFunction):
+                found = project.blocking_chain(ref) if project is not None else None
+                if found is None or project_match(ref, settings.allowed_calls):
+                    continue
+                chain_text = found.text()
+                written = written or ref.summary.qualname.rpartition(".")[2]
+            else:
+                if _allowed(ref, settings, filename):
+                    continue
+                summary = self.summaries.get(id(ref.node))
+                if summary is None:
+                    continue
+                call, where = summary.root
+                names = [f"{name}()" if name != "..." else name
+                         for name in self._chain(summary, ref)]
+                chain_text = " -> ".join([*names, f"{call} ({where})"])
+                written = written or ref.node.name
             text = TRANSITIVE_BLOCKING.format(
                 call=written,
                 coro=site.scope.coroutine.name if site.scope.coroutine else "?",
-                chain=" -> ".join(f"{name}()" if name != "..." else name
-                                  for name in [*chain, call]),
-                line=line,
+                chain=chain_text,
                 fix=f"await asyncio.to_thread({written}, ...)",
             )
             yield Finding(site.node.lineno, site.node.col_offset, text)
@@ -133,7 +164,8 @@ class TransitiveCheck:
         self._summarized = True
         visitor = self.visitor
         settings, filename = visitor.settings, visitor.filename
-        direct: dict[int, tuple[tuple[int, int], str, int]] = {}
+        direct: dict[int, tuple[tuple[int, int], str, str]] = {}
+        project = visitor.resolver.project
         callers: dict[int, list[tuple[tuple[int, int], FunctionRef]]] = {}
         for site in visitor.calls:
             frame = owner(site.scope)
@@ -149,9 +181,20 @@ class TransitiveCheck:
             if found is not None and found[1].rule is not LOOP_RUN_IN_COROUTINE:
                 best = direct.get(key)
                 if best is None or position < best[0]:
-                    direct[key] = (position, found[0], node.lineno)
+                    direct[key] = (position, f"{found[0]}()", f"line {node.lineno}")
                 continue
             callee = local_function(site, visitor)
+            if callee is None and project is not None:
+                # a helper of another module that blocks: a root of its own chain
+                other = project_function(site, visitor)
+                chain = project.blocking_chain(other) if other is not None else None
+                if chain is not None and other is not None and project_match(
+                        other, settings.allowed_calls) is None:
+                    best = direct.get(key)
+                    if best is None or position < best[0]:
+                        last = chain.text().rpartition(" (")
+                        direct[key] = (position, last[0], last[2].rstrip(")"))
+                continue
             if callee is None or callee.is_async or _allowed(callee, settings, filename):
                 continue
             callers.setdefault(id(callee.node), []).append((position, caller_ref))
@@ -165,12 +208,12 @@ class TransitiveCheck:
                 key = id(frame.node)
                 best = direct.get(key)
                 if best is None or position < best[0]:
-                    direct[key] = (position, found_with[0], expr.lineno)
+                    direct[key] = (position, f"{found_with[0]}()", f"line {expr.lineno}")
         # Breadth first from the direct blockers, backwards along call edges.
         queue: deque[int] = deque()
-        for key, (_, call, line) in sorted(direct.items(), key=lambda item: item[1][0]):
+        for key, (_, call, where) in sorted(direct.items(), key=lambda item: item[1][0]):
             name = self._refs[key].node.name
-            self.summaries[key] = _Summary((call, line), None, 1, (name,))
+            self.summaries[key] = _Summary((call, where), None, 1, (name,))
             queue.append(key)
         while queue:
             callee_key = queue.popleft()

@@ -31,6 +31,7 @@ from flake8_asyncio_tasks.names import (
     dotted_source,
 )
 from flake8_asyncio_tasks.settings import Settings
+from flake8_asyncio_tasks.summary import ModuleSummary
 from flake8_asyncio_tasks.tables import LOOP_RUN_METHODS
 
 
@@ -98,10 +99,19 @@ _CHILD_FIELDS: dict[type, tuple[str, ...]] = {}
 class Visitor:
     """Walks one module once and keeps what it saw for the checks."""
 
-    def __init__(self, settings: Settings, filename: str = "") -> None:
+    def __init__(self, settings: Settings, filename: str = "",
+                 package: tuple[str, ...] | None = None) -> None:
         self.settings = settings
         self.filename = filename
+        #: the package the module is in (``("shop",)`` for ``shop/client.py`` and for
+        #: ``shop/__init__.py``), known with project analysis: relative imports then
+        #: name the project's modules; ``None`` keeps them unknown
+        self.package = package
         self.resolver = Resolver()
+        #: the module scope, once walked
+        self.root: Scope | None = None
+        #: the module's own summary, with project analysis (built from this walk)
+        self.summary: ModuleSummary | None = None
         self.calls: list[CallSite] = []
         #: id(call) -> CallSite, to mark how a call's value is used
         self._sites: dict[int, CallSite] = {}
@@ -193,7 +203,7 @@ class Visitor:
     # -- walking ---------------------------------------------------------------------
     def visit(self, tree: ast.AST) -> None:
         """Walk ``tree`` (a module) once, iteratively."""
-        root = Scope(ScopeKind.MODULE, "<module>", tree, None)
+        root = self.root = Scope(ScopeKind.MODULE, "<module>", tree, None)
         stack = self._stack
         stack.append((tree, root))
         dispatch = self._dispatch
@@ -212,6 +222,16 @@ class Visitor:
                     self._name(node, scope)
                 continue
             dispatch.get(kind, generic)(node, scope)
+
+    def forget_resolutions(self) -> None:
+        """Drop every memoized resolution (before the resolver gets a project)."""
+        for site in self.calls:
+            site.callee = UNRESOLVED
+        stack = [self.root] if self.root is not None else []
+        while stack:
+            scope = stack.pop()
+            scope.memo.clear()
+            stack.extend(scope.children)
 
     def _push(self, nodes: list[ast.AST] | list[ast.expr] | list[ast.stmt], scope: Scope) -> None:
         stack = self._stack
@@ -420,20 +440,27 @@ class Visitor:
                 scope.bind(top, Imported(top))
 
     def _import_from(self, node: ast.ImportFrom, scope: Scope) -> None:
-        if node.level or not node.module:
-            # Relative imports name this project's modules: nothing we know.
-            for alias in node.names:
-                if alias.name != "*":
-                    scope.bind(alias.asname or alias.name, OPAQUE)
+        module = node.module
+        if node.level:
+            # ``from .client import fetch``: a module of this package, if it is known
+            package = self.package
+            if package is None or node.level > len(package):
+                for alias in node.names:
+                    if alias.name != "*":
+                        scope.bind(alias.asname or alias.name, OPAQUE)
+                return
+            base = ".".join(package[:len(package) - node.level + 1])
+            module = f"{base}.{module}" if module else base
+        if not module:
             return
-        self.imported_modules.add(node.module.partition(".")[0])
+        self.imported_modules.add(module.partition(".")[0])
         for alias in node.names:
             if alias.name == "*":
                 scope.module.has_star_import = True
                 continue
             local = alias.asname or alias.name
             self.indirect_names.add(local)
-            scope.bind(local, Imported(f"{node.module}.{alias.name}"))
+            scope.bind(local, Imported(f"{module}.{alias.name}"))
 
     def _assign(self, node: ast.Assign, scope: Scope) -> None:
         value = node.value

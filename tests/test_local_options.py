@@ -33,18 +33,30 @@ async def main():
 def test_task_factory_defined_in_the_module(tmp_path: Path, name: str) -> None:
     path = tmp_path / "jobs.py"
     path.write_text(SOURCE)
-    plain = run_flake8("--isolated", "--select=AIO", str(path))
+    # one file at a time, spawn() is only a task factory when the option says so
+    plain = run_flake8("--isolated", "--select=AIO", "--asyncio-project-analysis=no",
+                       str(path))
     assert plain.returncode == 0, plain.stdout
-    result = run_flake8("--isolated", "--select=AIO", f"--asyncio-task-factories={name}",
-                        str(path))
+    result = run_flake8("--isolated", "--select=AIO", "--asyncio-project-analysis=no",
+                        f"--asyncio-task-factories={name}", str(path))
     assert result.returncode == 1
     assert f"{path}:17:5: AIO200 result of spawn() is discarded" in result.stdout
+
+
+def test_task_factory_found_by_project_analysis(tmp_path: Path) -> None:
+    """``return asyncio.create_task(coro)`` makes spawn() a task factory, no option needed."""
+    path = tmp_path / "jobs.py"
+    path.write_text(SOURCE)
+    result = run_flake8("--isolated", "--select=AIO", str(path))
+    assert result.stdout.strip() == (
+        f"{path}:17:5: AIO200 result of spawn() is discarded and may be garbage-collected "
+        "mid-flight; keep a reference to it or use asyncio.TaskGroup")
 
 
 def test_blocking_call_defined_in_the_module(tmp_path: Path) -> None:
     path = tmp_path / "jobs.py"
     path.write_text(SOURCE)
-    result = run_flake8("--isolated", "--select=AIO",
+    result = run_flake8("--isolated", "--select=AIO108",
                         "--asyncio-blocking-calls=jobs.fetch_sync=fetch_async", str(path))
     assert result.stdout.strip() == (
         f"{path}:18:5: AIO108 blocking call fetch_sync() in coroutine 'main' "

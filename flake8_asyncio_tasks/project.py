@@ -1,0 +1,451 @@
+"""The project index: which files are the project's modules, their summaries, and what a
+dotted name of the project means.
+
+flake8 hands the plugin one file at a time.  From that file's path the index finds the
+project the way Python would: up through directories with ``__init__.py`` to the
+directory the top-level package sits in, plus the project directory (the nearest one
+above with ``pyproject.toml``, ``setup.cfg``, ``setup.py`` or ``.git``) and its ``src/``.
+Absolute imports of the top-level packages found there, and relative imports, name
+files; nothing else does: never site-packages, never a path outside those directories,
+never ``importlib`` (which would run package ``__init__`` files).
+
+Each module is read and summarized at most once per process (cached by path, size and
+``mtime_ns``); the checked file's summary comes from the walk that checks it.  Modules
+are read lazily, only when a name a check resolves leads into them.  Every lookup is a
+function of the files on disk and of where it starts, with its own depth and size caps,
+so neither ``--jobs``, nor the files on the command line, nor their order change a
+finding; at a cap the answer is silently "unknown".
+"""
+
+from __future__ import annotations
+
+import ast
+import os
+import sys
+import tokenize
+from collections import deque
+from dataclasses import dataclass
+from typing import Final
+
+from flake8_asyncio_tasks.faults import debug_requested
+from flake8_asyncio_tasks.names import (
+    _TRANSPARENT_BASES,
+    ProjectClass,
+    ProjectFunction,
+    Ref,
+)
+from flake8_asyncio_tasks.settings import Settings
+from flake8_asyncio_tasks.summarize import summarize
+from flake8_asyncio_tasks.summary import ModuleSummary
+from flake8_asyncio_tasks.tables import RETURNS, UNBOUNDED_UNLESS_MAXSIZE
+from flake8_asyncio_tasks.visitor import Visitor
+
+#: files marking the top directory of a project
+_PROJECT_MARKERS: Final = ("pyproject.toml", "setup.cfg", "setup.py", ".git")
+#: directories never searched: installed packages are not the project's source
+_INSTALLED: Final = frozenset({"site-packages", "dist-packages"})
+#: a module bigger than this is not read (generated code, vendored bundles)
+MAX_MODULE_BYTES: Final = 2_000_000
+#: distinct modules one checked file may consult; then everything else is unknown
+MAX_MODULES_PER_FILE: Final = 300
+#: functions one blocking-chain search visits at most
+MAX_CHAIN_SEARCH: Final = 64
+_MAX_DEPTH: Final = 24
+_MAX_LEVELS: Final = 40
+
+_STDLIB: Final = frozenset(getattr(sys, "stdlib_module_names", ())) | {"__future__"}
+
+
+@dataclass(frozen=True, slots=True)
+class Location:
+    """Where a checked file sits in its project."""
+
+    #: directories absolute imports are searched in, in order
+    roots: tuple[str, ...]
+    #: the module's dotted name (``shop.client``; ``shop`` for ``shop/__init__.py``)
+    module: str
+    #: the package relative imports start from
+    package: tuple[str, ...]
+    #: the file's path for messages, relative to its root
+    path: str
+    #: the file's absolute path
+    file: str
+
+
+@dataclass(frozen=True, slots=True)
+class Hop:
+    """One function of a blocking chain that lies in another module."""
+
+    name: str  # ``settings.read_file``
+    path: str  # ``shop/settings.py``
+    line: int
+
+
+@dataclass(frozen=True, slots=True)
+class Chain:
+    """Why a project function blocks: the functions down to the blocking call."""
+
+    hops: tuple[Hop, ...]
+    call: str  # ``open``
+    path: str
+    line: int
+
+    def text(self) -> str:
+        """``settings.read_file() (shop/settings.py:12) -> open() (shop/settings.py:14)``."""
+        parts = [f"{hop.name}() ({hop.path}:{hop.line})" for hop in self.hops]
+        parts.append(f"{self.call}() ({self.path}:{self.line})")
+        return " -> ".join(parts)
+
+
+#: module path -> (size, mtime_ns, settings, summary or None when unreadable)
+_SUMMARIES: dict[str, tuple[int, int, Settings, ModuleSummary | None]] = {}
+#: (roots, top-level name) -> is it a project module or package
+_FIRST_PARTY: dict[tuple[tuple[str, ...], str], bool] = {}
+#: (roots, dotted module) -> its file, or None
+_FILES: dict[tuple[tuple[str, ...], str], str | None] = {}
+#: how many modules were parsed for their summary alone (not handed over by flake8)
+STATS: Final = {"parses": 0, "reused": 0, "stored": 0}
+
+
+def locate(filename: str) -> Location | None:
+    """The project around ``filename``, or ``None`` (stdin, not a file, installed code)."""
+    if not filename.endswith(".py") or not os.path.isfile(filename):
+        return None
+    path = os.path.abspath(filename)
+    if not _INSTALLED.isdisjoint(path.split(os.sep)):
+        return None
+    directory, name = os.path.split(path)
+    stem = name[:-3]
+    parts = [] if stem == "__init__" else [stem]
+    package_dirs = 0
+    while os.path.isfile(os.path.join(directory, "__init__.py")) and package_dirs < _MAX_LEVELS:
+        parent, base = os.path.split(directory)
+        if not base.isidentifier() or parent == directory:
+            break
+        parts.insert(0, base)
+        directory = parent
+        package_dirs += 1
+    if not parts or not all(part.isidentifier() for part in parts):
+        return None
+    roots = [directory]
+    top = _project_top(directory)
+    if top is not None:
+        for extra in (top, os.path.join(top, "src")):
+            if extra not in roots and os.path.isdir(extra):
+                roots.append(extra)
+    package = tuple(parts if stem == "__init__" else parts[:-1])
+    relative = os.path.relpath(path, directory).replace(os.sep, "/")
+    return Location(tuple(roots), ".".join(parts), package, relative, path)
+
+
+def _project_top(directory: str) -> str | None:
+    """The nearest directory at or above ``directory`` that marks a project."""
+    current = directory
+    for _ in range(_MAX_LEVELS):
+        if any(os.path.exists(os.path.join(current, marker)) for marker in _PROJECT_MARKERS):
+            return current
+        parent = os.path.dirname(current)
+        if parent == current:
+            return None
+        current = parent
+    return None
+
+
+def _read(path: str) -> str | None:
+    try:
+        with open(path, "rb") as handle:
+            data = handle.read(MAX_MODULE_BYTES + 1)
+    except OSError:
+        return None
+    if len(data) > MAX_MODULE_BYTES:
+        return None
+    try:
+        encoding, _ = tokenize.detect_encoding(iter(data.splitlines(keepends=True)).__next__)
+        return data.decode(encoding)
+    except (SyntaxError, LookupError, UnicodeDecodeError):
+        return None
+
+
+class Project:
+    """The project as one checked file sees it (see :class:`~names.ProjectLookup`)."""
+
+    def __init__(self, location: Location, settings: Settings) -> None:
+        self.location = location
+        self.roots = location.roots
+        self.settings = settings
+        self._consulted: set[str] = set()
+        self._chains: dict[str, Chain | None] = {}
+
+    # -- files -----------------------------------------------------------------------
+    def first_party(self, top: str) -> bool:
+        key = (self.roots, top)
+        known = _FIRST_PARTY.get(key)
+        if known is None:
+            known = _FIRST_PARTY[key] = top not in _STDLIB and top.isidentifier() and any(
+                os.path.isfile(os.path.join(root, top + ".py"))
+                or os.path.isdir(os.path.join(root, top)) for root in self.roots)
+        return known
+
+    def module_file(self, module: str) -> str | None:
+        key = (self.roots, module)
+        if key in _FILES:
+            return _FILES[key]
+        found = None
+        parts = module.split(".")
+        if all(part.isidentifier() for part in parts):
+            for root in self.roots:
+                base = os.path.join(root, *parts)
+                for candidate in (base + ".py", os.path.join(base, "__init__.py")):
+                    if os.path.isfile(candidate):
+                        found = candidate
+                        break
+                if found is not None:
+                    break
+        _FILES[key] = found
+        return found
+
+    def summary(self, module: str) -> ModuleSummary | None:
+        """The summary of a project module, read from disk once per process."""
+        if module == self.location.module:
+            return None  # the checked file itself: its own walk answers
+        path = self.module_file(module)
+        if path is None:
+            return None
+        if path not in self._consulted:
+            if len(self._consulted) >= MAX_MODULES_PER_FILE:
+                return None
+            self._consulted.add(path)
+        try:
+            stat = os.stat(path)
+        except OSError:
+            return None
+        cached = _SUMMARIES.get(path)
+        if cached is not None and cached[0] == stat.st_size and (
+                cached[1] == stat.st_mtime_ns) and cached[2] == self.settings:
+            STATS["reused"] += 1
+            return cached[3]
+        summary = self._parse(path, module)
+        _SUMMARIES[path] = (stat.st_size, stat.st_mtime_ns, self.settings, summary)
+        return summary
+
+    def _parse(self, path: str, module: str) -> ModuleSummary | None:
+        source = _read(path)
+        if source is None:
+            return None
+        STATS["parses"] += 1
+        try:
+            tree = ast.parse(source, filename=path)
+            location = locate(path)
+            package = location.package if location is not None else tuple(
+                module.split(".")[:-1])
+            visitor = Visitor(self.settings, path, package)
+            visitor.visit(tree)
+            display = location.path if location is not None else os.path.basename(path)
+            return summarize(visitor, module, display, self.first_party)
+        except (SyntaxError, ValueError, RecursionError, MemoryError):
+            return None
+        except Exception:
+            # a bug of ours on another module must not become a finding on this one
+            if debug_requested():
+                raise
+            return None
+
+    def store(self, summary: ModuleSummary, source: str) -> None:
+        """Keep the checked file's summary for the files that import it."""
+        path = self.location.file
+        try:
+            stat = os.stat(path)
+        except OSError:
+            return
+        # only what is on disk: an editor may pipe an unsaved buffer through stdin
+        if len(source.encode("utf-8")) != stat.st_size:
+            return
+        if path not in _SUMMARIES:
+            STATS["stored"] += 1
+            _SUMMARIES[path] = (stat.st_size, stat.st_mtime_ns, self.settings, summary)
+
+    # -- names -----------------------------------------------------------------------
+    def lookup(self, dotted: str, depth: int) -> Ref | None:
+        if depth > _MAX_DEPTH:
+            return None
+        steps = _steps(dotted)
+        names = []
+        for step in steps:
+            if step == "()":
+                break
+            names.append(step)
+        module = None
+        for count in range(len(names), 0, -1):
+            candidate = ".".join(names[:count])
+            if self.module_file(candidate) is not None:
+                module, rest = candidate, steps[count:]
+                break
+        if module is None:
+            return None
+        ref: Ref = module
+        for step in rest:
+            found = self._step(ref, step, depth + 1)
+            if found is None:
+                return None
+            ref = found
+        return ref
+
+    def _step(self, ref: Ref, step: str, depth: int) -> Ref | None:
+        if isinstance(ref, str):
+            summary = self.summary(ref) if self.module_file(ref) is not None else None
+            if summary is not None:
+                return None if step == "()" else self._module_attribute(summary, step, depth)
+            if self.module_file(ref) is not None:
+                return None  # the checked module itself, or one that cannot be read
+            dotted = f"{ref}{step}" if step == "()" else f"{ref}.{step}"
+            return RETURNS.get(dotted, dotted)
+        if isinstance(ref, ProjectClass):
+            if step == "()":
+                return None if ref.instance else ProjectClass(
+                    ref.module, ref.path, ref.summary, instance=True)
+            return self.member(ref, step, depth)[1]
+        if isinstance(ref, ProjectFunction) and step == "()" and not ref.summary.coroutine:
+            return self.returned(ref, depth)
+        return None
+
+    def _module_attribute(self, summary: ModuleSummary, name: str, depth: int) -> Ref | None:
+        function = summary.functions.get(name)
+        if function is not None:
+            return ProjectFunction(summary.name, summary.path, function)
+        cls = summary.classes.get(name)
+        if cls is not None:
+            return ProjectClass(summary.name, summary.path, cls, instance=False)
+        if name in summary.names:
+            value = summary.names[name]
+            return None if value is None else self.follow(value, depth + 1)
+        submodule = f"{summary.name}.{name}"
+        if self.module_file(submodule) is not None:
+            return submodule
+        return None  # a star import, a module __getattr__, or nothing: unknown
+
+    def follow(self, dotted: str, depth: int) -> Ref | None:
+        """A dotted name from a summary: the project's definition, or the name itself."""
+        if depth > _MAX_DEPTH:
+            return None
+        if self.first_party(dotted.partition(".")[0]):
+            return self.lookup(dotted, depth + 1)
+        return dotted
+
+    def member(self, cls: ProjectClass, attr: str, depth: int) -> tuple[bool, Ref | None]:
+        if depth > _MAX_DEPTH:
+            return True, None
+        summary = cls.summary
+        method = summary.methods.get(attr)
+        if method is not None:
+            return True, ProjectFunction(cls.module, cls.path, method)
+        if cls.instance and attr in summary.properties:
+            value = summary.properties[attr]
+            return True, None if value is None else self.follow(value, depth + 1)
+        values = summary.attributes if cls.instance else summary.class_attributes
+        if attr in values:
+            value = values[attr]
+            return True, None if value is None else self.follow(value, depth + 1)
+        if attr in summary.properties or attr in summary.attributes:
+            return True, None  # an instance attribute read on the class
+        return self._inherited(cls, attr, depth + 1)
+
+    def _inherited(self, cls: ProjectClass, attr: str, depth: int) -> tuple[bool, Ref | None]:
+        """``attr`` from the bases, in order; two bases that define it: unknown."""
+        library: list[str] = []
+        decided: tuple[bool, Ref | None] | None = None
+        for base in cls.summary.bases:
+            if base is None:
+                return True, None  # a base nothing explains may define anything
+            ref = self.follow(base, depth + 1)
+            if isinstance(ref, ProjectClass) and not ref.instance:
+                if ref.summary is cls.summary:
+                    return True, None
+                found = self.member(ProjectClass(ref.module, ref.path, ref.summary,
+                                                 cls.instance), attr, depth + 1)
+                if found[0]:
+                    if decided is not None or library:
+                        return True, None  # several candidates: never guess
+                    decided = found
+            elif isinstance(ref, str):
+                if ref not in _TRANSPARENT_BASES:
+                    library.append(ref)
+            else:
+                return True, None
+        if decided is not None:
+            return decided
+        if not library:
+            return False, None
+        if len(library) > 1:
+            return True, None
+        base_type = library[0]
+        if cls.instance:
+            made = UNBOUNDED_UNLESS_MAXSIZE.get(base_type) or RETURNS.get(
+                base_type + "()", base_type + "()")
+            dotted = f"{made}.{attr}"
+        else:
+            dotted = f"{base_type}.{attr}"
+        return True, RETURNS.get(dotted, dotted)
+
+    def returned(self, func: ProjectFunction, depth: int) -> Ref | None:
+        returns = func.summary.returns
+        if returns is None or not func.summary.plain:
+            return None
+        return self.follow(returns, depth + 1)
+
+    # -- blocking chains ---------------------------------------------------------------
+    def blocking_chain(self, func: ProjectFunction) -> Chain | None:
+        """The shortest chain from a sync project function down to a blocking call."""
+        key = func.dotted
+        if key in self._chains:
+            return self._chains[key]
+        self._chains[key] = None
+        found = self._search(func)
+        self._chains[key] = found
+        return found
+
+    def _search(self, start: ProjectFunction) -> Chain | None:
+        if start.summary.coroutine or not start.summary.plain:
+            return None
+        queue: deque[tuple[ProjectFunction, tuple[ProjectFunction, ...]]] = deque(
+            [(start, (start,))])
+        seen = {start.dotted}
+        while queue and len(seen) <= MAX_CHAIN_SEARCH:
+            func, path = queue.popleft()
+            summary = func.summary
+            if summary.blocks is not None:
+                call, line = summary.blocks
+                hops = tuple(Hop(f"{f.module.rpartition('.')[2]}.{f.summary.qualname}",
+                                 f.path, f.summary.line) for f in path)
+                return Chain(hops, call, func.path, line)
+            for target, _ in summary.calls:
+                ref = self.follow(target, 1) if self.first_party(
+                    target.partition(".")[0]) else None
+                if isinstance(ref, ProjectFunction) and ref.dotted not in seen and (
+                        ref.summary.plain and not ref.summary.coroutine):
+                    seen.add(ref.dotted)
+                    queue.append((ref, (*path, ref)))
+        return None
+
+
+def project_for(filename: str, settings: Settings) -> Project | None:
+    """The project of the checked file, or ``None`` when it has none."""
+    location = locate(filename)
+    return None if location is None else Project(location, settings)
+
+
+def _steps(dotted: str) -> list[str]:
+    """``"a.b.C().m"`` -> ``["a", "b", "C", "()", "m"]``."""
+    steps: list[str] = []
+    for part in dotted.split("."):
+        while part.endswith("()"):
+            calls = 0
+            while part.endswith("()"):
+                part = part[:-2]
+                calls += 1
+            if part:
+                steps.append(part)
+            steps += ["()"] * calls
+            part = ""
+        if part:
+            steps.append(part)
+    return steps

@@ -1,0 +1,253 @@
+"""Build a :class:`~flake8_asyncio_tasks.summary.ModuleSummary` from one module's walk.
+
+The same :class:`~flake8_asyncio_tasks.visitor.Visitor` walk that checks a file gives
+its summary; an imported module gets the very same walk (no second analyser).  The
+resolver has no project while a summary is built, so every name in it is what this
+module alone says (``"shop.models.Repo()"``), whatever the other modules hold: the
+summary is a function of the file's text only.
+"""
+
+from __future__ import annotations
+
+import ast
+from collections.abc import Callable
+from types import MappingProxyType
+from typing import Final
+
+from flake8_asyncio_tasks.blocking import BlockingCheck, owner
+from flake8_asyncio_tasks.names import (
+    ClassRef,
+    Defined,
+    FunctionRef,
+    Ref,
+    Scope,
+    ScopeKind,
+    qualname,
+)
+from flake8_asyncio_tasks.rules import LOOP_RUN_IN_COROUTINE
+from flake8_asyncio_tasks.summary import ClassSummary, FunctionSummary, ModuleSummary
+from flake8_asyncio_tasks.tables import COROUTINE_DECORATORS
+from flake8_asyncio_tasks.tasks import TaskCheck, kind_is_task
+from flake8_asyncio_tasks.transitive import is_plain
+from flake8_asyncio_tasks.visitor import CallSite, Unresolved, Visitor, decorator_callee
+
+#: calls that show a function checks for a running loop before it starts one
+_LOOP_PROBES: Final = frozenset({
+    "asyncio.get_running_loop", "asyncio._get_running_loop", "asyncio.get_event_loop",
+    "asyncio.events._get_running_loop", "asyncio.events.get_running_loop",
+})
+_PROPERTIES: Final = frozenset({"property", "functools.cached_property"})
+#: calls summarized per function at most (call edges beyond are not followed)
+_MAX_CALLS: Final = 200
+
+
+class _Frame:
+    """What the calls of one summarized sync function showed."""
+
+    __slots__ = ("blocks", "calls", "runs_loop", "probes_loop", "spawns")
+
+    def __init__(self) -> None:
+        self.blocks: tuple[tuple[int, int], str, int] | None = None
+        self.calls: list[tuple[str, int]] = []
+        self.runs_loop: tuple[str, int] | None = None
+        self.probes_loop = False
+        self.spawns: str | None = None
+
+
+def summarize(visitor: Visitor, module: str, path: str,
+              first_party: Callable[[str], bool]) -> ModuleSummary:
+    """The summary of the module ``visitor`` walked; ``first_party(top)`` says whether a
+    top-level name is one of the project's packages (calls into those are recorded)."""
+    root = visitor.root
+    assert root is not None, "summarize() needs a walked module"
+    builder = _Builder(visitor, module, first_party)
+    functions: dict[str, FunctionSummary] = {}
+    classes: dict[str, ClassSummary] = {}
+    names: dict[str, str | None] = {}
+    for name, bindings in root.bindings.items():
+        only = bindings[0] if len(bindings) == 1 else None
+        if isinstance(only, Defined) and isinstance(only.ref, FunctionRef):
+            functions[name] = builder.function(only.ref, name)
+        elif isinstance(only, Defined) and isinstance(only.ref, ClassRef):
+            classes[name] = builder.klass(only.ref)
+        else:
+            names[name] = builder.dotted(visitor.resolver.lookup(name, root))
+    return ModuleSummary(
+        name=module, path=path, functions=MappingProxyType(functions),
+        classes=MappingProxyType(classes), names=MappingProxyType(names),
+        star_import=root.has_star_import)
+
+
+class _Builder:
+    """Turns one module's scopes and calls into summary entries."""
+
+    def __init__(self, visitor: Visitor, module: str,
+                 first_party: Callable[[str], bool]) -> None:
+        self.visitor = visitor
+        self.resolver = visitor.resolver
+        self.module = module
+        self.first_party = first_party
+        self._frames: dict[int, _Frame] | None = None
+
+    def dotted(self, ref: Ref | None) -> str | None:
+        """A resolved value as a dotted name other modules can follow, or ``None``."""
+        if isinstance(ref, str):
+            return ref
+        if isinstance(ref, FunctionRef):
+            name = qualname(ref.scope)
+            return f"{self.module}.{name}" if name else None
+        if isinstance(ref, ClassRef):
+            name = qualname(ref.scope)
+            if not name:
+                return None
+            return f"{self.module}.{name}" + ("()" if ref.instance else "")
+        return None
+
+    # -- functions -------------------------------------------------------------------
+    def function(self, ref: FunctionRef, name: str) -> FunctionSummary:
+        plain = is_plain(ref, self.resolver)
+        coroutine = ref.is_async and not ref.scope.is_generator and plain
+        if not ref.is_async and self._made_async(ref):
+            coroutine = True
+        returns = None
+        if ref.node.returns is not None and not ref.scope.is_generator and plain:
+            returns = self.dotted(self.resolver.returned(ref, 0))
+        frame = None if ref.is_async else self._frame_of(ref.scope)
+        blocks = runs_loop = spawns = None
+        calls: tuple[tuple[str, int], ...] = ()
+        if frame is not None:
+            blocks = (frame.blocks[1], frame.blocks[2]) if frame.blocks else None
+            calls = tuple(frame.calls)
+            runs_loop = None if frame.probes_loop else frame.runs_loop
+            spawns = frame.spawns
+        return FunctionSummary(
+            qualname=name, line=ref.node.lineno, coroutine=coroutine, plain=plain,
+            returns=returns, blocks=blocks, calls=calls, spawns=spawns,
+            runs_loop=runs_loop)
+
+    def _made_async(self, ref: FunctionRef) -> bool:
+        decorators = ref.node.decorator_list
+        if len(decorators) != 1 or ref.scope.parent is None:
+            return False
+        made = self.resolver.resolve(decorator_callee(decorators[0]), ref.scope.parent)
+        return made in COROUTINE_DECORATORS
+
+    def _frame_of(self, scope: Scope) -> _Frame | None:
+        if self._frames is None:
+            self._frames = self._scan()
+        return self._frames.get(id(scope))
+
+    def _scan(self) -> dict[int, _Frame]:
+        """One pass over the module's calls in sync functions: what each one does."""
+        visitor = self.visitor
+        blocker = BlockingCheck(visitor)
+        tasks = TaskCheck(visitor)
+        frames: dict[int, _Frame] = {}
+        for site in visitor.calls:
+            frame_scope = owner(site.scope)
+            if frame_scope.kind is not ScopeKind.FUNCTION or not self._summarized(
+                    frame_scope):
+                continue
+            frame = frames.get(id(frame_scope))
+            if frame is None:
+                frame = frames[id(frame_scope)] = _Frame()
+            self._scan_call(site, frame, blocker, tasks)
+        for expr, scope in visitor.with_items:  # ``with self._lock:``
+            frame_scope = owner(scope)
+            if frame_scope.kind is not ScopeKind.FUNCTION or not self._summarized(
+                    frame_scope):
+                continue
+            found = blocker.classify_with(expr, scope)
+            if found is not None:
+                frame = frames.setdefault(id(frame_scope), _Frame())
+                position = (expr.lineno, expr.col_offset)
+                if frame.blocks is None or position < frame.blocks[0]:
+                    frame.blocks = (position, found[0], expr.lineno)
+        return frames
+
+    def _summarized(self, scope: Scope) -> bool:
+        return isinstance(scope.node, ast.FunctionDef) and qualname(scope) is not None
+
+    def _scan_call(self, site: CallSite, frame: _Frame, blocker: BlockingCheck,
+                   tasks: TaskCheck) -> None:
+        node = site.node
+        found = blocker.classify(site)
+        if found is not None:
+            name, entry = found
+            if entry.rule is LOOP_RUN_IN_COROUTINE:
+                if frame.runs_loop is None:
+                    frame.runs_loop = (name, node.lineno)
+                return
+            position = (node.lineno, node.col_offset)
+            if frame.blocks is None or position < frame.blocks[0]:
+                frame.blocks = (position, name, node.lineno)
+            return
+        if site.usage == "return":
+            kind = tasks.kind(site)
+            if kind is not None and kind_is_task(kind[0]) and frame.spawns is None:
+                frame.spawns = kind[1]
+        if len(frame.calls) >= _MAX_CALLS:
+            return
+        callee = site.callee
+        if isinstance(callee, Unresolved):
+            callee = site.callee = self.resolver.resolve(node.func, site.scope)
+        if isinstance(callee, str):
+            if callee in _LOOP_PROBES:
+                frame.probes_loop = True
+            elif self.first_party(callee.partition(".")[0]):
+                frame.calls.append((callee, node.lineno))
+        elif isinstance(callee, FunctionRef) and not callee.is_async:
+            target = self.dotted(callee)
+            if target is not None:
+                frame.calls.append((target, node.lineno))
+
+    # -- classes ---------------------------------------------------------------------
+    def klass(self, ref: ClassRef) -> ClassSummary:
+        scope = ref.scope
+        node = scope.node
+        assert isinstance(node, ast.ClassDef)
+        parent = scope.parent or scope
+        bases: list[str | None] = []
+        for base in node.bases:
+            if isinstance(base, ast.Subscript):
+                base = base.value  # Generic[T], queue.Queue[int]
+            found = self.resolver.resolve(base, parent)
+            bases.append(self.dotted(ClassRef(found.scope, instance=False))
+                         if isinstance(found, ClassRef) else self.dotted(found))
+        methods: dict[str, FunctionSummary] = {}
+        properties: dict[str, str | None] = {}
+        class_attributes: dict[str, str | None] = {}
+        for name, bindings in scope.bindings.items():
+            defined = [b.ref for b in bindings
+                       if isinstance(b, Defined) and isinstance(b.ref, FunctionRef)]
+            getter = next((f for f in defined if self._is_property(f)), None)
+            if getter is not None:
+                returned = self.resolver.returned(getter, 0) if getter.node.returns else None
+                properties[name] = self.dotted(returned)
+            elif len(bindings) == 1 and defined:
+                methods[name] = self.function(defined[0], f"{scope.name}.{name}")
+            elif defined:
+                class_attributes[name] = None  # overloads, redefinitions: ambiguous
+            else:
+                class_attributes[name] = self.dotted(
+                    self.resolver.member(ClassRef(scope, instance=False), name, 0))
+        attributes = dict(class_attributes)
+        instance = ClassRef(scope, instance=True)
+        for name in scope.attr_bindings:
+            if name in methods or name in properties:
+                attributes[name] = None  # assigned over a method: unknown
+                continue
+            attributes[name] = self.dotted(self.resolver.member(instance, name, 0))
+        return ClassSummary(
+            name=scope.name, line=node.lineno, bases=tuple(bases),
+            methods=MappingProxyType(methods), properties=MappingProxyType(properties),
+            attributes=MappingProxyType(attributes),
+            class_attributes=MappingProxyType(class_attributes))
+
+    def _is_property(self, ref: FunctionRef) -> bool:
+        parent = ref.scope.parent or ref.scope
+        for decorator in ref.node.decorator_list:
+            if self.resolver.resolve(decorator_callee(decorator), parent) in _PROPERTIES:
+                return True
+        return False
+

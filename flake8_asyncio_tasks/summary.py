@@ -1,0 +1,80 @@
+"""Module summaries: what one module defines that the project's other modules can use.
+
+A summary is plain, frozen data, built from one module alone (see
+:mod:`~flake8_asyncio_tasks.summarize`): every type and call target in it is a dotted
+name as that module spells it once its imports are applied (``"requests.Session()"``,
+``"shop.client.Client().close"``).  Nothing in it depends on another module, on the
+order files are checked or on which files flake8 was given, so a cached summary is
+always the same as a fresh one; the project index
+(:mod:`~flake8_asyncio_tasks.project`) follows the names across modules when a check
+asks.
+
+In dotted names ``()`` marks a call result: ``"pkg.models.Repo()"`` is an instance of
+``Repo``; ``None`` always means unknown (bound two ways, or to something no table and
+no project module explains).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True, slots=True)
+class FunctionSummary:
+    """A module-level function or a method of a module-level class."""
+
+    #: ``fetch``, or ``Client.close`` for a method
+    qualname: str
+    #: the line of the ``def``
+    line: int
+    #: calling it makes a coroutine object: an ``async def`` that is no async generator,
+    #: or a ``def`` decorated into a coroutine function (``@sync_to_async``)
+    coroutine: bool
+    #: no decorator that could turn the function into a different callable
+    plain: bool
+    #: what its return annotation says it returns (an instance), if known
+    returns: str | None
+    #: its first direct blocking call: (name for messages, line); sync functions only
+    blocks: tuple[str, int] | None
+    #: the functions it calls that may block in turn: (dotted target, line), in order;
+    #: sync functions only
+    calls: tuple[tuple[str, int], ...]
+    #: it returns the task that this factory makes (``return asyncio.create_task(c)``)
+    spawns: str | None
+    #: it runs an event loop itself: (``asyncio.run`` or the like, line); sync only
+    runs_loop: tuple[str, int] | None
+
+
+@dataclass(frozen=True, slots=True)
+class ClassSummary:
+    """A module-level class: its bases, methods and what its attributes hold."""
+
+    name: str
+    line: int
+    #: the bases, left to right, as dotted names (``None``: a base nothing explains)
+    bases: tuple[str | None, ...]
+    methods: Mapping[str, FunctionSummary]
+    #: ``@property`` methods: attribute -> the type the getter is annotated to return
+    properties: Mapping[str, str | None]
+    #: what an instance's attributes hold (``self.x = Repo()``, ``x: Repo`` in the
+    #: class body, plain class attributes): attribute -> type
+    attributes: Mapping[str, str | None]
+    #: names bound in the class body other than methods: attribute -> type
+    class_attributes: Mapping[str, str | None]
+
+
+@dataclass(frozen=True, slots=True)
+class ModuleSummary:
+    """One module of the project."""
+
+    #: its dotted name (``shop.client``)
+    name: str
+    #: its path for messages, relative to the directory its top-level package is in
+    path: str
+    functions: Mapping[str, FunctionSummary]
+    classes: Mapping[str, ClassSummary]
+    #: every other module-level name: imports (re-exports), aliases and values
+    names: Mapping[str, str | None]
+    #: ``from x import *``: a name it does not define may come from there (unknown)
+    star_import: bool

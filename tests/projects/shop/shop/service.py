@@ -1,0 +1,71 @@
+"""The service: every cross-module mistake, next to its correct form."""
+import asyncio
+from typing import TYPE_CHECKING
+
+import shop.client
+from shop import client as client_module
+from shop import settings
+
+from . import legacy
+from .base import Inbox, MemoryRepository, Repository
+from .client import Client, fetch, make_client, session
+from .decorators import sync_entry
+from .settings import defaults, load_config
+from .tasks import run_anywhere, run_sync, spawn, spawn_kept
+
+if TYPE_CHECKING:
+    from .client import Client as ClientType
+
+try:
+    from .client import loop as shared_loop
+except ImportError:
+    shared_loop = None
+
+
+class Orders(Repository):
+    def __init__(self) -> None:
+        self.client = Client()
+        self.repo: Repository = MemoryRepository()
+        self.inbox = Inbox()
+
+    async def handle(self, other: "ClientType") -> None:
+        fetch("x")  # error: AIO202
+        await fetch("y")
+        task = asyncio.create_task(fetch("z"))
+        await task
+        await asyncio.gather(fetch("a"), fetch("b"))
+        self.client.close()  # error: AIO202
+        await self.client.close()
+        other.close()  # error: AIO202
+        self.save()  # error: AIO202
+        await self.save()
+        super().refresh()  # error: AIO202
+        self.repo.save()  # MemoryRepository.save is sync: nothing to await
+        load_config()  # error: AIO109
+        settings.load_config()  # error: AIO109
+        defaults()
+        await asyncio.to_thread(load_config)
+        session.get("https://example.org")  # error: AIO101
+        self.client.http.get("https://example.org")  # error: AIO101
+        self.client.raw.get("https://example.org")  # error: AIO101
+        self.client.fetch_sync("https://example.org")  # error: AIO109
+        self.inbox.get()  # error: AIO106
+        spawn(fetch("c"))  # error: AIO200
+        kept = spawn(fetch("d"))
+        await kept
+        spawn_kept(fetch("e"))
+        run_sync(fetch("f"))  # error: AIO110
+        run_anywhere(fetch("g"))
+        client_module.fetch("h")  # error: AIO202
+        shop.client.fetch("i")  # error: AIO202
+        make_client().close()  # error: AIO202
+        sync_entry()  # the decorator made it a plain function
+        legacy.fetch("j")
+        legacy.Client().close()
+        MemoryRepository().save()
+        shared_loop.create_task(fetch("k"))  # error: AIO200
+
+
+def process(thing: object, duck) -> None:  # noqa: ANN001
+    duck.close()  # unknown receiver: silent
+    thing.save()  # type: ignore[attr-defined]

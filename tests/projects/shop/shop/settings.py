@@ -1,0 +1,15 @@
+"""Configuration: read from disk, two calls below what the service calls."""
+import json
+
+
+def read_file(path: str) -> dict[str, str]:
+    with open(path) as handle:
+        return dict(json.load(handle))
+
+
+def load_config() -> dict[str, str]:
+    return read_file("config.json")
+
+
+def defaults() -> dict[str, str]:
+    return {"name": "shop"}
