@@ -36,16 +36,16 @@ import json
 import os
 import platform
 import pstats
-import resource
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
 import traceback
 import warnings
 from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Final
 
@@ -185,6 +185,41 @@ class Driver:
             self.errors.append({"file": str(f.path), "traceback": traceback.format_exc()})
 
 
+# --------------------------------------------------------------------------- project analysis
+
+#: the asyncio-heavy multi-module packages the project-analysis target is set on
+HEAVY: Final = ("aiohttp", "asyncssh", "redis", "httpx", "httpcore")
+
+
+def set_project_analysis(driver: Driver, on: bool) -> bool:
+    """Switch our plugin's project analysis (its settings are per process); False if the
+    plugin has no such setting (an older revision)."""
+    settings = getattr(driver.loaded.obj, "_settings", None)
+    if settings is None or not hasattr(settings, "project_analysis"):
+        return False
+    driver.loaded.obj._settings = replace(settings, project_analysis=on)
+    return True
+
+
+def cold_caches() -> None:
+    """Forget every module summary: the next pass reads the project as a new run would."""
+    project = sys.modules.get("flake8_asyncio_tasks.project")
+    if project is not None:
+        for name in ("_SUMMARIES", "_FIRST_PARTY", "_FILES", "_WALKS"):
+            getattr(project, name).clear()
+
+
+def extra_parses() -> int:
+    """Modules parsed so far for their summary alone (not handed over by flake8)."""
+    project = sys.modules.get("flake8_asyncio_tasks.project")
+    return project.STATS["parses"] if project is not None else 0
+
+
+def cold_drain(driver: Driver, jobs: Sequence[tuple[SourceFile, dict[str, Any]]]) -> int:
+    cold_caches()
+    return driver.drain(jobs)
+
+
 # --------------------------------------------------------------------------- corpus run
 
 @dataclass(slots=True)
@@ -200,6 +235,17 @@ class PackageResult:
     findings: Counter[str]
     peer_s: float | None = None
     peer_findings: Counter[str] | None = None
+    #: with project analysis off (one file at a time)
+    plugin_off_s: float | None = None
+    findings_off: Counter[str] | None = None
+    #: modules parsed for their summary alone, in one cold pass
+    extra_parses: int = 0
+
+    @property
+    def ratio_off(self) -> float:
+        if self.plugin_off_s is None or not self.parse_s:
+            return float("nan")
+        return self.plugin_off_s / self.parse_s
 
     @property
     def ratio(self) -> float:
@@ -222,18 +268,31 @@ def run_corpus(args: argparse.Namespace, ours: Driver, peer: Driver | None,
             continue
         parse_s = best_of(args.repeat, lambda: parse_all(files))
         jobs = ours.prepare(files)
+        switchable = set_project_analysis(ours, True)
+        cold_caches()
+        parses_before = extra_parses()
         found = ours.findings(jobs)
+        parsed = extra_parses() - parses_before
         if findings_out is not None:
             for f, line, col, text in found:
                 findings_out.write(f"{f.path}:{line}:{col + 1}: {text}\n")
-        plugin_s = best_of(args.repeat, lambda: ours.drain(jobs))
+        # every repeat starts with no summary cached: what one flake8 run pays
+        plugin_s = best_of(args.repeat, lambda: cold_drain(ours, jobs))
         if profiler is not None:
+            cold_caches()
             profiler.enable()
             ours.drain(jobs)
             profiler.disable()
         result = PackageResult(directory.name, len(files), sum(f.lines for f in files),
                                sum(f.tree is None for f in files), parse_s, plugin_s,
-                               Counter(text.split(" ", 1)[0] for _, _, _, text in found))
+                               Counter(text.split(" ", 1)[0] for _, _, _, text in found),
+                               extra_parses=parsed)
+        if switchable:
+            set_project_analysis(ours, False)
+            result.findings_off = Counter(
+                text.split(" ", 1)[0] for _, _, _, text in ours.findings(jobs))
+            result.plugin_off_s = best_of(args.repeat, lambda: ours.drain(jobs))
+            set_project_analysis(ours, True)
         if peer is not None and directory.name in peer_subset:
             peer_jobs = peer.prepare(files)
             result.peer_findings = Counter(text.split(" ", 1)[0]
@@ -241,7 +300,8 @@ def run_corpus(args: argparse.Namespace, ours: Driver, peer: Driver | None,
             result.peer_s = best_of(args.peer_repeat, lambda: peer.drain(peer_jobs))
         results.append(result)
         print(f"  {directory.name:<14} {result.lines:>9,} lines  parse {parse_s:7.3f}s  "
-              f"plugin {plugin_s:7.3f}s  ({result.ratio:.3f}x)"
+              f"plugin {plugin_s:7.3f}s  ({result.ratio:.3f}x; one-file "
+              f"{result.ratio_off:.3f}x; {parsed} extra parses)"
               + (f"  flake8-async {result.peer_s:.1f}s" if result.peer_s else ""),
               file=sys.stderr, flush=True)
     return results
@@ -255,29 +315,40 @@ def run_e2e(args: argparse.Namespace, with_peer: bool) -> dict[str, Any] | None:
     targets = [str(root / p) for p in args.e2e_packages.split(",") if (root / p).is_dir()]
     if not targets:
         return None
-    variants = {"builtin": ("", E2E_BASE_SELECT), "ours": (OURS, E2E_BASE_SELECT + ",AIO")}
+    variants: dict[str, tuple[str, str, tuple[str, ...]]] = {
+        "builtin": ("", E2E_BASE_SELECT, ()),
+        "ours": (OURS, E2E_BASE_SELECT + ",AIO", ()),
+        "ours-one-file": (OURS, E2E_BASE_SELECT + ",AIO", ("--asyncio-project-analysis=no",)),
+    }
     if with_peer:
-        variants["flake8-async"] = (PEER, E2E_BASE_SELECT + ",ASYNC")
+        variants["flake8-async"] = (PEER, E2E_BASE_SELECT + ",ASYNC", ())
     best = {name: float("inf") for name in variants}
     best_cpu = {name: float("inf") for name in variants}
+    peak_rss_mb = {name: 0.0 for name in variants}
     reported: dict[str, int] = {}
     for round_ in range(max(1, args.e2e_repeat)):
-        for name, (keep, select) in variants.items():
+        for name, (keep, select, extra) in variants.items():
             if name == "flake8-async" and round_ >= max(1, args.peer_repeat):
                 continue
             cmd = [sys.executable, str(HERE / "run_flake8.py"), keep, "--", "--isolated",
-                   "--jobs=1", "--exit-zero", f"--select={select}", *targets]
-            before = resource.getrusage(resource.RUSAGE_CHILDREN)
-            start = time.perf_counter()
-            done = subprocess.run(cmd, capture_output=True, text=True)
-            elapsed = time.perf_counter() - start
-            after = resource.getrusage(resource.RUSAGE_CHILDREN)
-            cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+                   "--jobs=1", "--exit-zero", f"--select={select}", *extra, *targets]
+            # wait4: this child's own CPU time and peak RSS
+            with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
+                start = time.perf_counter()
+                proc = subprocess.Popen(cmd, stdout=out, stderr=err, stdin=subprocess.DEVNULL)
+                _, status, usage = os.wait4(proc.pid, 0)
+                elapsed = time.perf_counter() - start
+                proc.returncode = os.waitstatus_to_exitcode(status)
+                out.seek(0)
+                err.seek(0)
+                stdout, stderr = out.read().decode(), err.read().decode()
+            cpu = usage.ru_utime + usage.ru_stime
             best_cpu[name] = min(best_cpu[name], cpu)
-            if done.returncode != 0 or "Traceback" in done.stderr:
-                raise RuntimeError(f"flake8 failed: {' '.join(cmd)}\n{done.stderr}")
+            peak_rss_mb[name] = max(peak_rss_mb[name], usage.ru_maxrss / 1024)
+            if proc.returncode != 0 or "Traceback" in stderr:
+                raise RuntimeError(f"flake8 failed: {' '.join(cmd)}\n{stderr}")
             best[name] = min(best[name], elapsed)
-            reported[name] = len(done.stdout.splitlines())
+            reported[name] = len(stdout.splitlines())
     result: dict[str, Any] = {
         "packages": args.e2e_packages.split(","),
         "seconds": best,
@@ -285,6 +356,9 @@ def run_e2e(args: argparse.Namespace, with_peer: bool) -> dict[str, Any] | None:
         "reported_lines": reported,
         "overhead_percent": _overhead(best, "ours"),
         "cpu_overhead_percent": _overhead(best_cpu, "ours"),
+        "one_file_overhead_percent": _overhead(best, "ours-one-file"),
+        "one_file_cpu_overhead_percent": _overhead(best_cpu, "ours-one-file"),
+        "peak_rss_mb": peak_rss_mb,
     }
     if with_peer:
         result["peer_overhead_percent"] = _overhead(best, "flake8-async")
@@ -446,7 +520,29 @@ def summarize(results: Sequence[PackageResult]) -> dict[str, Any]:
         # not swayed by one big package whose files mostly skip the walk
         "median_package_plugin_over_parse": statistics.median(r.ratio for r in results),
         "findings": dict(sorted(findings.items())),
+        "extra_parses": sum(r.extra_parses for r in results),
     }
+    off = [r for r in results if r.plugin_off_s is not None]
+    if off:
+        off_s = sum(r.plugin_off_s or 0.0 for r in off)
+        off_findings: Counter[str] = Counter()
+        for r in off:
+            off_findings.update(r.findings_off or {})
+        summary["one_file"] = {
+            "plugin_s": off_s,
+            "plugin_over_parse": off_s / sum(r.parse_s for r in off),
+            "findings": dict(sorted(off_findings.items())),
+        }
+    heavy = [r for r in results if r.name in HEAVY]
+    if heavy:
+        heavy_parse = sum(r.parse_s for r in heavy)
+        summary["heavy"] = {
+            "packages": [r.name for r in heavy],
+            "plugin_over_parse": sum(r.plugin_s for r in heavy) / heavy_parse,
+            "one_file_plugin_over_parse": (
+                sum(r.plugin_off_s or 0.0 for r in heavy) / heavy_parse
+                if all(r.plugin_off_s is not None for r in heavy) else None),
+        }
     peered = [r for r in results if r.peer_s is not None]
     if peered:
         ours_s = sum(r.plugin_s for r in peered)
@@ -493,6 +589,21 @@ def print_report(report: dict[str, Any]) -> None:
           f"{sum(s['findings'].values()):>9}")
     print(f"\nplugin time / ast.parse time: {s['plugin_over_parse']:.3f}x  (target <= 0.5x); "
           f"median over packages {s['median_package_plugin_over_parse']:.3f}x")
+    if "one_file" in s:
+        o = s["one_file"]
+        print(f"  project analysis on (cold caches each pass) {s['plugin_over_parse']:.3f}x, "
+              f"off {o['plugin_over_parse']:.3f}x; modules parsed for a summary alone: "
+              f"{s['extra_parses']}")
+        extra = {k: v - o["findings"].get(k, 0) for k, v in s["findings"].items()
+                 if v != o["findings"].get(k, 0)}
+        print("  findings gained by project analysis: " + (
+            ", ".join(f"{k} {v:+d}" for k, v in extra.items()) or "none"))
+    if "heavy" in s:
+        h = s["heavy"]
+        off_ratio = h["one_file_plugin_over_parse"]
+        print(f"  asyncio-heavy packages ({', '.join(h['packages'])}): "
+              f"{h['plugin_over_parse']:.3f}x on (target <= 1.0x)"
+              + (f", {off_ratio:.3f}x off" if off_ratio is not None else ""))
     print("findings per code: " + (", ".join(f"{k} {v}" for k, v in s["findings"].items())
                                    or "none"))
     errors = report["plugin_exceptions"]
@@ -519,6 +630,12 @@ def print_report(report: dict[str, Any]) -> None:
         print(f"  + flake8-asyncio-tasks: {secs['ours']:.2f}s / {cpu['ours']:.2f}s  "
               f"overhead {e2e['overhead_percent']:+.1f}% wall, "
               f"{e2e['cpu_overhead_percent']:+.1f}% CPU  (target <= 5%)")
+        print(f"  + flake8-asyncio-tasks, --asyncio-project-analysis=no: "
+              f"{secs['ours-one-file']:.2f}s / {cpu['ours-one-file']:.2f}s  overhead "
+              f"{e2e['one_file_overhead_percent']:+.1f}% wall, "
+              f"{e2e['one_file_cpu_overhead_percent']:+.1f}% CPU")
+        rss = e2e["peak_rss_mb"]
+        print("  peak RSS: " + ", ".join(f"{k} {v:.0f} MB" for k, v in rss.items()))
         if "flake8-async" in secs:
             print(f"  + flake8-async: {secs['flake8-async']:.2f}s / {cpu['flake8-async']:.2f}s"
                   f"  overhead {e2e['peer_overhead_percent']:+.0f}% wall, "
@@ -627,6 +744,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     report["packages"] = [{
         "name": r.name, "files": r.files, "lines": r.lines, "skipped": r.skipped,
         "parse_s": r.parse_s, "plugin_s": r.plugin_s, "plugin_over_parse": r.ratio,
+        "plugin_one_file_s": r.plugin_off_s, "extra_parses": r.extra_parses,
+        "findings_one_file": dict(sorted((r.findings_off or {}).items())),
         "findings": dict(sorted(r.findings.items())),
         **({"peer_s": r.peer_s} if r.peer_s is not None else {}),
     } for r in results]

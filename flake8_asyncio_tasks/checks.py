@@ -56,15 +56,23 @@ def check_module(
     if source is not None and not may_have_findings(source, settings):
         return []
     project = project_for(filename, settings) if settings.project_analysis else None
-    visitor = Visitor(settings, filename, None if project is None else project.location.package)
-    visitor.visit(tree)
+    walked = project.take_walk(source) if project is not None and source is not None else None
+    if walked is not None:
+        # another file's check read this module already: same text, same walk
+        visitor = walked[0]
+        visitor.summary = walked[1]
+    else:
+        visitor = Visitor(settings, filename,
+                          None if project is None else project.location.package)
+        visitor.visit(tree)
     if project is not None:
-        # the module's own summary, from this walk and before any other module is read
-        location = project.location
-        visitor.summary = summarize(visitor, location.module, location.path,
-                                    project.first_party)
-        if source is not None:
-            project.store(visitor.summary, source)
+        if walked is None:
+            # the module's own summary, from this walk, before any other module is read
+            location = project.location
+            visitor.summary = summarize(visitor, location.module, location.path,
+                                        project.first_party)
+            if source is not None:
+                project.store(visitor.summary, source)
         visitor.forget_resolutions()
         visitor.resolver.project = project
     blocker = blocking.BlockingCheck(visitor)

@@ -599,12 +599,20 @@ class Resolver:
     def member(self, cls: ClassRef, attr: str, depth: int) -> Ref | None:
         """``self.attr`` / ``Cls.attr``: the class body's binding or ``self.attr = ...``,
         else what the base classes give, searched in order (see :meth:`_inherited`)."""
+        memo = cls.scope.memo
+        key = ("\0i" if cls.instance else "\0c") + attr  # never a name the class binds
+        if key in memo:
+            return memo[key]
         if depth > _MAX_DEPTH:
             return None
+        memo[key] = None  # an attribute defined through itself is unknown
         bindings = _own_bindings(cls, attr)
         if bindings:
-            return self._merge(bindings, depth + 1)
-        return self._inherited(cls, attr, depth + 1)
+            found = self._merge(bindings, depth + 1)
+        else:
+            found = self._inherited(cls, attr, depth + 1)
+        memo[key] = found
+        return found
 
     def _super(self, attr: str, scope: Scope, depth: int) -> Ref | None:
         """``super().attr`` in a method: ``attr`` from the bases of the enclosing class."""

@@ -23,7 +23,7 @@ import ast
 import os
 import sys
 import tokenize
-from collections import deque
+from collections import OrderedDict, deque
 from dataclasses import dataclass
 from typing import Final
 
@@ -103,8 +103,14 @@ _SUMMARIES: dict[str, tuple[int, int, Settings, ModuleSummary | None]] = {}
 _FIRST_PARTY: dict[tuple[tuple[str, ...], str], bool] = {}
 #: (roots, dotted module) -> its file, or None
 _FILES: dict[tuple[tuple[str, ...], str], str | None] = {}
-#: how many modules were parsed for their summary alone (not handed over by flake8)
-STATS: Final = {"parses": 0, "reused": 0, "stored": 0}
+#: module path -> (size, mtime_ns, settings, source, walk) of modules parsed for their
+#: summary before flake8 handed them over: when it does, that walk checks the file
+_WALKS: OrderedDict[str, tuple[int, int, Settings, str, Visitor]] = OrderedDict()
+#: walks kept at most (the oldest goes first): memory stays bounded on big projects
+MAX_KEPT_WALKS: Final = 48
+#: parses: modules parsed for their summary alone; reused: summaries found cached;
+#: stored: checked files' summaries kept; walks_reused: checks that reused such a walk
+STATS: Final = {"parses": 0, "reused": 0, "stored": 0, "walks_reused": 0}
 
 
 def locate(filename: str) -> Location | None:
@@ -175,6 +181,11 @@ class Project:
         self.settings = settings
         self._consulted: set[str] = set()
         self._chains: dict[str, Chain | None] = {}
+        # what this file's lookups found already: each is asked many times per file
+        self._files: dict[str, str | None] = {}
+        self._summaries: dict[str, ModuleSummary | None] = {}
+        self._lookups: dict[str, Ref | None] = {}
+        self._members: dict[tuple[str, str, bool, str], tuple[bool, Ref | None]] = {}
 
     # -- files -----------------------------------------------------------------------
     def first_party(self, top: str) -> bool:
@@ -187,6 +198,13 @@ class Project:
         return known
 
     def module_file(self, module: str) -> str | None:
+        files = self._files
+        if module in files:
+            return files[module]
+        files[module] = found = self._module_file(module)
+        return found
+
+    def _module_file(self, module: str) -> str | None:
         key = (self.roots, module)
         if key in _FILES:
             return _FILES[key]
@@ -206,8 +224,13 @@ class Project:
 
     def summary(self, module: str) -> ModuleSummary | None:
         """The summary of a project module, read from disk once per process."""
-        if module == self.location.module:
-            return None  # the checked file itself: its own walk answers
+        summaries = self._summaries
+        if module in summaries:
+            return summaries[module]
+        summaries[module] = found = self._summary(module)
+        return found
+
+    def _summary(self, module: str) -> ModuleSummary | None:
         path = self.module_file(module)
         if path is None:
             return None
@@ -241,7 +264,7 @@ class Project:
             visitor = Visitor(self.settings, path, package)
             visitor.visit(tree)
             display = location.path if location is not None else os.path.basename(path)
-            return summarize(visitor, module, display, self.first_party)
+            summary = summarize(visitor, module, display, self.first_party)
         except (SyntaxError, ValueError, RecursionError, MemoryError):
             return None
         except Exception:
@@ -249,6 +272,34 @@ class Project:
             if debug_requested():
                 raise
             return None
+        try:
+            stat = os.stat(path)
+        except OSError:
+            return summary
+        _WALKS[path] = (stat.st_size, stat.st_mtime_ns, self.settings, source, visitor)
+        while len(_WALKS) > MAX_KEPT_WALKS:
+            _WALKS.popitem(last=False)
+        return summary
+
+    def take_walk(self, source: str) -> tuple[Visitor, ModuleSummary] | None:
+        """The walk and summary of the checked file, if they were made already for
+        another file (the same text on disk): its check needs no second walk."""
+        path = self.location.file
+        kept = _WALKS.pop(path, None)
+        cached = _SUMMARIES.get(path)
+        if kept is None or cached is None or cached[3] is None:
+            return None
+        size, mtime, settings, text, visitor = kept
+        if text != source or settings != self.settings or (size, mtime) != cached[:2]:
+            return None
+        try:
+            stat = os.stat(path)
+        except OSError:
+            return None
+        if (stat.st_size, stat.st_mtime_ns) != (size, mtime):
+            return None
+        STATS["walks_reused"] += 1
+        return visitor, cached[3]
 
     def store(self, summary: ModuleSummary, source: str) -> None:
         """Keep the checked file's summary for the files that import it."""
@@ -266,8 +317,16 @@ class Project:
 
     # -- names -----------------------------------------------------------------------
     def lookup(self, dotted: str, depth: int) -> Ref | None:
+        lookups = self._lookups
+        if dotted in lookups:
+            return lookups[dotted]
         if depth > _MAX_DEPTH:
             return None
+        lookups[dotted] = None  # a name defined through itself is unknown
+        lookups[dotted] = found = self._lookup(dotted, depth)
+        return found
+
+    def _lookup(self, dotted: str, depth: int) -> Ref | None:
         steps = _steps(dotted)
         names = []
         for step in steps:
@@ -332,8 +391,17 @@ class Project:
         return dotted
 
     def member(self, cls: ProjectClass, attr: str, depth: int) -> tuple[bool, Ref | None]:
+        key = (cls.module, cls.summary.name, cls.instance, attr)
+        members = self._members
+        if key in members:
+            return members[key]
         if depth > _MAX_DEPTH:
             return True, None
+        members[key] = (True, None)  # a class among its own bases: unknown
+        members[key] = found = self._member(cls, attr, depth)
+        return found
+
+    def _member(self, cls: ProjectClass, attr: str, depth: int) -> tuple[bool, Ref | None]:
         summary = cls.summary
         method = summary.methods.get(attr)
         if method is not None:

@@ -14,14 +14,16 @@ from collections.abc import Callable
 from types import MappingProxyType
 from typing import Final
 
-from flake8_asyncio_tasks.blocking import BlockingCheck, owner
+from flake8_asyncio_tasks.blocking import BlockingCheck, holds_a_lock, owner
 from flake8_asyncio_tasks.names import (
+    Binding,
     ClassRef,
     Defined,
     FunctionRef,
     Ref,
     Scope,
     ScopeKind,
+    Value,
     qualname,
 )
 from flake8_asyncio_tasks.rules import LOOP_RUN_IN_COROUTINE
@@ -39,6 +41,23 @@ _LOOP_PROBES: Final = frozenset({
 _PROPERTIES: Final = frozenset({"property", "functools.cached_property"})
 #: calls summarized per function at most (call edges beyond are not followed)
 _MAX_CALLS: Final = 200
+
+
+#: value expressions that may resolve to a type (``Repo()``, ``other``, ``mod.x``...)
+_TYPED_VALUES: Final = (ast.Call, ast.Name, ast.Attribute, ast.Await, ast.IfExp, ast.BoolOp,
+                        ast.BinOp)
+
+
+def _may_have_type(bindings: list[Binding]) -> bool:
+    """Cheap test before resolving an attribute: ``self.x = {}`` or ``= 0`` never gives
+    a type; a binding that is not a plain value (an annotation, an import) may."""
+    for binding in bindings:
+        if isinstance(binding, Value):
+            if binding.is_none:
+                continue
+            if not isinstance(binding.expr, _TYPED_VALUES):
+                return False
+    return True
 
 
 class _Frame:
@@ -152,17 +171,6 @@ class _Builder:
             if frame is None:
                 frame = frames[id(frame_scope)] = _Frame()
             self._scan_call(site, frame, blocker, tasks)
-        for expr, scope in visitor.with_items:  # ``with self._lock:``
-            frame_scope = owner(scope)
-            if frame_scope.kind is not ScopeKind.FUNCTION or not self._summarized(
-                    frame_scope):
-                continue
-            found = blocker.classify_with(expr, scope)
-            if found is not None:
-                frame = frames.setdefault(id(frame_scope), _Frame())
-                position = (expr.lineno, expr.col_offset)
-                if frame.blocks is None or position < frame.blocks[0]:
-                    frame.blocks = (position, found[0], expr.lineno)
         return frames
 
     def _summarized(self, scope: Scope) -> bool:
@@ -172,6 +180,8 @@ class _Builder:
                    tasks: TaskCheck) -> None:
         node = site.node
         found = blocker.classify(site)
+        if found is not None and holds_a_lock(found[0]):
+            return  # a critical section, not a wait
         if found is not None:
             name, entry = found
             if entry.rule is LOOP_RUN_IN_COROUTINE:
@@ -190,6 +200,9 @@ class _Builder:
             return
         callee = site.callee
         if isinstance(callee, Unresolved):
+            if not self.visitor.may_name_a_definition(node.func, site.scope) and not (
+                    site.by_name and site.last in self.visitor.function_names):
+                return
             callee = site.callee = self.resolver.resolve(node.func, site.scope)
         if isinstance(callee, str):
             if callee in _LOOP_PROBES:
@@ -228,16 +241,21 @@ class _Builder:
                 methods[name] = self.function(defined[0], f"{scope.name}.{name}")
             elif defined:
                 class_attributes[name] = None  # overloads, redefinitions: ambiguous
-            else:
+            elif _may_have_type(bindings):
                 class_attributes[name] = self.dotted(
                     self.resolver.member(ClassRef(scope, instance=False), name, 0))
+            else:
+                class_attributes[name] = None
         attributes = dict(class_attributes)
         instance = ClassRef(scope, instance=True)
         for name in scope.attr_bindings:
             if name in methods or name in properties:
                 attributes[name] = None  # assigned over a method: unknown
                 continue
-            attributes[name] = self.dotted(self.resolver.member(instance, name, 0))
+            if _may_have_type([*scope.bindings.get(name, ()), *scope.attr_bindings[name]]):
+                attributes[name] = self.dotted(self.resolver.member(instance, name, 0))
+            else:
+                attributes[name] = None
         return ClassSummary(
             name=scope.name, line=node.lineno, bases=tuple(bases),
             methods=MappingProxyType(methods), properties=MappingProxyType(properties),

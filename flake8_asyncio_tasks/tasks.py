@@ -119,7 +119,8 @@ class TaskCheck:
         candidate = resolve_candidate(site, self.last_names, self.visitor, self.any_attribute)
         if candidate is not None:
             ref = candidate[1]
-        elif self.resolver.project is not None and self._may_lose(site):
+        elif self.resolver.project is not None and self._may_lose(site) and (
+                self.visitor.may_name_a_definition(func, site.scope)):
             # ``self.client.close()``: a method of a class of another module
             callee = site.callee
             if isinstance(callee, Unresolved):

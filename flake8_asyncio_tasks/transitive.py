@@ -15,7 +15,7 @@ from collections import deque
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-from flake8_asyncio_tasks.blocking import BlockingCheck, owner, project_match
+from flake8_asyncio_tasks.blocking import BlockingCheck, holds_a_lock, owner, project_match
 from flake8_asyncio_tasks.names import (
     FunctionRef,
     ProjectFunction,
@@ -84,6 +84,9 @@ def project_function(site: CallSite, visitor: Visitor) -> ProjectFunction | None
     if visitor.resolver.project is None:
         return None
     callee = site.callee
+    if isinstance(callee, Unresolved) and not visitor.may_name_a_definition(
+            site.node.func, site.scope):
+        return None
     if isinstance(callee, Unresolved):
         callee = site.callee = visitor.resolver.resolve(site.node.func, site.scope)
     if isinstance(callee, ProjectFunction) and callee.summary.plain:
@@ -178,6 +181,8 @@ class TransitiveCheck:
             if caller_ref is None:
                 continue
             found = self.blocking.classify(site)
+            if found is not None and holds_a_lock(found[0]):
+                continue  # a critical section, not a wait (see holds_a_lock)
             if found is not None and found[1].rule is not LOOP_RUN_IN_COROUTINE:
                 best = direct.get(key)
                 if best is None or position < best[0]:
@@ -198,17 +203,6 @@ class TransitiveCheck:
             if callee is None or callee.is_async or _allowed(callee, settings, filename):
                 continue
             callers.setdefault(id(callee.node), []).append((position, caller_ref))
-        for expr, scope in visitor.with_items:  # ``with self._lock:`` in a helper
-            frame = owner(scope)
-            if frame.kind is not ScopeKind.FUNCTION or self._ref_of(frame) is None:
-                continue
-            found_with = self.blocking.classify_with(expr, scope)
-            if found_with is not None:
-                position = (expr.lineno, expr.col_offset)
-                key = id(frame.node)
-                best = direct.get(key)
-                if best is None or position < best[0]:
-                    direct[key] = (position, f"{found_with[0]}()", f"line {expr.lineno}")
         # Breadth first from the direct blockers, backwards along call edges.
         queue: deque[int] = deque()
         for key, (_, call, where) in sorted(direct.items(), key=lambda item: item[1][0]):

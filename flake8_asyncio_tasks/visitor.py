@@ -569,6 +569,26 @@ class Visitor:
                 break
         self._generic(node, scope)
 
+    def may_name_a_definition(self, func: ast.expr, scope: Scope) -> bool:
+        """Cheap test, no resolution: can ``func`` name a function or method that another
+        module (or a class) defines?  Its root name must be ``self``/``cls``, an import,
+        an alias, or a local bound to a value or annotated; a call result may be too.
+        A parameter without annotation, a loop target or an unbound name cannot."""
+        node = func
+        while isinstance(node, ast.Attribute):
+            node = node.value
+        if isinstance(node, (ast.Call, ast.Await)):
+            return node is not func
+        if not isinstance(node, ast.Name):
+            return False
+        name = node.id
+        if node is func:
+            return name in self.indirect_names  # a plain call: an import or an alias
+        bindings = self.resolver.owner(name, scope).bindings.get(name)
+        if not bindings:
+            return False
+        return any(type(binding) not in _OPAQUE_BINDINGS for binding in bindings)
+
     def expects_blocking_io_error(self, site: CallSite) -> bool:
         """The call sits in a ``try`` body whose handlers catch ``BlockingIOError``."""
         if not self.non_blocking_tries:
@@ -791,6 +811,9 @@ class Visitor:
             self._truth(node.operand, scope)
         self._stack.append((node.operand, scope))
 
+
+#: bindings that never say what a name holds
+_OPAQUE_BINDINGS: Final = (type(OPAQUE),)
 
 #: the shapes of a test that a queue is not empty
 _QUEUE_TESTS: Final = frozenset({ast.UnaryOp, ast.Call, ast.Compare})

@@ -76,8 +76,14 @@ def test_benchmark_reports_ratio_findings_and_no_exception(tmp_path: Path) -> No
     assert report["plugin_exceptions"] == []
     assert "plugin exceptions: 0" in done.stdout
     e2e = report["e2e"]
-    assert set(e2e["seconds"]) == {"builtin", "ours"}
+    assert set(e2e["seconds"]) == {"builtin", "ours", "ours-one-file"}
     assert isinstance(e2e["overhead_percent"], float)
+    assert isinstance(e2e["one_file_overhead_percent"], float)
+    assert all(mb > 10 for mb in e2e["peak_rss_mb"].values())
+    # project analysis on and off, in the same run
+    assert summary["one_file"]["plugin_over_parse"] > 0
+    assert "project analysis on (cold caches each pass)" in done.stdout
+    assert isinstance(summary["extra_parses"], int)
     # the CLI run with our plugin reports what the built-in-only run cannot
     assert e2e["reported_lines"]["ours"] > e2e["reported_lines"]["builtin"]
     scaling = report["scaling"]
