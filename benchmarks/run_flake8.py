@@ -12,6 +12,8 @@ distributions listed in its first argument:
 
 from __future__ import annotations
 
+import os
+import resource
 import sys
 from collections.abc import Sequence
 from typing import Any, Final
@@ -19,6 +21,8 @@ from typing import Any, Final
 from flake8.main import cli
 from flake8.plugins import finder
 
+#: a file to write this process's peak RSS (KiB) to, when set
+PEAK_RSS_ENV: Final = "BENCH_PEAK_RSS_FILE"
 #: flake8's own checkers: flake8 (the E/W/F/C90 entry points), pycodestyle, pyflakes, mccabe
 BUILTIN: Final = frozenset({"flake8", "pycodestyle", "pyflakes", "mccabe"})
 
@@ -45,7 +49,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(__doc__, file=sys.stderr)
         return 2
     restrict_plugins(frozenset(n.strip() for n in args[0].split(",") if n.strip()))
-    return int(cli.main(args[2:]))
+    try:
+        return int(cli.main(args[2:]))
+    finally:
+        report = os.environ.get(PEAK_RSS_ENV)
+        if report:  # this process's own peak RSS (a fork's counter starts at its parent's)
+            with open(report, "w") as handle:
+                handle.write(str(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss))
 
 
 if __name__ == "__main__":

@@ -21,17 +21,15 @@ from flake8_asyncio_tasks.names import (
     ProjectClass,
     ProjectFunction,
     Ref,
-    Resolver,
     Scope,
     ScopeKind,
     Value,
-    call_variant,
     display_name,
     dotted_source,
-    is_pseudo_path,
     local_match,
     spelled,
 )
+from flake8_asyncio_tasks.resolver import Resolver, call_variant, is_pseudo_path
 from flake8_asyncio_tasks.rules import CONFIGURED_BLOCKING, LOOP_RUN_IN_COROUTINE
 from flake8_asyncio_tasks.settings import Settings
 from flake8_asyncio_tasks.tables import (

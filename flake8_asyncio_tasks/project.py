@@ -29,11 +29,11 @@ from typing import Final
 
 from flake8_asyncio_tasks.faults import debug_requested
 from flake8_asyncio_tasks.names import (
-    _TRANSPARENT_BASES,
     ProjectClass,
     ProjectFunction,
     Ref,
 )
+from flake8_asyncio_tasks.resolver import _TRANSPARENT_BASES
 from flake8_asyncio_tasks.settings import Settings
 from flake8_asyncio_tasks.summarize import summarize
 from flake8_asyncio_tasks.summary import ModuleSummary

@@ -19,12 +19,13 @@ from flake8_asyncio_tasks.blocking import BlockingCheck, holds_a_lock, owner, pr
 from flake8_asyncio_tasks.names import (
     FunctionRef,
     ProjectFunction,
-    Resolver,
     Scope,
     ScopeKind,
     dotted_source,
     local_match,
+    spelled,
 )
+from flake8_asyncio_tasks.resolver import Resolver
 from flake8_asyncio_tasks.rules import LOOP_RUN_IN_COROUTINE, TRANSITIVE_BLOCKING
 from flake8_asyncio_tasks.settings import Settings
 from flake8_asyncio_tasks.tables import TRANSPARENT_DECORATORS
@@ -126,7 +127,7 @@ class TransitiveCheck:
                 if found is None or project_match(ref, settings.allowed_calls):
                     continue
                 chain_text = found.text()
-                written = written or ref.summary.qualname.rpartition(".")[2]
+                written = written or spelled(site.node.func)
             else:
                 if _allowed(ref, settings, filename):
                     continue
@@ -137,7 +138,7 @@ class TransitiveCheck:
                 names = [f"{name}()" if name != "..." else name
                          for name in self._chain(summary, ref)]
                 chain_text = " -> ".join([*names, f"{call} ({where})"])
-                written = written or ref.node.name
+                written = written or spelled(site.node.func)
             text = TRANSITIVE_BLOCKING.format(
                 call=written,
                 coro=site.scope.coroutine.name if site.scope.coroutine else "?",

@@ -77,20 +77,20 @@ def count_resolutions(source: str, monkeypatch: pytest.MonkeyPatch,
     """
     import ast
 
-    from flake8_asyncio_tasks import names
+    from flake8_asyncio_tasks import names, resolver
     from flake8_asyncio_tasks.plugin import Plugin
 
     calls = 0
-    original = names.Resolver.resolve
+    original = resolver.Resolver.resolve
 
-    def counting(self: names.Resolver, node: ast.expr, scope: names.Scope,
+    def counting(self: resolver.Resolver, node: ast.expr, scope: names.Scope,
                  depth: int = 0) -> names.Ref | None:
         nonlocal calls
         calls += 1
         return original(self, node, scope, depth)
 
     with monkeypatch.context() as patch:
-        patch.setattr(names.Resolver, "resolve", counting)
+        patch.setattr(resolver.Resolver, "resolve", counting)
         findings = list(Plugin(ast.parse(source), filename).run())
     return calls, len(findings)
 

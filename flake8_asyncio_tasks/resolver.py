@@ -1,0 +1,363 @@
+"""The resolver: what an expression evaluates to, as a :data:`~names.Ref`, without
+running it.  Names resolve through their scope's bindings (memoized per scope); an
+attribute of a class through the class body, ``self.x = ...`` and the bases; with a
+project (see :mod:`~flake8_asyncio_tasks.project`), a dotted name of the project's own
+modules through what those modules define.
+"""
+
+from __future__ import annotations
+
+import ast
+import builtins
+from typing import Final
+
+from flake8_asyncio_tasks.names import (
+    Annotated,
+    AnnotatedValue,
+    Binding,
+    ClassRef,
+    FunctionRef,
+    ProjectClass,
+    ProjectFunction,
+    ProjectLookup,
+    Ref,
+    Scope,
+    ScopeKind,
+    SelfParam,
+    Value,
+    _is_none,
+    dotted_source,
+)
+from flake8_asyncio_tasks.tables import (
+    AWAIT_RETURNS,
+    CALL_VARIANTS,
+    PSEUDO_PATHS,
+    RETURNS,
+    UNBOUNDED_UNLESS_MAXSIZE,
+)
+
+_BUILTINS: Final = frozenset(dir(builtins))
+_MAX_DEPTH: Final = 24
+
+
+class Resolver:
+    """Resolves expressions to :data:`Ref` values, memoizing names per scope.
+
+    With a ``project`` (see :mod:`~flake8_asyncio_tasks.project`), dotted names of the
+    project's own modules resolve to what those modules define; without one they stay
+    dotted names, which no table knows: the one-file behaviour.
+    """
+
+    __slots__ = ("project",)
+
+    def __init__(self, project: ProjectLookup | None = None) -> None:
+        self.project = project
+
+    def translate(self, dotted: str, depth: int = 0) -> Ref | None:
+        """A dotted name, or what the project module it names defines."""
+        project = self.project
+        if project is None or not project.first_party(dotted.partition(".")[0]):
+            return dotted
+        return project.lookup(dotted, depth + 1)
+
+    @staticmethod
+    def owner(name: str, scope: Scope) -> Scope:
+        """The scope whose binding of ``name`` a read in ``scope`` sees (Python's LEGB)."""
+        if name in scope.global_names:
+            return scope.module
+        owner = scope
+        # Class bodies are not visible from the functions nested in them.
+        while owner.parent is not None and (
+            name not in owner.bindings
+            or (owner.kind is ScopeKind.CLASS and owner is not scope)
+        ):
+            owner = owner.parent
+        return owner
+
+    def bound_method(self, func: ast.expr, scope: Scope) -> tuple[ast.Attribute, Scope] | None:
+        """The ``receiver.method`` expression a callee stands for, and where it is read.
+
+        ``func`` itself when it is an attribute; for a name, the attribute that its only
+        binding assigns (``recv = sock.recv`` then ``recv(1)``).  ``None`` otherwise.
+        """
+        if isinstance(func, ast.Attribute):
+            return func, scope
+        if not isinstance(func, ast.Name):
+            return None
+        bindings = self.owner(func.id, scope).bindings.get(func.id)
+        if bindings is None or len(bindings) != 1:
+            return None
+        binding = bindings[0]
+        if (isinstance(binding, Value) and binding.item is None
+                and isinstance(binding.expr, ast.Attribute)):
+            return binding.expr, binding.scope
+        return None
+
+    def lookup(self, name: str, scope: Scope, depth: int = 0) -> Ref | None:
+        """What ``name`` read in ``scope`` refers to, or ``None`` when unsure."""
+        owner = self.owner(name, scope)
+        bindings = owner.bindings.get(name)
+        if bindings is None:
+            if name in _BUILTINS and not owner.module.has_star_import:
+                return name
+            return None
+        memo = owner.memo
+        if name in memo:
+            return memo[name]
+        if depth > _MAX_DEPTH:
+            return None
+        memo[name] = None  # a cycle (x = x.y()) resolves to unknown
+        ref = self._merge(bindings, depth)
+        memo[name] = ref
+        return ref
+
+    def _merge(self, bindings: list[Binding], depth: int) -> Ref | None:
+        """One value when every binding agrees; ``x = None`` placeholders are skipped."""
+        if len(bindings) == 1:
+            return bindings[0].resolve(self, depth)
+        found: Ref | None = None
+        for binding in bindings:
+            if isinstance(binding, (Value, AnnotatedValue)) and binding.is_none:
+                continue
+            ref = binding.resolve(self, depth)
+            if ref is None or (found is not None and ref != found):
+                return None
+            found = ref
+        return found
+
+    def resolve(self, node: ast.expr, scope: Scope, depth: int = 0) -> Ref | None:
+        """What ``node`` evaluates to, as far as it can be known without running it."""
+        if depth > _MAX_DEPTH:
+            return None
+        if isinstance(node, ast.Name):
+            return self.lookup(node.id, scope, depth)
+        if isinstance(node, ast.Attribute):
+            value = node.value
+            if self.project is not None and isinstance(value, ast.Call) and isinstance(
+                    value.func, ast.Name) and value.func.id == "super" and not value.args:
+                return self._super(node.attr, scope, depth)
+            base = self.resolve(value, scope, depth + 1)
+            if isinstance(base, str):
+                # builtins.open is open
+                dotted = node.attr if base == "builtins" else f"{base}.{node.attr}"
+                known = RETURNS.get(dotted)
+                return known if known is not None else self.translate(dotted, depth)
+            if isinstance(base, ClassRef):
+                return self.member(base, node.attr, depth)
+            if isinstance(base, ProjectClass) and self.project is not None:
+                return self.project.member(base, node.attr, depth + 1)[1]
+            return None
+        if isinstance(node, ast.Call):
+            func = self.resolve(node.func, scope, depth + 1)
+            if isinstance(func, str):
+                if func == "pathlib.Path" and node.args and is_pseudo_path(
+                        node.args[0], self, scope, depth + 1):
+                    return "pathlib.PseudoPath()"  # Path(os.devnull): no disk behind it
+                variant = call_variant(func, node)
+                if variant is not None:
+                    return variant
+                called = func + "()"
+                return RETURNS.get(called, called)
+            if isinstance(func, ClassRef) and not func.instance:
+                return ClassRef(func.scope, instance=True)
+            if isinstance(func, FunctionRef) and not func.is_async:
+                return self.returned(func, depth)
+            if isinstance(func, ProjectClass) and not func.instance:
+                return ProjectClass(func.module, func.path, func.summary, instance=True)
+            if isinstance(func, ProjectFunction) and self.project is not None and (
+                    not func.summary.coroutine):
+                return self.project.returned(func, depth + 1)
+            return None
+        if isinstance(node, ast.Await):
+            if isinstance(node.value, ast.Call):
+                # ``await make_client()`` of this module's ``async def ... -> Client``
+                func = self.resolve(node.value.func, scope, depth + 1)
+                if isinstance(func, FunctionRef) and func.is_async:
+                    return self.returned(func, depth)
+                if isinstance(func, ProjectFunction) and self.project is not None and (
+                        func.summary.coroutine):
+                    return self.project.returned(func, depth + 1)
+            # ``await asyncpg.connect()`` is an ``asyncpg.Connection()``
+            awaited = self.resolve(node.value, scope, depth + 1)
+            return AWAIT_RETURNS.get(awaited) if isinstance(awaited, str) else None
+        if isinstance(node, ast.BoolOp):
+            # ``session or requests.Session()``: one type whichever operand is taken
+            found: Ref | None = None
+            for operand in node.values:
+                if _is_none(operand):
+                    continue
+                ref = self.resolve(operand, scope, depth + 1)
+                if ref is None or (found is not None and ref != found):
+                    return None
+                found = ref
+            return found
+        if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Div):
+            # pathlib: Path(...) / "name" is a Path again
+            left = self.resolve(node.left, scope, depth + 1)
+            if isinstance(left, str) and RETURNS.get(left + "/") is not None:
+                return RETURNS[left + "/"]
+        return None
+
+    def returned(self, func: FunctionRef, depth: int) -> Ref | None:
+        """An instance of the return annotation of this module's function, if any.
+
+        ``def make_session() -> requests.Session`` makes ``make_session().get`` a
+        ``requests.Session().get``; generators and unannotated functions are unknown.
+        """
+        returns = func.node.returns
+        if returns is None or func.scope.is_generator or func.scope.parent is None:
+            return None
+        return Annotated(returns, func.scope.parent).resolve(self, depth + 1)
+
+    def member(self, cls: ClassRef, attr: str, depth: int) -> Ref | None:
+        """``self.attr`` / ``Cls.attr``: the class body's binding or ``self.attr = ...``,
+        else what the base classes give, searched in order (see :meth:`_inherited`)."""
+        memo = cls.scope.memo
+        key = ("\0i" if cls.instance else "\0c") + attr  # never a name the class binds
+        if key in memo:
+            return memo[key]
+        if depth > _MAX_DEPTH:
+            return None
+        memo[key] = None  # an attribute defined through itself is unknown
+        bindings = _own_bindings(cls, attr)
+        if bindings:
+            found = self._merge(bindings, depth + 1)
+        else:
+            found = self._inherited(cls, attr, depth + 1)
+        memo[key] = found
+        return found
+
+    def _super(self, attr: str, scope: Scope, depth: int) -> Ref | None:
+        """``super().attr`` in a method: ``attr`` from the bases of the enclosing class."""
+        function = scope.enclosing_function()
+        cls = function.parent
+        if function.kind not in (ScopeKind.FUNCTION, ScopeKind.COROUTINE) or (
+                cls is None or cls.kind is not ScopeKind.CLASS):
+            return None
+        first = function.node.args.posonlyargs or function.node.args.args if isinstance(
+            function.node, (ast.FunctionDef, ast.AsyncFunctionDef)) else None
+        if not first:
+            return None
+        binding = function.bindings.get(first[0].arg)
+        if not binding or len(binding) != 1 or not isinstance(binding[0], SelfParam):
+            return None
+        return self._inherited(binding[0].ref, attr, depth + 1)
+
+    def _inherited(self, cls: ClassRef, attr: str, depth: int) -> Ref | None:
+        """``attr`` from the bases of ``cls``, left to right, depth first.
+
+        A base of this module that defines ``attr`` (even as something unknown) decides;
+        a library base (``models.Model``, ``threading.Thread``) gives its table name
+        (``django.db.models.Model().save``); a base that cannot be resolved, or more than
+        one library base, makes the answer unknown.
+        """
+        node = cls.scope.node
+        parent = cls.scope.parent
+        if not isinstance(node, ast.ClassDef) or parent is None or depth > _MAX_DEPTH:
+            return None
+        library: list[str] = []
+        for base in node.bases:
+            if isinstance(base, ast.Subscript):
+                base = base.value  # Generic[T], queue.Queue[int]
+            ref = self.resolve(base, parent, depth + 1)
+            if isinstance(ref, ClassRef) and not ref.instance and ref.scope is not cls.scope:
+                inherited = ClassRef(ref.scope, cls.instance)
+                if _own_bindings(inherited, attr):
+                    # a library base listed first would come first in the MRO
+                    return None if library else self.member(inherited, attr, depth + 1)
+                found = self._inherited(inherited, attr, depth + 1)
+                if found is not None or not _only_known_bases(ref.scope):
+                    return found
+            elif isinstance(ref, ProjectClass) and self.project is not None:
+                decided, what = self.project.member(
+                    ProjectClass(ref.module, ref.path, ref.summary, cls.instance), attr,
+                    depth + 1)
+                if decided:  # defined there (or unknowable there): that decides
+                    return None if library else what
+            elif isinstance(ref, str):
+                if ref not in _TRANSPARENT_BASES:
+                    library.append(ref)
+            else:
+                return None  # a base of unknown kind may define anything
+        if len(library) != 1:
+            return None
+        base_type = library[0]
+        if cls.instance:
+            # a subclass of queue.Queue may have no maxsize: its put() is not known to wait
+            made = UNBOUNDED_UNLESS_MAXSIZE.get(base_type) or RETURNS.get(
+                base_type + "()", base_type + "()")
+            dotted = f"{made}.{attr}"
+        else:
+            dotted = f"{base_type}.{attr}"
+        return RETURNS.get(dotted, dotted)
+
+
+#: bases that add no attribute an asyncio check reads
+_TRANSPARENT_BASES: Final = frozenset({
+    "abc.ABC", "object", "typing.Generic", "typing.Protocol", "typing_extensions.Protocol",
+})
+
+
+def _own_bindings(cls: ClassRef, attr: str) -> list[Binding]:
+    """The bindings of ``attr`` in the class body (and, for instances, ``self.attr = ``)."""
+    bindings = list(cls.scope.bindings.get(attr, ()))
+    if cls.instance:
+        bindings += cls.scope.attr_bindings.get(attr, ())
+    return bindings
+
+
+def _only_known_bases(scope: Scope) -> bool:
+    """The class of ``scope`` has no bases, or only ``object``: nothing else to inherit."""
+    node = scope.node
+    return isinstance(node, ast.ClassDef) and all(
+        isinstance(base, ast.Name) and base.id == "object" for base in node.bases)
+
+
+def is_pseudo_path(node: ast.expr, resolver: Resolver, scope: Scope, depth: int = 0) -> bool:
+    """``os.devnull``, ``"/dev/null"``, ``"/proc/self/fd"``, ``f"/proc/{pid}/fd"``,
+    ``Path(os.devnull)``: a path the kernel serves from memory, never from a disk."""
+    text: str | None = None
+    if isinstance(node, ast.Constant) and isinstance(node.value, str):
+        text = node.value
+    elif isinstance(node, ast.JoinedStr) and node.values:
+        first = node.values[0]
+        if isinstance(first, ast.Constant) and isinstance(first.value, str):
+            text = first.value  # only a constant prefix is known
+            if len(node.values) > 1 and not text.endswith("/"):
+                return False
+    if text is not None:
+        return text in PSEUDO_PATHS or any(
+            prefix.endswith("/") and text.startswith(prefix) for prefix in PSEUDO_PATHS)
+    # depth goes on: ``self.p = Path(self.p)`` must not resolve itself forever
+    ref = resolver.resolve(node, scope, depth + 1)
+    return ref in ("os.devnull", "os.path.devnull", "pathlib.PseudoPath()")
+
+
+
+def call_variant(func: str, call: ast.Call) -> str | None:
+    """What ``call`` of ``func`` makes when an argument picks a variant, else ``None``.
+
+    ``socket.socket(AF_INET, SOCK_DGRAM)`` is a datagram socket and
+    ``sqlite3.connect(":memory:")`` a database in memory (see ``CALL_VARIANTS``).
+    """
+    unbounded = UNBOUNDED_UNLESS_MAXSIZE.get(func)
+    if unbounded is not None:
+        sizes = [*call.args[:1], *(k.value for k in call.keywords if k.arg == "maxsize")]
+        if not sizes or all(
+            isinstance(size, ast.Constant) and isinstance(size.value, int) and size.value <= 0
+            for size in sizes
+        ):
+            return unbounded
+        return None
+    variants = CALL_VARIANTS.get(func)
+    if variants is None:
+        return None
+    for arg in (*call.args, *(keyword.value for keyword in call.keywords)):
+        if isinstance(arg, ast.Constant) and isinstance(arg.value, str):
+            marker = arg.value
+        else:
+            marker = (dotted_source(arg) or "").rpartition(".")[2]
+        for expected, variant in variants:
+            if marker == expected:
+                return variant
+    return None

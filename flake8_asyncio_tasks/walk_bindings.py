@@ -1,0 +1,330 @@
+"""The walk's bindings: scopes (module, def, lambda, class, comprehension) and every
+statement that binds a name (imports, assignments, loops, ``with``, ``global``...)."""
+
+from __future__ import annotations
+
+import ast
+from typing import Final
+
+from flake8_asyncio_tasks.names import (
+    OPAQUE,
+    Annotated,
+    AnnotatedValue,
+    ClassRef,
+    Defined,
+    FunctionRef,
+    Imported,
+    Scope,
+    ScopeKind,
+    SelfParam,
+    Value,
+    dotted_source,
+)
+from flake8_asyncio_tasks.walk import (
+    WalkState,
+    decorator_callee,
+)
+
+#: decorators (as written) that make a generator a coroutine running on the loop
+GENERATOR_COROUTINES: Final = frozenset({
+    "asyncio.coroutine", "gen.coroutine", "gen_test", "testing.gen_test",
+    "tornado.gen.coroutine", "tornado.testing.gen_test", "types.coroutine",
+})
+
+
+
+class BindingWalk(WalkState):
+    """Handlers for scopes and bindings."""
+
+    def _module(self, node: ast.Module, scope: Scope) -> None:
+        self._push(node.body, scope)
+
+    def _function(self, node: ast.FunctionDef | ast.AsyncFunctionDef, scope: Scope) -> None:
+        is_async = isinstance(node, ast.AsyncFunctionDef)
+        decorators = [dotted_source(decorator_callee(d)) for d in node.decorator_list]
+        # @gen.coroutine / @types.coroutine generators run on the loop like coroutines
+        runs_on_loop = is_async or any(d in GENERATOR_COROUTINES for d in decorators)
+        kind = ScopeKind.COROUTINE if runs_on_loop else ScopeKind.FUNCTION
+        inner = Scope(kind, node.name, node, scope)
+        self.function_names.add(node.name)
+        scope.bind(node.name, Defined(FunctionRef(node, inner, is_async)))
+        self._bind_arguments(node.args, inner, scope, decorators)
+        # Decorators, defaults and annotations run in the enclosing scope.
+        args = node.args
+        outer: list[ast.AST] = [*node.decorator_list, *args.defaults]
+        outer += [d for d in args.kw_defaults if d is not None]
+        outer += [a.annotation for a in (*args.posonlyargs, *args.args, *args.kwonlyargs)
+                  if a.annotation is not None]
+        if node.returns is not None:
+            outer.append(node.returns)
+        self._push(node.body, inner)
+        self._push(outer, scope)
+
+    def _bind_arguments(self, args: ast.arguments, inner: Scope, scope: Scope,
+                        decorators: list[str | None]) -> None:
+        positional = [*args.posonlyargs, *args.args]
+        first = positional[0].arg if positional else None
+        if scope.kind is ScopeKind.CLASS and first and "staticmethod" not in decorators:
+            cls_method = "classmethod" in decorators
+            inner.bind(first, SelfParam(ClassRef(scope, instance=not cls_method)))
+            positional = positional[1:]
+        for arg in (*positional, *args.kwonlyargs):
+            if arg.annotation is not None:
+                inner.bind(arg.arg, Annotated(arg.annotation, scope))
+            else:
+                inner.bind(arg.arg, OPAQUE)
+        for star in (args.vararg, args.kwarg):
+            if star is not None:
+                inner.bind(star.arg, OPAQUE)
+
+    def _lambda(self, node: ast.Lambda, scope: Scope) -> None:
+        inner = Scope(ScopeKind.LAMBDA, "<lambda>", node, scope)
+        args = node.args
+        for parameter in (*args.posonlyargs, *args.args, *args.kwonlyargs, args.vararg,
+                          args.kwarg):
+            if parameter is not None:
+                inner.bind(parameter.arg, OPAQUE)
+        self._stack.append((node.body, inner))
+        self._push([*args.defaults, *(d for d in args.kw_defaults if d is not None)], scope)
+
+    def _class(self, node: ast.ClassDef, scope: Scope) -> None:
+        inner = Scope(ScopeKind.CLASS, node.name, node, scope)
+        scope.bind(node.name, Defined(ClassRef(inner, instance=False)))
+        self._push(node.body, inner)
+        self._push([*node.decorator_list, *node.bases, *(k.value for k in node.keywords)], scope)
+
+    def _comprehension(
+        self, node: ast.ListComp | ast.SetComp | ast.DictComp | ast.GeneratorExp, scope: Scope
+    ) -> None:
+        inner = Scope(ScopeKind.COMPREHENSION, "<comprehension>", node, scope)
+        generators = node.generators
+        if not generators:  # not valid Python, but a hand-built tree may say so
+            return
+        # The first iterable is evaluated in the enclosing scope.
+        children: list[tuple[ast.AST, Scope]] = [(generators[0].iter, scope)]
+        for index, generator in enumerate(generators):
+            iterable = None if generator.is_async else generator.iter
+            if iterable is not None:
+                self.iterations.append((iterable, scope if index == 0 else inner))
+            self._bind_target(generator.target, inner, iterable, "*",
+                              scope if index == 0 else inner)
+            if index:
+                children.append((generator.iter, inner))
+            for condition in generator.ifs:
+                self._truth(condition, inner)
+                children.append((condition, inner))
+        if isinstance(node, ast.DictComp):
+            # Python 3.15 (PEP 798): ``{**d for d in ds}`` has ``key=d`` and no value
+            children += [(part, inner) for part in (node.key, node.value) if part is not None]
+        else:
+            children.append((node.elt, inner))
+        self._stack.extend(reversed(children))
+
+    def _match_capture(self, node: ast.MatchAs | ast.MatchStar | ast.MatchMapping,
+                       scope: Scope) -> None:
+        name = node.rest if isinstance(node, ast.MatchMapping) else node.name
+        if name:
+            scope.bind(name, OPAQUE)
+        self._generic(node, scope)
+
+    def _bind_target(
+        self,
+        target: ast.expr,
+        scope: Scope,
+        value: ast.expr | None,
+        item: str | None = None,
+        value_scope: Scope | None = None,
+    ) -> None:
+        """Bind the names in an assignment target to (a part of) ``value``.
+
+        ``item`` is the part a name gets: ``"0"``, ``"1"``... when a tuple target unpacks
+        a value, ``"*"`` for a loop target (one element of the iterable).
+        """
+        if isinstance(target, ast.Name):
+            if value is None:
+                scope.bind(target.id, OPAQUE)
+            else:
+                scope.bind(target.id, Value(value, value_scope or scope, item))
+                if item is None and isinstance(value, (ast.Name, ast.Attribute)):
+                    self.indirect_names.add(target.id)
+        elif isinstance(target, (ast.Tuple, ast.List)):
+            elements = target.elts
+            if isinstance(value, (ast.Tuple, ast.List)) and item is None and (
+                len(value.elts) == len(elements)
+            ):
+                for element, part in zip(elements, value.elts, strict=True):
+                    self._bind_target(element, scope, part, None, value_scope)
+                return
+            for index, element in enumerate(elements):
+                known = value is not None and item is None and not isinstance(
+                    element, ast.Starred)
+                self._bind_target(element, scope, value if known else None,
+                                  str(index) if known else None, value_scope)
+        elif isinstance(target, ast.Starred):
+            self._bind_target(target.value, scope, None)
+        elif isinstance(target, ast.Attribute):
+            self._bind_attribute(target, scope, value if item is None else None)
+
+    def _bind_attribute(self, target: ast.Attribute, scope: Scope,
+                        value: ast.expr | None) -> None:
+        """``self.x = value`` in a method: an attribute binding of the class."""
+        base = target.value
+        if not isinstance(base, ast.Name):
+            return
+        function = scope.enclosing_function()
+        bindings = function.bindings.get(base.id)
+        if bindings and len(bindings) == 1 and isinstance(bindings[0], SelfParam):
+            cls = bindings[0].ref.scope
+            binding = Value(value, scope) if value is not None else OPAQUE
+            cls.attr_bindings.setdefault(target.attr, []).append(binding)
+
+    def _import(self, node: ast.Import, scope: Scope) -> None:
+        for alias in node.names:
+            self.imported_modules.add(alias.name.partition(".")[0])
+            if alias.asname:
+                self.indirect_names.add(alias.asname)
+                scope.bind(alias.asname, Imported(alias.name))
+            else:
+                top = alias.name.partition(".")[0]
+                scope.bind(top, Imported(top))
+
+    def _import_from(self, node: ast.ImportFrom, scope: Scope) -> None:
+        module = node.module
+        if node.level:
+            # ``from .client import fetch``: a module of this package, if it is known
+            package = self.package
+            if package is None or node.level > len(package):
+                for alias in node.names:
+                    if alias.name != "*":
+                        scope.bind(alias.asname or alias.name, OPAQUE)
+                return
+            base = ".".join(package[:len(package) - node.level + 1])
+            module = f"{base}.{module}" if module else base
+        if not module:
+            return
+        self.imported_modules.add(module.partition(".")[0])
+        for alias in node.names:
+            if alias.name == "*":
+                scope.module.has_star_import = True
+                continue
+            local = alias.asname or alias.name
+            self.indirect_names.add(local)
+            scope.bind(local, Imported(f"{module}.{alias.name}"))
+
+    def _assign(self, node: ast.Assign, scope: Scope) -> None:
+        value = node.value
+        for target in node.targets:
+            self._bind_target(target, scope, value)
+        if len(node.targets) == 1 and isinstance(node.targets[0], ast.Name):
+            self._mark_assigned(value, node.targets[0].id, scope)
+        elif len(node.targets) == 1 and isinstance(node.targets[0], ast.Attribute):
+            site = self._site(value, scope)
+            if site is not None:
+                site.usage, site.target = "attribute", dotted_source(node.targets[0])
+        self._stack.append((value, scope))
+        # plain names are bound above; other targets (x[k], self.a) also read names
+        self._push([t for t in node.targets if type(t) is not ast.Name], scope)
+
+    def _ann_assign(self, node: ast.AnnAssign, scope: Scope) -> None:
+        if scope.kind is ScopeKind.CLASS and isinstance(node.target, ast.Name):
+            # A class-level declaration states the attribute's type; the value is a
+            # default or a dataclass field(...), not what instances hold.
+            scope.bind(node.target.id, Annotated(node.annotation, scope))
+            if node.value is not None:
+                self._stack.append((node.value, scope))
+        elif node.value is not None:
+            if isinstance(node.target, ast.Name):
+                # the value's type when known, else what the annotation says
+                scope.bind(node.target.id, AnnotatedValue(
+                    Value(node.value, scope), Annotated(node.annotation, scope)))
+                if isinstance(node.value, (ast.Name, ast.Attribute)):
+                    self.indirect_names.add(node.target.id)
+                self._mark_assigned(node.value, node.target.id, scope)
+            else:
+                self._bind_target(node.target, scope, node.value)
+            self._stack.append((node.value, scope))
+        elif isinstance(node.target, ast.Name) and scope.kind is not ScopeKind.MODULE:
+            scope.bind(node.target.id, OPAQUE)
+        self._stack.append((node.target, scope))
+
+    def _aug_assign(self, node: ast.AugAssign, scope: Scope) -> None:
+        if isinstance(node.target, ast.Name):
+            scope.bind(node.target.id, OPAQUE)
+            scope.load(node.target.id)
+        elif isinstance(node.target, ast.Attribute):
+            self._bind_attribute(node.target, scope, None)
+        self._push([node.target, node.value], scope)
+
+    def _named_expr(self, node: ast.NamedExpr, scope: Scope) -> None:
+        # A walrus in a comprehension binds in the enclosing function (PEP 572).
+        owner = scope
+        while owner.kind is ScopeKind.COMPREHENSION and owner.parent is not None:
+            owner = owner.parent
+        owner.bind(node.target.id, Value(node.value, owner))
+        if isinstance(node.value, (ast.Name, ast.Attribute)):
+            self.indirect_names.add(node.target.id)
+        self._stack.append((node.value, scope))
+
+    def _for(self, node: ast.For | ast.AsyncFor, scope: Scope) -> None:
+        # an async for iterates an async iterable: its elements are not what RETURNS knows
+        iterable = node.iter if isinstance(node, ast.For) else None
+        if iterable is not None:
+            self.iterations.append((iterable, scope))
+            self._mark(iterable, "iterate", scope)
+            if isinstance(iterable, ast.Name):
+                key = (id(scope), iterable.id)
+                self.iterated_names[key] = self.iterated_names.get(key, 0) + 1
+        self._bind_target(node.target, scope, iterable, "*")
+        self._generic(node, scope)
+
+    def _with(self, node: ast.With | ast.AsyncWith, scope: Scope) -> None:
+        for item in node.items:
+            if item.optional_vars is not None:
+                self._bind_target(item.optional_vars, scope, item.context_expr)
+            if isinstance(node, ast.With):
+                self.with_items.append((item.context_expr, scope))
+        self._generic(node, scope)
+
+    def _type_alias(self, node: ast.AST, scope: Scope) -> None:
+        """``type X[T: bound] = value``: binds ``X``; the value, bounds and defaults are
+        evaluated lazily, when something reads ``X.__value__``, never here."""
+        name = getattr(node, "name", None)
+        if isinstance(name, ast.Name):
+            scope.bind(name.id, OPAQUE)
+
+    def _global(self, node: ast.Global | ast.Nonlocal, scope: Scope) -> None:
+        # A global or nonlocal name outlives the function: count it as used.
+        for name in node.names:
+            scope.load(name)
+        if isinstance(node, ast.Global):
+            scope.global_names.update(node.names)
+        else:
+            for name in node.names:
+                scope.bind(name, OPAQUE)
+
+    def _try(self, node: ast.Try, scope: Scope) -> None:
+        for handler in node.handlers:
+            caught = handler.type
+            names = caught.elts if isinstance(caught, ast.Tuple) else [caught]
+            if any(
+                (dotted_source(name) or "").rpartition(".")[2] == "BlockingIOError"
+                for name in names if name is not None
+            ) and node.body:
+                last = node.body[-1]
+                self.non_blocking_tries.append((
+                    id(scope.enclosing_function()), node.body[0].lineno,
+                    getattr(last, "end_lineno", None) or last.lineno,
+                ))
+                break
+        self._generic(node, scope)
+
+    def _yield(self, node: ast.Yield | ast.YieldFrom, scope: Scope) -> None:
+        scope.enclosing_function().is_generator = True
+        if node.value is not None:
+            self._stack.append((node.value, scope))
+
+    def _except_handler(self, node: ast.ExceptHandler, scope: Scope) -> None:
+        if node.name:
+            scope.bind(node.name, OPAQUE)
+        self._generic(node, scope)
+

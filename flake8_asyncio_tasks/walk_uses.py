@@ -1,0 +1,249 @@
+"""The walk's uses: names and attributes read, calls and what surrounds them (a
+statement, ``await``, a test, a format, a comparison), and the tests it remembers."""
+
+from __future__ import annotations
+
+import ast
+from typing import Any, Final
+
+from flake8_asyncio_tasks.names import (
+    OPAQUE,
+    Scope,
+    dotted_source,
+)
+from flake8_asyncio_tasks.tables import LOOP_RUN_METHODS
+from flake8_asyncio_tasks.walk import (
+    CallSite,
+    WalkState,
+    receiver_key,
+)
+
+_ATTRIBUTE, _NAME, _CALL, _CONSTANT = ast.Attribute, ast.Name, ast.Call, ast.Constant
+#: builtins that read an attribute named by a string
+_ATTRIBUTE_BUILTINS: Final = frozenset({"getattr", "hasattr", "delattr"})
+
+
+
+class UseWalk(WalkState):
+    """Handlers for reads, calls and tests."""
+
+    def _name(self, node: ast.Name, scope: Scope) -> None:
+        if isinstance(node.ctx, ast.Load):
+            scope.load(node.id)
+        elif isinstance(node.ctx, ast.Del):
+            scope.bind(node.id, OPAQUE)
+
+    def _attribute(self, node: ast.Attribute, scope: Scope) -> None:
+        attr = node.attr
+        if attr[:1] == "_" and type(node.ctx) is not ast.Store:
+            self.attribute_reads.add(attr)  # private names only: what AIO206 asks about
+        base = node.value
+        if type(base) is ast.Name:
+            key = (id(scope), base.id)
+            bases = self.attribute_bases
+            bases[key] = bases.get(key, 0) + 1
+            if attr in LOOP_RUN_METHODS:
+                self.runs_loop.add(key)
+        self._stack.append((base, scope))
+
+    def _call(self, node: ast.Call, scope: Scope) -> None:
+        site = self._sites.pop(id(node), None)
+        if site is None:
+            site = CallSite(node, scope)
+        site.scope = scope
+        self.calls.append(site)
+        func = node.func
+        callee: Any = func  # read by its type, tested just before
+        kind = type(func)
+        if kind is _ATTRIBUTE:
+            site.last = callee.attr
+        elif kind is _NAME:
+            site.last, site.by_name = callee.id, True
+        elif kind is _CALL:
+            inner = callee.func
+            if isinstance(inner, ast.Attribute):
+                site.last = inner.attr + "()"
+            elif isinstance(inner, ast.Name):
+                site.last, site.by_name = inner.id + "()", True
+        if (
+            isinstance(func, ast.Attribute)
+            and func.attr in ("setblocking", "settimeout")
+            and len(node.args) == 1
+            and isinstance(node.args[0], ast.Constant)
+            and node.args[0].value is not None
+            and not node.args[0].value
+        ):
+            # sock.setblocking(False) / settimeout(0): its recv/send return at once
+            receiver = dotted_source(func.value)
+            if receiver is not None:
+                key = receiver_key(receiver, scope)
+                # self._sock may be switched in another method: from then on, any line
+                line = 0 if receiver.startswith("self.") else node.lineno
+                self.non_blocking[key] = min(line, self.non_blocking.get(key, line))
+        if (isinstance(func, ast.Name) and func.id in _ATTRIBUTE_BUILTINS
+                and len(node.args) > 1 and isinstance(node.args[1], ast.Constant)
+                and isinstance(node.args[1].value, str)):
+            self.attribute_reads.add(node.args[1].value)  # getattr(self, "_task")
+        push = self._stack.append
+        call_type, constant_type = ast.Call, ast.Constant
+        for keyword in reversed(node.keywords):
+            value = keyword.value
+            kind = type(value)
+            if kind is call_type:
+                self._mark(value, "arg", scope)
+            if kind is not constant_type:
+                push((value, scope))
+        for arg in reversed(node.args):
+            kind = type(arg)
+            if kind is call_type:
+                self._mark(arg, "arg", scope)
+            if kind is not constant_type:
+                push((arg, scope))
+        push((func, scope))
+
+    def _expr(self, node: ast.Expr, scope: Scope) -> None:
+        value = node.value
+        self._mark(value, "expr", scope)
+        # asyncio.create_task(...).add_done_callback(...): the task is still discarded
+        if isinstance(value, ast.Call) and isinstance(value.func, ast.Attribute):
+            self._mark(value.func.value, "chained", scope)
+        # [asyncio.create_task(c) for c in coros] as a statement: the list is dropped
+        elif isinstance(value, (ast.ListComp, ast.SetComp)):
+            self._mark(value.elt, "expr", scope)
+        self._stack.append((value, scope))
+
+    def _await(self, node: ast.Await, scope: Scope) -> None:
+        self._mark(node.value, "await", scope)
+        # ``await fetch()["k"]`` / ``await get(url).text``: the subscript or attribute
+        # binds first, so a call below it is used before anything awaits it
+        part: ast.expr = node.value
+        called = False
+        while True:
+            if isinstance(part, ast.Call):
+                part, called = part.func, True
+            elif isinstance(part, (ast.Subscript, ast.Attribute)):
+                inner = part.value
+                if isinstance(inner, ast.Call):
+                    site = self._site(inner, scope)
+                    if site is not None and not site.usage:
+                        site.usage = "late"
+                        site.target = "[...]" if isinstance(part, ast.Subscript) else (
+                            f".{part.attr}()" if called else f".{part.attr}")
+                    break
+                part, called = inner, False
+            else:
+                break
+        self._stack.append((node.value, scope))
+
+    def _formatted(self, node: ast.FormattedValue, scope: Scope) -> None:
+        """``f"{value}"``: the value is formatted.  (A t-string's interpolation is not: the
+        template keeps the object itself, and whatever renders it may await it.)"""
+        value = node.value
+        if type(value) is _CALL:
+            self._mark(value, "format", scope)
+        push = self._stack.append
+        if node.format_spec is not None:
+            push((node.format_spec, scope))
+        push((value, scope))
+
+    def _compare(self, node: ast.Compare, scope: Scope) -> None:
+        push = self._stack.append
+        comparators = node.comparators
+        for operand in reversed(comparators):
+            if type(operand) is _CALL:
+                self._mark(operand, "compare", scope)
+            if type(operand) is not _CONSTANT:
+                push((operand, scope))
+        left = node.left
+        if type(left) is _CALL:
+            self._mark(left, "compare", scope)
+        push((left, scope))
+
+    def _bin_op(self, node: ast.BinOp, scope: Scope) -> None:
+        left, right = node.left, node.right
+        # "%s" % value, "%s %s" % (a, b): the values are formatted
+        if type(left) is _CONSTANT and type(node.op) is ast.Mod and isinstance(
+                left.value, str):
+            for value in right.elts if isinstance(right, ast.Tuple) else [right]:
+                self._mark(value, "format", scope)
+        push = self._stack.append
+        if type(right) is not _CONSTANT:
+            push((right, scope))
+        if type(left) is not _CONSTANT:
+            push((left, scope))
+
+    def _return(self, node: ast.Return, scope: Scope) -> None:
+        if node.value is not None:
+            self._mark(node.value, "return", scope)
+            self._stack.append((node.value, scope))
+
+    def _test(self, node: ast.If | ast.While | ast.IfExp | ast.Assert, scope: Scope) -> None:
+        self._truth(node.test, scope)
+        test_kind = type(node.test)
+        if test_kind in _QUEUE_TESTS and isinstance(node, (ast.If, ast.While)):
+            checked = _checked_not_empty(node.test)
+            if checked is not None and node.body:
+                last = node.body[-1]
+                self.nonempty_queues.append((
+                    id(scope.enclosing_function()), checked, node.body[0].lineno,
+                    getattr(last, "end_lineno", None) or last.lineno))
+        if test_kind is ast.Compare and isinstance(node, ast.If):
+            old = _older_pythons_branch(node)
+            if old:
+                last = old[-1]
+                self.legacy_branches.append(
+                    (old[0].lineno, getattr(last, "end_lineno", None) or last.lineno))
+        self._generic(node, scope)
+
+    def _bool_op(self, node: ast.BoolOp, scope: Scope) -> None:
+        # ``a() or b()`` tests a(); b() is the value, tested only if the whole is.
+        values = node.values
+        last = len(values) - 1 if id(node) not in self._truth_tested else len(values)
+        for value in values[:last]:
+            self._truth(value, scope)
+        self._push(values, scope)
+
+    def _unary_op(self, node: ast.UnaryOp, scope: Scope) -> None:
+        if isinstance(node.op, ast.Not):
+            self._truth(node.operand, scope)
+        self._stack.append((node.operand, scope))
+
+
+#: the shapes of a test that a queue is not empty
+_QUEUE_TESTS: Final = frozenset({ast.UnaryOp, ast.Call, ast.Compare})
+
+
+def _checked_not_empty(test: ast.expr) -> str | None:
+    """``not q.empty()``, ``q.qsize()``, ``q.qsize() > 0``: the receiver known non-empty."""
+    if isinstance(test, ast.UnaryOp) and isinstance(test.op, ast.Not):
+        call, method = test.operand, "empty"
+    else:
+        if isinstance(test, ast.Compare) and len(test.ops) == 1:
+            test = test.left
+        call, method = test, "qsize"
+    if isinstance(call, ast.Call) and isinstance(call.func, ast.Attribute) and (
+            call.func.attr == method and not call.args):
+        return dotted_source(call.func.value)
+    return None
+
+
+def _older_pythons_branch(node: ast.If) -> list[ast.stmt]:
+    """The statements of ``node`` that run only on Pythons older than the version tested.
+
+    ``if sys.version_info >= (3, 10): ... else: <old>``; ``if sys.version_info < (3, 10):
+    <old>``; also ``sys.version_info[:2]`` and a plain ``version_info``.
+    """
+    test = node.test
+    if not (isinstance(test, ast.Compare) and len(test.ops) == 1
+            and isinstance(test.comparators[0], ast.Tuple)):
+        return []
+    left = test.left.value if isinstance(test.left, ast.Subscript) else test.left
+    if dotted_source(left) not in ("sys.version_info", "version_info"):
+        return []
+    op = test.ops[0]
+    if isinstance(op, (ast.GtE, ast.Gt)):
+        return node.orelse
+    if isinstance(op, (ast.Lt, ast.LtE)):
+        return node.body
+    return []
+
