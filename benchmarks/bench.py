@@ -205,7 +205,7 @@ def cold_caches() -> None:
     """Forget every module summary: the next pass reads the project as a new run would."""
     project = sys.modules.get("flake8_asyncio_tasks.project")
     if project is not None:
-        for name in ("_SUMMARIES", "_FIRST_PARTY", "_FILES", "_WALKS"):
+        for name in ("_SUMMARIES", "_FIRST_PARTY", "_FILES"):
             getattr(project, name).clear()
 
 

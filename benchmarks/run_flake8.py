@@ -42,6 +42,18 @@ def restrict_plugins(keep: frozenset[str]) -> None:
     finder.find_plugins = find_plugins
 
 
+def _peak_rss_kib() -> int:
+    """Peak resident memory of this process since exec (``VmHWM``), in KiB."""
+    try:
+        with open("/proc/self/status") as status:
+            for line in status:
+                if line.startswith("VmHWM:"):
+                    return int(line.split()[1])
+    except OSError:
+        pass
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """``run_flake8.py PKG[,PKG...] -- FLAKE8 ARGS``."""
     args = list(sys.argv[1:] if argv is None else argv)
@@ -53,9 +65,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         return int(cli.main(args[2:]))
     finally:
         report = os.environ.get(PEAK_RSS_ENV)
-        if report:  # this process's own peak RSS (a fork's counter starts at its parent's)
+        if report:  # this process's own peak RSS (ru_maxrss would count the parent's)
             with open(report, "w") as handle:
-                handle.write(str(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss))
+                handle.write(str(_peak_rss_kib()))
 
 
 if __name__ == "__main__":

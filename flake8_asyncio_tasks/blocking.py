@@ -59,7 +59,6 @@ from flake8_asyncio_tasks.tables import (
 from flake8_asyncio_tasks.visitor import (
     CallSite,
     Finding,
-    Unresolved,
     Visitor,
     receiver_key,
 )
@@ -94,10 +93,7 @@ def resolve_candidate(
     ``names``; each call is resolved once, whichever check asks first."""
     if not may_be(site, names, visitor.indirect_names, any_attribute):
         return None
-    callee = site.callee
-    if isinstance(callee, Unresolved):
-        callee = site.callee = visitor.resolver.resolve(site.node.func, site.scope)
-    return site.last or "", callee
+    return site.last or "", visitor.resolver.callee(site)
 
 
 def project_match(ref: ProjectFunction, names: Collection[str]) -> str | None:

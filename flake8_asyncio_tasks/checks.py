@@ -8,12 +8,18 @@ from collections.abc import Sequence
 from typing import Final
 
 from flake8_asyncio_tasks import blocking, misuse, tasks, transitive
-from flake8_asyncio_tasks.names import FunctionRef, ProjectFunction, dotted_source, own_summary
+from flake8_asyncio_tasks.names import (
+    FunctionRef,
+    ProjectFunction,
+    dotted_source,
+    local_match,
+    own_summary,
+)
 from flake8_asyncio_tasks.project import project_for
 from flake8_asyncio_tasks.rules import LOOP_RUN_IN_COROUTINE
 from flake8_asyncio_tasks.settings import Settings
 from flake8_asyncio_tasks.summarize import summarize
-from flake8_asyncio_tasks.summary import FunctionSummary
+from flake8_asyncio_tasks.summary import FunctionSummary, ModuleSummary
 from flake8_asyncio_tasks.tables import (
     ASYNC_ANY_METHOD,
     ASYNC_CONTEXT_MANAGERS,
@@ -56,24 +62,21 @@ def check_module(
     if source is not None and not may_have_findings(source, settings):
         return []
     project = project_for(filename, settings) if settings.project_analysis else None
-    walked = project.take_walk(source) if project is not None and source is not None else None
-    if walked is not None:
-        # another file's check read this module already: same text, same walk
-        visitor = walked[0]
-        visitor.summary = walked[1]
-    else:
-        visitor = Visitor(settings, filename,
-                          None if project is None else project.location.package)
-        visitor.visit(tree)
+    visitor = Visitor(settings, filename, None if project is None else project.location.package)
+    visitor.visit(tree)
     if project is not None:
-        if walked is None:
-            # the module's own summary, from this walk, before any other module is read
-            location = project.location
-            visitor.summary = summarize(visitor, location.module, location.path,
-                                        project.first_party)
-            if source is not None:
-                project.store(visitor.summary, source)
-        visitor.forget_resolutions()
+        # the module's own summary, from this walk, made only if this check asks for it
+        # (its own task factories and loop wrappers); then kept for files importing it
+        index, text = project, source
+
+        def summarize_walk(walk: Visitor) -> ModuleSummary:
+            location = index.location
+            summary = summarize(walk, location.module, location.path, index.first_party)
+            if text is not None:
+                index.store(summary, text)
+            return summary
+
+        visitor.summarizer = summarize_walk
         visitor.resolver.project = project
     blocker = blocking.BlockingCheck(visitor)
     helpers = transitive.TransitiveCheck(visitor, blocker)
@@ -96,7 +99,7 @@ def check_module(
             if ref is None:
                 continue
             runs = _runs_loop(ref, visitor)
-            if runs is not None and site.usage != "await":
+            if runs is not None and site.usage != "await" and not _allowed(ref, visitor):
                 results.append(_wrapper_runs_loop(site, ref, runs))
             elif isinstance(ref, ProjectFunction) and not ref.summary.coroutine or (
                     isinstance(ref, FunctionRef) and not ref.is_async):
@@ -107,6 +110,14 @@ def check_module(
     results += misuses.sync_withs()
     results.sort(key=lambda f: (f.line, f.col, f.text))
     return results
+
+
+def _allowed(ref: FunctionRef | ProjectFunction, visitor: Visitor) -> bool:
+    """``--asyncio-allowed-calls`` names this helper."""
+    allowed = visitor.settings.allowed_calls
+    if isinstance(ref, ProjectFunction):
+        return blocking.project_match(ref, allowed) is not None
+    return local_match(ref, allowed, visitor.filename) is not None
 
 
 def _runs_loop(ref: FunctionRef | ProjectFunction, visitor: Visitor) -> str | None:

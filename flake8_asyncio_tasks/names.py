@@ -36,6 +36,15 @@ if TYPE_CHECKING:
     from flake8_asyncio_tasks.resolver import Resolver
 
 
+class Unresolved:
+    """The callee of a call site not resolved yet."""
+
+    __slots__ = ()
+
+
+UNRESOLVED: Final = Unresolved()
+
+
 class ScopeKind(enum.Enum):
     """What kind of code a scope's body is."""
 
@@ -325,6 +334,7 @@ class Scope:
         "children",
         "attr_bindings",
         "memo",
+        "local_memo",
         "_all_loads",
         "_read_inside",
         "has_star_import",
@@ -351,7 +361,10 @@ class Scope:
         self.loads: dict[str, int] = {}
         self.children: list[Scope] = []
         self.attr_bindings: dict[str, list[Binding]] = {}  # class scopes: self.x = ...
+        #: what names resolve to here, with the project (``memo``) and without it
+        #: (``local_memo``, what a summary records): one walk serves both
         self.memo: dict[str, Ref | None] = {}
+        self.local_memo: dict[str, Ref | None] = {}
         self._all_loads: set[str] | None = None
         self._read_inside: set[str] | None = None
         self.has_star_import = False

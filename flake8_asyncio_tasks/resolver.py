@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import ast
 import builtins
-from typing import Final
+from typing import TYPE_CHECKING, Final
 
 from flake8_asyncio_tasks.names import (
     Annotated,
@@ -24,6 +24,7 @@ from flake8_asyncio_tasks.names import (
     Scope,
     ScopeKind,
     SelfParam,
+    Unresolved,
     Value,
     _is_none,
     dotted_source,
@@ -39,6 +40,9 @@ from flake8_asyncio_tasks.tables import (
 _BUILTINS: Final = frozenset(dir(builtins))
 _MAX_DEPTH: Final = 24
 
+if TYPE_CHECKING:
+    from flake8_asyncio_tasks.walk import CallSite
+
 
 class Resolver:
     """Resolves expressions to :data:`Ref` values, memoizing names per scope.
@@ -52,6 +56,19 @@ class Resolver:
 
     def __init__(self, project: ProjectLookup | None = None) -> None:
         self.project = project
+
+    def callee(self, site: CallSite) -> Ref | None:
+        """What the callee of ``site`` resolves to, resolved once per mode (with the
+        project, and without it for summaries) whichever check asks first."""
+        if self.project is None:
+            found = site.local_callee
+            if isinstance(found, Unresolved):
+                found = site.local_callee = self.resolve(site.node.func, site.scope)
+            return found
+        found = site.callee
+        if isinstance(found, Unresolved):
+            found = site.callee = self.resolve(site.node.func, site.scope)
+        return found
 
     def translate(self, dotted: str, depth: int = 0) -> Ref | None:
         """A dotted name, or what the project module it names defines."""
@@ -101,7 +118,7 @@ class Resolver:
             if name in _BUILTINS and not owner.module.has_star_import:
                 return name
             return None
-        memo = owner.memo
+        memo = owner.memo if self.project is not None else owner.local_memo
         if name in memo:
             return memo[name]
         if depth > _MAX_DEPTH:
@@ -212,7 +229,7 @@ class Resolver:
     def member(self, cls: ClassRef, attr: str, depth: int) -> Ref | None:
         """``self.attr`` / ``Cls.attr``: the class body's binding or ``self.attr = ...``,
         else what the base classes give, searched in order (see :meth:`_inherited`)."""
-        memo = cls.scope.memo
+        memo = cls.scope.memo if self.project is not None else cls.scope.local_memo
         key = ("\0i" if cls.instance else "\0c") + attr  # never a name the class binds
         if key in memo:
             return memo[key]

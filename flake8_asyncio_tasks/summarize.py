@@ -26,6 +26,7 @@ from flake8_asyncio_tasks.names import (
     Value,
     qualname,
 )
+from flake8_asyncio_tasks.resolver import Resolver
 from flake8_asyncio_tasks.rules import LOOP_RUN_IN_COROUTINE
 from flake8_asyncio_tasks.summary import ClassSummary, FunctionSummary, ModuleSummary
 from flake8_asyncio_tasks.tables import COROUTINE_DECORATORS
@@ -79,6 +80,20 @@ def summarize(visitor: Visitor, module: str, path: str,
     top-level name is one of the project's packages (calls into those are recorded)."""
     root = visitor.root
     assert root is not None, "summarize() needs a walked module"
+    # resolved without the project: the summary says what this module alone says (its
+    # own memos and callee caches, so a check of the same walk is not disturbed)
+    checking = visitor.resolver
+    visitor.resolver = Resolver()
+    try:
+        return _summarize(visitor, module, path, first_party)
+    finally:
+        visitor.resolver = checking
+
+
+def _summarize(visitor: Visitor, module: str, path: str,
+               first_party: Callable[[str], bool]) -> ModuleSummary:
+    root = visitor.root
+    assert root is not None
     builder = _Builder(visitor, module, first_party)
     functions: dict[str, FunctionSummary] = {}
     classes: dict[str, ClassSummary] = {}
@@ -198,12 +213,11 @@ class _Builder:
                 frame.spawns = kind[1]
         if len(frame.calls) >= _MAX_CALLS:
             return
-        callee = site.callee
-        if isinstance(callee, Unresolved):
-            if not self.visitor.may_name_a_definition(node.func, site.scope) and not (
-                    site.by_name and site.last in self.visitor.function_names):
-                return
-            callee = site.callee = self.resolver.resolve(node.func, site.scope)
+        if isinstance(site.local_callee, Unresolved) and not (
+                self.visitor.may_name_a_definition(node.func, site.scope)) and not (
+                site.by_name and site.last in self.visitor.function_names):
+            return
+        callee = self.resolver.callee(site)
         if isinstance(callee, str):
             if callee in _LOOP_PROBES:
                 frame.probes_loop = True

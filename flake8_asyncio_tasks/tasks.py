@@ -60,7 +60,6 @@ from flake8_asyncio_tasks.transitive import is_plain
 from flake8_asyncio_tasks.visitor import (
     CallSite,
     Finding,
-    Unresolved,
     Visitor,
     decorator_callee,
 )
@@ -122,10 +121,7 @@ class TaskCheck:
         elif self.resolver.project is not None and self._may_lose(site) and (
                 self.visitor.may_name_a_definition(func, site.scope)):
             # ``self.client.close()``: a method of a class of another module
-            callee = site.callee
-            if isinstance(callee, Unresolved):
-                callee = site.callee = self.resolver.resolve(func, site.scope)
-            ref = callee
+            ref = self.resolver.callee(site)
             if not isinstance(ref, ProjectFunction):
                 return None
         else:
@@ -161,7 +157,8 @@ class TaskCheck:
         if isinstance(ref, FunctionRef):
             if local_match(ref, self.visitor.settings.task_factories, self.visitor.filename):
                 return _TASK, spelled(func)
-            own = own_summary(self.visitor.summary, ref)
+            own = own_summary(self.visitor.own_summary(), ref) if (
+                self.resolver.project is not None) else None
             if own is not None and own.spawns is not None and not ref.is_async:
                 return _TASK, spelled(func)  # def spawn(c): return asyncio.create_task(c)
             if ref.is_async and not ref.scope.is_generator and is_plain(ref, self.resolver):

@@ -84,12 +84,10 @@ def project_function(site: CallSite, visitor: Visitor) -> ProjectFunction | None
     """The function of another project module that ``site`` calls, if certain."""
     if visitor.resolver.project is None:
         return None
-    callee = site.callee
-    if isinstance(callee, Unresolved) and not visitor.may_name_a_definition(
+    if isinstance(site.callee, Unresolved) and not visitor.may_name_a_definition(
             site.node.func, site.scope):
         return None
-    if isinstance(callee, Unresolved):
-        callee = site.callee = visitor.resolver.resolve(site.node.func, site.scope)
+    callee = visitor.resolver.callee(site)
     if isinstance(callee, ProjectFunction) and callee.summary.plain:
         return callee
     return None

@@ -20,17 +20,17 @@ from typing import Any, Final
 
 from flake8_asyncio_tasks.names import (
     OPAQUE,
+    UNRESOLVED,
     Scope,
     ScopeKind,
+    Unresolved,
 )
 from flake8_asyncio_tasks.resolver import Resolver
 from flake8_asyncio_tasks.settings import Settings
 from flake8_asyncio_tasks.summary import ModuleSummary
 from flake8_asyncio_tasks.walk import (
-    UNRESOLVED,
     CallSite,
     Finding,
-    Unresolved,
     decorator_callee,
     receiver_key,
 )
@@ -59,8 +59,10 @@ class Visitor(BindingWalk, UseWalk):
         self.resolver = Resolver()
         #: the module scope, once walked
         self.root: Scope | None = None
-        #: the module's own summary, with project analysis (built from this walk)
+        #: the module's own summary, with project analysis (built from this walk, when
+        #: first asked: see :meth:`own_summary`)
         self.summary: ModuleSummary | None = None
+        self.summarizer: Callable[[Visitor], ModuleSummary] | None = None
         self.calls: list[CallSite] = []
         #: id(call) -> CallSite, to mark how a call's value is used
         self._sites: dict[int, CallSite] = {}
@@ -171,15 +173,13 @@ class Visitor(BindingWalk, UseWalk):
                 continue
             dispatch.get(kind, generic)(node, scope)
 
-    def forget_resolutions(self) -> None:
-        """Drop every memoized resolution (before the resolver gets a project)."""
-        for site in self.calls:
-            site.callee = UNRESOLVED
-        stack = [self.root] if self.root is not None else []
-        while stack:
-            scope = stack.pop()
-            scope.memo.clear()
-            stack.extend(scope.children)
+    def own_summary(self) -> ModuleSummary | None:
+        """The module's summary (with project analysis), made on first use."""
+        summarizer = self.summarizer
+        if self.summary is None and summarizer is not None:
+            self.summarizer = None  # once, and never from inside itself
+            self.summary = summarizer(self)
+        return self.summary
 
     def may_name_a_definition(self, func: ast.expr, scope: Scope) -> bool:
         """Cheap test, no resolution: can ``func`` name a function or method that another

@@ -8,8 +8,10 @@ from dataclasses import dataclass
 from typing import Final
 
 from flake8_asyncio_tasks.names import (
+    UNRESOLVED,
     Ref,
     Scope,
+    Unresolved,
 )
 from flake8_asyncio_tasks.resolver import Resolver
 from flake8_asyncio_tasks.settings import Settings
@@ -47,18 +49,13 @@ class CallSite:
     #: what the callee resolves to, once asked (:func:`~flake8_asyncio_tasks.blocking.
     #: resolve_candidate` resolves each call once for every check)
     callee: Ref | None | Unresolved = None
+    #: the same, resolved without the project (what a summary of the module records)
+    local_callee: Ref | None | Unresolved = None
 
     def __post_init__(self) -> None:
-        self.callee = UNRESOLVED
+        self.callee = self.local_callee = UNRESOLVED
 
 
-class Unresolved:
-    """The callee of a call site not resolved yet."""
-
-    __slots__ = ()
-
-
-UNRESOLVED: Final = Unresolved()
 
 
 #: fields that never hold a node worth visiting (contexts, operators)

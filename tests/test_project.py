@@ -267,3 +267,16 @@ def test_deep_chains_and_many_modules_stop_silently(tmp_path: Path) -> None:
 def test_plugin_class_with_project_on_a_file_without_a_project() -> None:
     tree = ast.parse("async def f():\n    g()\n")
     assert list(Plugin(tree, "stdin", ["async def f():\n", "    g()\n"]).run()) == []
+
+
+def test_options_name_functions_of_other_modules() -> None:
+    """--asyncio-allowed-calls and --asyncio-blocking-calls reach project functions by
+    their full dotted name, ``module.name`` or a package prefix."""
+    service = PROJECTS / "shop" / "shop" / "service.py"
+    base = via_cli("--jobs=1", str(service))[service.resolve()]
+    allowed = via_cli("--jobs=1", "--asyncio-allowed-calls=shop.settings.load_config,"
+                      "tasks.run_sync", str(service))[service.resolve()]
+    assert set(base) - set(allowed) == {(44, "AIO109"), (45, "AIO109"), (57, "AIO110")}
+    configured = via_cli("--jobs=1", "--asyncio-blocking-calls=shop.settings.defaults",
+                         str(service))[service.resolve()]
+    assert set(configured) - set(base) == {(46, "AIO108")}
