@@ -423,6 +423,42 @@ def run_scaling(args: argparse.Namespace, ours: Driver, options: argparse.Namesp
     return result
 
 
+def run_project_scaling(args: argparse.Namespace, ours: Driver,
+                        options: argparse.Namespace) -> list[dict[str, Any]] | None:
+    """Generated projects of growing size (``generate.generate_project``), every module
+    checked with project analysis on, cold caches each pass: cost per line must stay
+    flat as the project grows."""
+    sizes = [int(s) for s in args.project_sizes.split(",") if s]
+    if not sizes or not set_project_analysis(ours, True):
+        return None
+    rows = []
+    with tempfile.TemporaryDirectory() as tmp:
+        for size in sizes:
+            root = Path(tmp, f"project{size}")
+            for relative, text in generate.generate_project(size).items():
+                path = root / relative
+                path.parent.mkdir(parents=True, exist_ok=True)
+                path.write_text(text)
+            files = read_files(f"project{size}", sorted(root.rglob("*.py")), options)
+            parse_s = best_of(args.repeat, lambda: parse_all(files))
+            jobs = ours.prepare(files)
+            cold_caches()
+            before = extra_parses()
+            found = ours.findings(jobs)
+            parsed = extra_parses() - before
+            plugin_s = best_of(args.repeat, lambda: cold_drain(ours, jobs))
+            set_project_analysis(ours, False)
+            off_s = best_of(args.repeat, lambda: ours.drain(jobs))
+            set_project_analysis(ours, True)
+            lines = sum(f.lines for f in files)
+            rows.append({"modules": size, "lines": lines, "findings": len(found),
+                         "extra_parses": parsed, "parse_s": parse_s, "plugin_s": plugin_s,
+                         "one_file_s": off_s,
+                         "plugin_us_per_line": 1e6 * plugin_s / lines,
+                         "plugin_over_parse": plugin_s / parse_s})
+    return rows
+
+
 def run_deep(depth: int, ours: Driver, options: argparse.Namespace) -> list[dict[str, Any]]:
     """A deeply nested module from source, and a tree nested ``depth`` levels by hand."""
     cases = []
@@ -665,6 +701,20 @@ def print_report(report: dict[str, Any]) -> None:
             print(f"  deep nesting, {case['case']}: "
                   f"{'ok' if case['ok'] else 'FAILED'}, {case['findings']} findings, "
                   f"{case['seconds'] * 1000:.1f} ms")
+    ps = report.get("project_scaling")
+    if ps:
+        print("\nproject analysis on generated projects (every module checked, cold caches):")
+        print(f"  {'modules':>8} {'lines':>8} {'findings':>9} {'extra parses':>13} "
+              f"{'us/line':>8} {'plugin/parse':>13} {'one-file/parse':>15}")
+        for row in ps:
+            print(f"  {row['modules']:>8} {row['lines']:>8,} {row['findings']:>9} "
+                  f"{row['extra_parses']:>13} {row['plugin_us_per_line']:>8.2f} "
+                  f"{row['plugin_over_parse']:>13.3f} "
+                  f"{row['one_file_s'] / row['parse_s']:>15.3f}")
+        if len(ps) >= 2:
+            print(f"  per-line cost, largest / smallest project: "
+                  f"{ps[-1]['plugin_us_per_line'] / ps[0]['plugin_us_per_line']:.2f}x "
+                  "(linear growth: about 1x)")
     prof = report.get("profile")
     if prof:
         print("\nprofile of one plugin pass over the corpus (own time, top functions):")
@@ -698,6 +748,8 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--scaling-sizes", default="1000,10000,100000",
                         help="generated module sizes in lines")
     parser.add_argument("--no-scaling", action="store_true")
+    parser.add_argument("--project-sizes", default="10,100,1000",
+                        help="modules in the generated projects (project analysis scaling)")
     parser.add_argument("--deep-depth", type=int, default=200)
     parser.add_argument("--profile", type=int, default=0, metavar="N",
                         help="cProfile one extra plugin pass; print the top N functions")
@@ -758,6 +810,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         report["e2e"] = run_e2e(args, with_peer=peer is not None)
     if not args.no_scaling:
         report["scaling"] = run_scaling(args, ours, options)
+        report["project_scaling"] = run_project_scaling(args, ours, options)
     report["plugin_exceptions"] = ours.errors
     if peer is not None:
         report["peer_exceptions"] = peer.errors

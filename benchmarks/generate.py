@@ -128,6 +128,39 @@ def generate_module(lines: int) -> str:
     return "".join(parts)
 
 
+def generate_project(modules: int) -> dict[str, str]:
+    """A package of ``modules`` modules importing each other: relative path -> source.
+
+    Module ``m{i}`` imports a helper and a class from ``m{i - 1}`` and from ``m{i // 2}``,
+    derives its class from the previous one's, and has a coroutine that calls them
+    (a coroutine left unawaited, a sync helper that blocks a few modules down, an
+    inherited async method): the cross-module lookups grow with the project.
+    """
+    files = {"pyproject.toml": "", "proj/__init__.py": ""}
+    for i in range(modules):
+        parts = ["import asyncio\n"]
+        if i:
+            parts.append(f"from proj.m{i - 1} import Client{i - 1}, helper{i - 1}\n")
+            parts.append(f"from proj.m{i // 2} import fetch{i // 2}\n")
+        parts.append("\n\n")
+        if i:
+            parts.append(f"def helper{i}(path):\n    return helper{i - 1}(path)\n\n\n")
+            parts.append(f"class Client{i}(Client{i - 1}):\n"
+                         f"    def local(self):\n        return helper{i}('x')\n\n\n")
+        else:
+            parts.append("def helper0(path):\n    with open(path) as f:\n"
+                         "        return f.read()\n\n\n")
+            parts.append("class Client0:\n    async def close(self):\n"
+                         "        await asyncio.sleep(0)\n\n\n")
+        parts.append(f"async def fetch{i}(url):\n    await asyncio.sleep(0)\n    return url\n\n\n")
+        parts.append(f"async def main{i}():\n    client = Client{i}()\n    client.close()\n")
+        if i:
+            parts.append(f"    fetch{i // 2}('u')\n    helper{i}('x')\n"
+                         f"    await fetch{i // 2}('v')\n")
+        files[f"proj/m{i}.py"] = "".join(parts)
+    return files
+
+
 def deep_nesting_module(depth: int = 200) -> str:
     """Nested ``def``/``async def``/``class`` up to the tokenizer's limit, then lambdas.
 

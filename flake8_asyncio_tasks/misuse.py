@@ -47,7 +47,7 @@ from flake8_asyncio_tasks.tables import (
     spelled_last_names,
 )
 from flake8_asyncio_tasks.tasks import TaskCheck, kind_is_coroutine, kind_is_task
-from flake8_asyncio_tasks.transitive import TransitiveCheck, local_function
+from flake8_asyncio_tasks.transitive import TransitiveCheck, local_function, project_function
 from flake8_asyncio_tasks.visitor import CallSite, Finding, Visitor, decorator_callee
 
 _OFFLOAD_NAMES: Final = spelled_last_names(frozenset(OFFLOADS)) | {"run_in_executor"}
@@ -132,6 +132,11 @@ class MisuseCheck:
             return found[0]
         ref = local_function(inner, self.visitor)
         if ref is not None and not ref.is_async and transitive.blocks(ref):
+            return spelled(inner.node.func)
+        other = project_function(inner, self.visitor) if ref is None else None
+        project = self.visitor.resolver.project
+        if other is not None and project is not None and not other.summary.coroutine and (
+                project.blocking_chain(other) is not None):
             return spelled(inner.node.func)
         return None
 

@@ -51,6 +51,8 @@ MAX_MODULES_PER_FILE: Final = 300
 #: functions one blocking-chain search visits at most
 MAX_CHAIN_SEARCH: Final = 64
 _MAX_DEPTH: Final = 24
+#: hops of another module a message shows in full; beyond, the middle becomes ``...``
+_MAX_HOPS_SHOWN: Final = 5
 _MAX_LEVELS: Final = 40
 
 _STDLIB: Final = frozenset(getattr(sys, "stdlib_module_names", ())) | {"__future__"}
@@ -93,6 +95,8 @@ class Chain:
     def text(self) -> str:
         """``settings.read_file() (shop/settings.py:12) -> open() (shop/settings.py:14)``."""
         parts = [f"{hop.name}() ({hop.path}:{hop.line})" for hop in self.hops]
+        if len(parts) > _MAX_HOPS_SHOWN:  # both ends tell where to look; the middle less
+            parts[2:-2] = ["..."]
         parts.append(f"{self.call}() ({self.path}:{self.line})")
         return " -> ".join(parts)
 

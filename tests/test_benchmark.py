@@ -49,6 +49,7 @@ def run_bench(tmp_path: Path, *extra: str) -> BenchRun:
         [sys.executable, str(BENCHMARKS / "bench.py"), "--corpus", str(tmp_path / "corpus"),
          "--repeat", "1", "--e2e-packages", "alpha,beta", "--e2e-repeat", "1",
          "--scaling-sizes", "100,300", "--deep-depth", "200", "--profile", "5",
+         "--project-sizes", "5,20",
          "--flake8-arg=--asyncio-blocking-calls=fakelib.block",
          "--findings-out", str(findings), "--json", str(out), *extra],
         capture_output=True, text=True, timeout=300,
@@ -91,6 +92,10 @@ def test_benchmark_reports_ratio_findings_and_no_exception(tmp_path: Path) -> No
     assert all(row["findings"] > 0 for row in scaling["sizes"])
     assert scaling["per_line_growth"] > 0
     assert [case["ok"] for case in scaling["deep"]] == [True, True]
+    projects = report["project_scaling"]
+    assert [row["modules"] for row in projects] == [5, 20]
+    # each generated module has a lost coroutine, an imported one, a blocking chain
+    assert all(row["findings"] >= 2 * row["modules"] for row in projects)
     assert report["profile"] and "flake8_asyncio_tasks/" in "".join(
         row["function"] for row in report["profile"])
 

@@ -110,9 +110,9 @@ def test_switched_off_gives_one_file_results() -> None:
     assert via_cli("--jobs=1", "--asyncio-project-analysis=no", str(root)) == one_file
     # what needs a second module is gone: the imported coroutine, the helper's chain
     service = (root / "shop" / "service.py").resolve()
-    assert (32, "AIO202") not in one_file.get(service, [])
-    assert (44, "AIO109") not in one_file.get(service, [])
-    assert (32, "AIO202") in expected(root)[service]
+    assert (33, "AIO202") not in one_file.get(service, [])
+    assert (45, "AIO109") not in one_file.get(service, [])
+    assert (33, "AIO202") in expected(root)[service]
 
 
 def test_switch_in_a_config_file(tmp_path: Path) -> None:
@@ -120,7 +120,7 @@ def test_switch_in_a_config_file(tmp_path: Path) -> None:
     shutil.copytree(PROJECTS / "shop", root)
     (root / "setup.cfg").write_text("[flake8]\nasyncio-project-analysis = no\n")
     result = run_flake8("--select=AIO", "shop/service.py", cwd=root)
-    assert "service.py:32:9: AIO202" not in result.stdout
+    assert "service.py:33:9: AIO202" not in result.stdout
     assert result.stderr == ""
 
 
@@ -136,7 +136,7 @@ def test_a_bad_switch_value_is_a_one_line_error() -> None:
 def test_messages_name_each_hop_of_another_module() -> None:
     service = PROJECTS / "shop" / "shop" / "service.py"
     result = run_flake8("--isolated", "--select=AIO", str(service))
-    line = next(text for text in result.stdout.splitlines() if ":44:9:" in text)
+    line = next(text for text in result.stdout.splitlines() if ":45:9:" in text)
     assert line.endswith(
         "AIO109 load_config() blocks the event loop in coroutine 'handle': "
         "settings.load_config() (shop/settings.py:10) -> settings.read_file() "
@@ -276,7 +276,22 @@ def test_options_name_functions_of_other_modules() -> None:
     base = via_cli("--jobs=1", str(service))[service.resolve()]
     allowed = via_cli("--jobs=1", "--asyncio-allowed-calls=shop.settings.load_config,"
                       "tasks.run_sync", str(service))[service.resolve()]
-    assert set(base) - set(allowed) == {(44, "AIO109"), (45, "AIO109"), (57, "AIO110")}
+    assert set(base) - set(allowed) == {(45, "AIO109"), (46, "AIO109"), (58, "AIO110")}
     configured = via_cli("--jobs=1", "--asyncio-blocking-calls=shop.settings.defaults",
                          str(service))[service.resolve()]
-    assert set(configured) - set(base) == {(46, "AIO108")}
+    assert set(configured) - set(base) == {(47, "AIO108")}
+
+
+def test_long_chains_keep_both_ends(tmp_path: Path) -> None:
+    files = {"pyproject.toml": "", "app/__init__.py": ""}
+    for n in range(8):
+        files[f"app/m{n}.py"] = f"from app.m{n + 1} import step{n + 1}\n\n\n" \
+            f"def step{n}():\n    step{n + 1}()\n"
+    files["app/m8.py"] = "def step8():\n    open('x')\n"
+    files["app/user.py"] = "from app.m0 import step0\n\n\nasync def main():\n    step0()\n"
+    write(tmp_path, files)
+    result = run_flake8("--isolated", "--select=AIO", str(tmp_path / "app" / "user.py"))
+    assert result.stdout.strip().endswith(
+        "AIO109 step0() blocks the event loop in coroutine 'main': m0.step0() (app/m0.py:4) "
+        "-> m1.step1() (app/m1.py:4) -> ... -> m7.step7() (app/m7.py:4) -> m8.step8() "
+        "(app/m8.py:1) -> open() (app/m8.py:2); use await asyncio.to_thread(step0, ...)")

@@ -10,6 +10,7 @@ from . import legacy
 from .base import Inbox, MemoryRepository, Repository
 from .client import Client, fetch, make_client, session
 from .decorators import sync_entry
+from .paths import DATA, NOWHERE
 from .settings import defaults, load_config
 from .tasks import run_anywhere, run_sync, spawn, spawn_kept
 
@@ -64,6 +65,31 @@ class Orders(Repository):
         legacy.Client().close()
         MemoryRepository().save()
         shared_loop.create_task(fetch("k"))  # error: AIO200
+        await asyncio.to_thread(load_config())  # error: AIO111
+        loop = asyncio.get_running_loop()
+        await loop.run_in_executor(None, settings.load_config)
+        async with asyncio.TaskGroup() as group:
+            group.create_task(fetch("l"))
+            group.create_task(self.client.close())
+        later = lambda: load_config()  # noqa: E731  (runs wherever it is called)
+        later()  # lambdas are not followed (a documented blind spot)
+
+        def in_a_thread() -> None:
+            load_config()
+            fetch_sync_result = self.client.fetch_sync("u")
+            print(fetch_sync_result)
+
+        await asyncio.to_thread(in_a_thread)
+
+    async def files(self) -> None:
+        unused = spawn(fetch("m"))  # error: AIO201
+        DATA.joinpath("orders.json").read_text()  # error: AIO103
+        (DATA / "log.txt").write_text("x")  # error: AIO103
+        NOWHERE.write_text("x")  # /dev/null: no disk behind it
+
+    async def shadowed(self, fetch, load_config) -> None:  # noqa: ANN001
+        fetch("x")  # a parameter: not the imported coroutine function
+        load_config()
 
 
 def process(thing: object, duck) -> None:  # noqa: ANN001
