@@ -13,13 +13,12 @@ from flake8_asyncio_tasks.names import (
     ProjectFunction,
     dotted_source,
     local_match,
-    own_summary,
 )
 from flake8_asyncio_tasks.project import project_for
 from flake8_asyncio_tasks.rules import LOOP_RUN_IN_COROUTINE
 from flake8_asyncio_tasks.settings import Settings
-from flake8_asyncio_tasks.summarize import summarize
-from flake8_asyncio_tasks.summary import FunctionSummary, ModuleSummary
+from flake8_asyncio_tasks.summarize import summarize_function
+from flake8_asyncio_tasks.summary import FunctionSummary
 from flake8_asyncio_tasks.tables import (
     ASYNC_ANY_METHOD,
     ASYNC_CONTEXT_MANAGERS,
@@ -65,18 +64,14 @@ def check_module(
     visitor = Visitor(settings, filename, None if project is None else project.location.package)
     visitor.visit(tree)
     if project is not None:
-        # the module's own summary, from this walk, made only if this check asks for it
-        # (its own task factories and loop wrappers); then kept for files importing it
-        index, text = project, source
+        # a function of this module that returns a task or runs a loop: its summary,
+        # from this walk, made only when a coroutine calls it
+        index = project
 
-        def summarize_walk(walk: Visitor) -> ModuleSummary:
-            location = index.location
-            summary = summarize(walk, location.module, location.path, index.first_party)
-            if text is not None:
-                index.store(summary, text)
-            return summary
+        def summarize_own(ref: FunctionRef) -> FunctionSummary | None:
+            return summarize_function(visitor, ref, index.location.module, index.first_party)
 
-        visitor.summarizer = summarize_walk
+        visitor.function_summarizer = summarize_own
         visitor.resolver.project = project
     blocker = blocking.BlockingCheck(visitor)
     helpers = transitive.TransitiveCheck(visitor, blocker)
@@ -126,9 +121,9 @@ def _runs_loop(ref: FunctionRef | ProjectFunction, visitor: Visitor) -> str | No
     if isinstance(ref, ProjectFunction):
         summary, path = ref.summary, ref.path
     else:
-        if ref.is_async or visitor.summary is None:
+        if ref.is_async:
             return None
-        summary = own_summary(visitor.summary, ref)
+        summary = visitor.own_function(ref)
         path = ""
     if summary is None or summary.runs_loop is None or summary.coroutine:
         return None

@@ -25,7 +25,7 @@ from dataclasses import dataclass
 from pathlib import PurePath
 from typing import TYPE_CHECKING, Final, Protocol, Union
 
-from flake8_asyncio_tasks.summary import ClassSummary, FunctionSummary, ModuleSummary
+from flake8_asyncio_tasks.summary import ClassSummary, FunctionSummary
 from flake8_asyncio_tasks.tables import (
     DISPLAY_NAMES,
     RETURNS,
@@ -447,20 +447,6 @@ def qualname(scope: Scope) -> str | None:
             grand.kind is ScopeKind.MODULE) and scope.kind is not ScopeKind.CLASS:
         return f"{parent.name}.{scope.name}"
     return None
-
-
-def own_summary(summary: ModuleSummary | None, ref: FunctionRef) -> FunctionSummary | None:
-    """The entry of the checked module's own summary for its function ``ref``."""
-    if summary is None:
-        return None
-    name = qualname(ref.scope)
-    if name is None:
-        return None
-    cls, _, method = name.rpartition(".")
-    if not cls:
-        return summary.functions.get(name)
-    found = summary.classes.get(cls)
-    return found.methods.get(method) if found is not None else None
 
 
 def display_name(ref: str) -> str:

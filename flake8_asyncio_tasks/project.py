@@ -10,7 +10,8 @@ files; nothing else does: never site-packages, never a path outside those direct
 never ``importlib`` (which would run package ``__init__`` files).
 
 Each module is read and summarized at most once per process (cached by path, size and
-``mtime_ns``); the checked file's summary comes from the walk that checks it.  Modules
+``mtime_ns``); the checked file's own functions are summarized from the walk that
+checks it (see :func:`~flake8_asyncio_tasks.summarize.summarize_function`).  Modules
 are read lazily, only when a name a check resolves leads into them.  Every lookup is a
 function of the files on disk and of where it starts, with its own depth and size caps,
 so neither ``--jobs``, nor the files on the command line, nor their order change a
@@ -276,17 +277,6 @@ class Project:
             if debug_requested():
                 raise
             return None
-
-    def store(self, summary: ModuleSummary, source: str) -> None:
-        """Keep the checked file's summary (made from its own walk) for its importers."""
-        path = self.location.file
-        try:
-            stat = os.stat(path)
-        except OSError:
-            return
-        # only what is on disk: an editor may pipe an unsaved buffer through stdin
-        if len(source.encode("utf-8")) == stat.st_size and path not in _SUMMARIES:
-            _SUMMARIES[path] = (stat.st_size, stat.st_mtime_ns, self.settings, summary)
 
     # -- names -----------------------------------------------------------------------
     def lookup(self, dotted: str, depth: int) -> Ref | None:

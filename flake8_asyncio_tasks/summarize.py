@@ -1,7 +1,8 @@
 """Build a :class:`~flake8_asyncio_tasks.summary.ModuleSummary` from one module's walk.
 
-The same :class:`~flake8_asyncio_tasks.visitor.Visitor` walk that checks a file gives
-its summary; an imported module gets the very same walk (no second analyser).  The
+An imported module gets the very walk that checks files (a
+:class:`~flake8_asyncio_tasks.visitor.Visitor`, no second analyser), and the checked
+file's own functions are summarized from its check's walk by the same code.  The
 resolver has no project while a summary is built, so every name in it is what this
 module alone says (``"shop.models.Repo()"``), whatever the other modules hold: the
 summary is a function of the file's text only.
@@ -90,6 +91,23 @@ def summarize(visitor: Visitor, module: str, path: str,
         visitor.resolver = checking
 
 
+def summarize_function(visitor: Visitor, ref: FunctionRef, module: str,
+                       first_party: Callable[[str], bool]) -> FunctionSummary | None:
+    """The summary entry of one function of the walked module (a module-level function or
+    a method of a module-level class), made the way :func:`summarize` makes it, from the
+    calls of that function alone; ``None`` for other functions."""
+    name = qualname(ref.scope)
+    if name is None:
+        return None
+    checking = visitor.resolver
+    visitor.resolver = Resolver()
+    try:
+        builder = _Builder(visitor, module, first_party, only=ref.scope)
+        return builder.function(ref, name)
+    finally:
+        visitor.resolver = checking
+
+
 def _summarize(visitor: Visitor, module: str, path: str,
                first_party: Callable[[str], bool]) -> ModuleSummary:
     root = visitor.root
@@ -116,8 +134,9 @@ class _Builder:
     """Turns one module's scopes and calls into summary entries."""
 
     def __init__(self, visitor: Visitor, module: str,
-                 first_party: Callable[[str], bool]) -> None:
+                 first_party: Callable[[str], bool], only: Scope | None = None) -> None:
         self.visitor = visitor
+        self.only = only  # scan the calls of this function only
         self.resolver = visitor.resolver
         self.module = module
         self.first_party = first_party
@@ -177,8 +196,11 @@ class _Builder:
         blocker = BlockingCheck(visitor)
         tasks = TaskCheck(visitor)
         frames: dict[int, _Frame] = {}
+        only = self.only
         for site in visitor.calls:
             frame_scope = owner(site.scope)
+            if only is not None and frame_scope is not only:
+                continue
             if frame_scope.kind is not ScopeKind.FUNCTION or not self._summarized(
                     frame_scope):
                 continue

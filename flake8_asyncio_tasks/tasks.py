@@ -27,7 +27,6 @@ from flake8_asyncio_tasks.names import (
     display_name,
     dotted_source,
     local_match,
-    own_summary,
     spelled,
 )
 from flake8_asyncio_tasks.rules import (
@@ -157,7 +156,7 @@ class TaskCheck:
         if isinstance(ref, FunctionRef):
             if local_match(ref, self.visitor.settings.task_factories, self.visitor.filename):
                 return _TASK, spelled(func)
-            own = own_summary(self.visitor.own_summary(), ref) if (
+            own = self.visitor.own_function(ref) if (
                 self.resolver.project is not None) else None
             if own is not None and own.spawns is not None and not ref.is_async:
                 return _TASK, spelled(func)  # def spawn(c): return asyncio.create_task(c)

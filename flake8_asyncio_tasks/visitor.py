@@ -21,13 +21,14 @@ from typing import Any, Final
 from flake8_asyncio_tasks.names import (
     OPAQUE,
     UNRESOLVED,
+    FunctionRef,
     Scope,
     ScopeKind,
     Unresolved,
 )
 from flake8_asyncio_tasks.resolver import Resolver
 from flake8_asyncio_tasks.settings import Settings
-from flake8_asyncio_tasks.summary import ModuleSummary
+from flake8_asyncio_tasks.summary import FunctionSummary
 from flake8_asyncio_tasks.walk import (
     CallSite,
     Finding,
@@ -59,10 +60,12 @@ class Visitor(BindingWalk, UseWalk):
         self.resolver = Resolver()
         #: the module scope, once walked
         self.root: Scope | None = None
-        #: the module's own summary, with project analysis (built from this walk, when
-        #: first asked: see :meth:`own_summary`)
-        self.summary: ModuleSummary | None = None
-        self.summarizer: Callable[[Visitor], ModuleSummary] | None = None
+        #: with project analysis: summarizes one function of this module (see
+        #: :meth:`own_function`), set by the check
+        self.function_summarizer: Callable[[FunctionRef], FunctionSummary | None] | None = None
+        self._own: dict[int, FunctionSummary | None] = {}
+        self.task_returns: set[int] = set()
+        self.loop_runners: set[int] = set()
         self.calls: list[CallSite] = []
         #: id(call) -> CallSite, to mark how a call's value is used
         self._sites: dict[int, CallSite] = {}
@@ -173,13 +176,16 @@ class Visitor(BindingWalk, UseWalk):
                 continue
             dispatch.get(kind, generic)(node, scope)
 
-    def own_summary(self) -> ModuleSummary | None:
-        """The module's summary (with project analysis), made on first use."""
-        summarizer = self.summarizer
-        if self.summary is None and summarizer is not None:
-            self.summarizer = None  # once, and never from inside itself
-            self.summary = summarizer(self)
-        return self.summary
+    def own_function(self, ref: FunctionRef) -> FunctionSummary | None:
+        """The summary of one function of this module, when the walk saw it return a
+        task or run a loop (else ``None``: nothing a summary could add)."""
+        summarizer = self.function_summarizer
+        key = id(ref.scope)
+        if summarizer is None or (key not in self.task_returns and key not in self.loop_runners):
+            return None
+        if key not in self._own:
+            self._own[key] = summarizer(ref)
+        return self._own[key]
 
     def may_name_a_definition(self, func: ast.expr, scope: Scope) -> bool:
         """Cheap test, no resolution: can ``func`` name a function or method that another

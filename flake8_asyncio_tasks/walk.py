@@ -95,6 +95,10 @@ class WalkState:
     attribute_reads: set[str]
     iterated_names: dict[tuple[int, str], int]
     _stack: list[tuple[ast.AST, Scope]]
+    #: ids of the function scopes that return a ``create_task``-like call, and of those
+    #: that call something named ``run``/``run_until_complete``/``run_forever``
+    task_returns: set[int]
+    loop_runners: set[int]
     _truth_tested: set[int]
 
     def _push(self, nodes: list[ast.AST] | list[ast.expr] | list[ast.stmt], scope: Scope) -> None:

@@ -23,6 +23,11 @@ _ATTRIBUTE, _NAME, _CALL, _CONSTANT = ast.Attribute, ast.Name, ast.Call, ast.Con
 _ATTRIBUTE_BUILTINS: Final = frozenset({"getattr", "hasattr", "delattr"})
 
 
+#: last names of the calls that make a helper a task factory or a loop runner: only
+#: functions with such a call get a summary of their own during a check
+_TASK_LAST_NAMES: Final = frozenset({"create_task", "ensure_future"})
+_LOOP_RUN_LAST_NAMES: Final = frozenset({"run", "run_until_complete", "run_forever"})
+
 
 class UseWalk(WalkState):
     """Handlers for reads, calls and tests."""
@@ -65,6 +70,8 @@ class UseWalk(WalkState):
                 site.last = inner.attr + "()"
             elif isinstance(inner, ast.Name):
                 site.last, site.by_name = inner.id + "()", True
+        if site.last in _LOOP_RUN_LAST_NAMES:  # ``asyncio.run(coro)`` in a helper
+            self.loop_runners.add(id(scope.enclosing_function()))
         if (
             isinstance(func, ast.Attribute)
             and func.attr in ("setblocking", "settimeout")
@@ -173,9 +180,16 @@ class UseWalk(WalkState):
             push((left, scope))
 
     def _return(self, node: ast.Return, scope: Scope) -> None:
-        if node.value is not None:
-            self._mark(node.value, "return", scope)
-            self._stack.append((node.value, scope))
+        value = node.value
+        if value is not None:
+            if type(value) is _CALL:
+                func: Any = value.func
+                last = func.attr if type(func) is _ATTRIBUTE else (
+                    func.id if type(func) is _NAME else None)
+                if last in _TASK_LAST_NAMES:  # ``return asyncio.create_task(coro)``
+                    self.task_returns.add(id(scope.enclosing_function()))
+            self._mark(value, "return", scope)
+            self._stack.append((value, scope))
 
     def _test(self, node: ast.If | ast.While | ast.IfExp | ast.Assert, scope: Scope) -> None:
         self._truth(node.test, scope)
