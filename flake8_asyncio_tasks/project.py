@@ -10,8 +10,8 @@ files; nothing else does: never site-packages, never a path outside those direct
 never ``importlib`` (which would run package ``__init__`` files).
 
 Each module is read and summarized at most once per process (cached by path, size and
-``mtime_ns``); the checked file's own functions are summarized from the walk that
-checks it (see :func:`~flake8_asyncio_tasks.summarize.summarize_function`).  Modules
+``mtime_ns``); the checked file's summary is made from the walk that checks it and
+kept for the files importing it later.  Modules
 are read lazily, only when a name a check resolves leads into them.  Every lookup is a
 function of the files on disk and of where it starts, with its own depth and size caps,
 so neither ``--jobs``, nor the files on the command line, nor their order change a
@@ -25,6 +25,7 @@ import os
 import sys
 import tokenize
 from collections import deque
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Final
 
@@ -277,6 +278,23 @@ class Project:
             if debug_requested():
                 raise
             return None
+
+    def store(self, source: str, make: Callable[[], ModuleSummary]) -> None:
+        """Keep the checked file's summary (``make`` builds it from the check's walk) for
+        the files importing it, unless it is cached already or the text flake8 checks is
+        not the file on disk (an editor piping an unsaved buffer through stdin)."""
+        path = self.location.file
+        try:
+            stat = os.stat(path)
+        except OSError:
+            return
+        cached = _SUMMARIES.get(path)
+        if cached is not None and cached[:3] == (stat.st_size, stat.st_mtime_ns,
+                                                 self.settings):
+            return
+        if len(source.encode("utf-8")) != stat.st_size:
+            return
+        _SUMMARIES[path] = (stat.st_size, stat.st_mtime_ns, self.settings, make())
 
     # -- names -----------------------------------------------------------------------
     def lookup(self, dotted: str, depth: int) -> Ref | None:
