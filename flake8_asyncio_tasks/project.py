@@ -35,11 +35,11 @@ from flake8_asyncio_tasks.names import (
     ProjectFunction,
     Ref,
 )
-from flake8_asyncio_tasks.resolver import _TRANSPARENT_BASES
+from flake8_asyncio_tasks.resolver import _TRANSPARENT_BASES, library_member
 from flake8_asyncio_tasks.settings import Settings
 from flake8_asyncio_tasks.summarize import summarize
 from flake8_asyncio_tasks.summary import ModuleSummary
-from flake8_asyncio_tasks.tables import RETURNS, UNBOUNDED_UNLESS_MAXSIZE
+from flake8_asyncio_tasks.tables import RETURNS
 from flake8_asyncio_tasks.visitor import Visitor
 
 #: files marking the top directory of a project
@@ -426,14 +426,7 @@ class Project:
             return False, None
         if len(library) > 1:
             return True, None
-        base_type = library[0]
-        if cls.instance:
-            made = UNBOUNDED_UNLESS_MAXSIZE.get(base_type) or RETURNS.get(
-                base_type + "()", base_type + "()")
-            dotted = f"{made}.{attr}"
-        else:
-            dotted = f"{base_type}.{attr}"
-        return True, RETURNS.get(dotted, dotted)
+        return True, library_member(library[0], attr, cls.instance)
 
     def returned(self, func: ProjectFunction, depth: int) -> Ref | None:
         returns = func.summary.returns

@@ -298,15 +298,19 @@ class Resolver:
                 return None  # a base of unknown kind may define anything
         if len(library) != 1:
             return None
-        base_type = library[0]
-        if cls.instance:
-            # a subclass of queue.Queue may have no maxsize: its put() is not known to wait
-            made = UNBOUNDED_UNLESS_MAXSIZE.get(base_type) or RETURNS.get(
-                base_type + "()", base_type + "()")
-            dotted = f"{made}.{attr}"
-        else:
-            dotted = f"{base_type}.{attr}"
-        return RETURNS.get(dotted, dotted)
+        return library_member(library[0], attr, cls.instance)
+
+
+def library_member(base: str, attr: str, instance: bool) -> str:
+    """``attr`` of a class (or an instance of it) whose one library base is ``base``:
+    ``threading.Thread().join`` for ``self.join`` in a ``Thread`` subclass."""
+    if instance:
+        # a subclass of queue.Queue may have no maxsize: its put() is not known to wait
+        made = UNBOUNDED_UNLESS_MAXSIZE.get(base) or RETURNS.get(base + "()", base + "()")
+        dotted = f"{made}.{attr}"
+    else:
+        dotted = f"{base}.{attr}"
+    return RETURNS.get(dotted, dotted)
 
 
 #: bases that add no attribute an asyncio check reads
