@@ -112,15 +112,6 @@ def project_match(ref: ProjectFunction, names: Collection[str]) -> str | None:
     return None
 
 
-def holds_a_lock(name: str) -> bool:
-    """``threading.Lock.acquire`` and the like (also ``with lock:``): a critical section.
-
-    In a coroutine it is AIO106.  In a sync helper it is the usual thread-safe guard
-    around a few statements, not a wait: it is no root of an AIO109 chain.
-    """
-    return name.endswith(".acquire")
-
-
 def is_allowed(name: str, settings: Settings) -> bool:
     """``--asyncio-allowed-calls`` lists ``name`` or a dotted prefix of it."""
     allowed = settings.allowed_calls

@@ -13,6 +13,7 @@ from flake8_asyncio_tasks.names import (
     ProjectFunction,
     dotted_source,
     local_match,
+    spelled,
 )
 from flake8_asyncio_tasks.project import project_for
 from flake8_asyncio_tasks.rules import LOOP_RUN_IN_COROUTINE
@@ -139,8 +140,7 @@ def _runs_loop(ref: FunctionRef | ProjectFunction, visitor: Visitor) -> str | No
 def _wrapper_runs_loop(site: CallSite, ref: FunctionRef | ProjectFunction,
                        runs: str) -> Finding:
     """AIO110 at a call of a helper that starts an event loop itself."""
-    written = dotted_source(site.node.func) or (
-        ref.node.name if isinstance(ref, FunctionRef) else ref.summary.qualname)
+    written = dotted_source(site.node.func) or spelled(site.node.func)
     coroutine = site.scope.coroutine
     text = LOOP_RUN_IN_COROUTINE.format(
         call=written, coro=coroutine.name if coroutine is not None else "?",

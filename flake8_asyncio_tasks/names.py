@@ -102,6 +102,12 @@ class ProjectClass:
     summary: ClassSummary
     instance: bool
 
+    def as_instance(self, instance: bool = True) -> ProjectClass:
+        """The class itself (``instance=False``) or an instance of it."""
+        if instance == self.instance:
+            return self
+        return ProjectClass(self.module, self.path, self.summary, instance)
+
     def _key(self) -> tuple[str, str, bool]:
         return self.module, self.summary.name, self.instance
 
@@ -140,6 +146,13 @@ class ProjectLookup(Protocol):
 
 class BlockingChain(Protocol):
     """The functions from a project function down to a blocking call."""
+
+    @property
+    def where(self) -> str:
+        """Where the root blocking call is: ``shop/settings.py:14``."""
+
+    def lead(self) -> str:
+        """The chain without the root's place."""
 
     def text(self) -> str:
         """``settings.read_file() (shop/settings.py:12) -> open() (shop/settings.py:14)``."""
@@ -228,7 +241,7 @@ class Annotated(Binding):
         if isinstance(ref, ClassRef) and not ref.instance:
             return ClassRef(ref.scope, instance=True)
         if isinstance(ref, ProjectClass) and not ref.instance:
-            return ProjectClass(ref.module, ref.path, ref.summary, instance=True)
+            return ref.as_instance()
         return None
 
 

@@ -94,13 +94,23 @@ class Chain:
     path: str
     line: int
 
-    def text(self) -> str:
-        """``settings.read_file() (shop/settings.py:12) -> open() (shop/settings.py:14)``."""
+    def lead(self) -> str:
+        """``settings.read_file() (shop/settings.py:12) -> open()``: all but the root's
+        place."""
         parts = [f"{hop.name}() ({hop.path}:{hop.line})" for hop in self.hops]
         if len(parts) > _MAX_HOPS_SHOWN:  # both ends tell where to look; the middle less
             parts[2:-2] = ["..."]
-        parts.append(f"{self.call}() ({self.path}:{self.line})")
+        parts.append(f"{self.call}()")
         return " -> ".join(parts)
+
+    @property
+    def where(self) -> str:
+        """Where the root blocking call is: ``shop/settings.py:14``."""
+        return f"{self.path}:{self.line}"
+
+    def text(self) -> str:
+        """``settings.read_file() (shop/settings.py:12) -> open() (shop/settings.py:14)``."""
+        return f"{self.lead()} ({self.where})"
 
 
 #: module path -> (size, mtime_ns, settings, summary or None when unreadable)
@@ -332,17 +342,16 @@ class Project:
 
     def _step(self, ref: Ref, step: str, depth: int) -> Ref | None:
         if isinstance(ref, str):
-            summary = self.summary(ref) if self.module_file(ref) is not None else None
-            if summary is not None:
-                return None if step == "()" else self._module_attribute(summary, step, depth)
-            if self.module_file(ref) is not None:
-                return None  # the checked module itself, or one that cannot be read
+            if self.module_file(ref) is not None:  # a project module
+                summary = self.summary(ref)
+                if summary is None or step == "()":
+                    return None  # a module that cannot be read, or called
+                return self._module_attribute(summary, step, depth)
             dotted = f"{ref}{step}" if step == "()" else f"{ref}.{step}"
             return RETURNS.get(dotted, dotted)
         if isinstance(ref, ProjectClass):
             if step == "()":
-                return None if ref.instance else ProjectClass(
-                    ref.module, ref.path, ref.summary, instance=True)
+                return None if ref.instance else ref.as_instance()
             return self.member(ref, step, depth)[1]
         if isinstance(ref, ProjectFunction) and step == "()" and not ref.summary.coroutine:
             return self.returned(ref, depth)
@@ -409,8 +418,7 @@ class Project:
             if isinstance(ref, ProjectClass) and not ref.instance:
                 if ref.summary is cls.summary:
                     return True, None
-                found = self.member(ProjectClass(ref.module, ref.path, ref.summary,
-                                                 cls.instance), attr, depth + 1)
+                found = self.member(ref.as_instance(cls.instance), attr, depth + 1)
                 if found[0]:
                     if decided is not None or library:
                         return True, None  # several candidates: never guess
@@ -479,15 +487,10 @@ def _steps(dotted: str) -> list[str]:
     """``"a.b.C().m"`` -> ``["a", "b", "C", "()", "m"]``."""
     steps: list[str] = []
     for part in dotted.split("."):
-        while part.endswith("()"):
-            calls = 0
-            while part.endswith("()"):
-                part = part[:-2]
-                calls += 1
-            if part:
-                steps.append(part)
-            steps += ["()"] * calls
-            part = ""
-        if part:
-            steps.append(part)
+        name = part
+        while name.endswith("()"):
+            name = name[:-2]
+        if name:
+            steps.append(name)
+        steps += ["()"] * ((len(part) - len(name)) // 2)
     return steps

@@ -180,7 +180,7 @@ class Resolver:
             if isinstance(func, FunctionRef) and not func.is_async:
                 return self.returned(func, depth)
             if isinstance(func, ProjectClass) and not func.instance:
-                return ProjectClass(func.module, func.path, func.summary, instance=True)
+                return func.as_instance()
             if isinstance(func, ProjectFunction) and self.project is not None and (
                     not func.summary.coroutine):
                 return self.project.returned(func, depth + 1)
@@ -287,7 +287,7 @@ class Resolver:
                     return found
             elif isinstance(ref, ProjectClass) and self.project is not None:
                 decided, what = self.project.member(
-                    ProjectClass(ref.module, ref.path, ref.summary, cls.instance), attr,
+                    ref.as_instance(cls.instance), attr,
                     depth + 1)
                 if decided:  # defined there (or unknowable there): that decides
                     return None if library else what

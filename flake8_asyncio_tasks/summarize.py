@@ -15,7 +15,7 @@ from collections.abc import Callable
 from types import MappingProxyType
 from typing import Final
 
-from flake8_asyncio_tasks.blocking import BlockingCheck, holds_a_lock, owner
+from flake8_asyncio_tasks.blocking import BlockingCheck, owner
 from flake8_asyncio_tasks.names import (
     Binding,
     ClassRef,
@@ -217,8 +217,8 @@ class _Builder:
                    tasks: TaskCheck) -> None:
         node = site.node
         found = blocker.classify(site)
-        if found is not None and holds_a_lock(found[0]):
-            return  # a critical section, not a wait
+        if found is not None and found[1].critical_section:
+            return  # a lock around a few statements, not a wait
         if found is not None:
             name, entry = found
             if entry.rule is LOOP_RUN_IN_COROUTINE:

@@ -34,6 +34,9 @@ class Blocking:
     #: name the call as the code writes it (``Article.objects.get``), not by its table
     #: name (``django.db.models.Manager.get``), which says less to the reader
     as_written: bool = False
+    #: taking a lock: in a coroutine it waits (AIO106), but in a sync helper it is the
+    #: usual guard around a few statements, no root of an AIO109 chain
+    critical_section: bool = False
 
     def message(self, call: str, coro: str) -> str:
         """The finding's text: ``call`` blocks in coroutine ``coro``."""
@@ -234,8 +237,11 @@ _SOCKET_IO: Final = Blocking(BLOCKING_SOCKET, "asyncio streams or await loop.soc
 _LOCK: Final = Blocking(
     BLOCKING_WAIT,
     "asyncio.Lock with async with, or await asyncio.to_thread(lock.acquire) if threads share it",
+    critical_section=True,
 )
-_CONDITION: Final = Blocking(BLOCKING_WAIT, "asyncio.Condition with async with")
+_CONDITION: Final = Blocking(BLOCKING_WAIT, "asyncio.Condition with async with",
+                             critical_section=True)
+_SEMAPHORE: Final = Blocking(BLOCKING_WAIT, "asyncio.Semaphore", critical_section=True)
 _EVENT: Final = Blocking(BLOCKING_WAIT, "asyncio.Event and await event.wait()")
 _QUEUE: Final = Blocking(BLOCKING_WAIT, "asyncio.Queue, or await asyncio.to_thread(q.get)")
 _FUTURE: Final = Blocking(BLOCKING_WAIT, "await asyncio.wrap_future(future)")
@@ -350,7 +356,7 @@ def _blocking_calls() -> dict[str, Blocking]:
         table[f"{module}.Event().wait"] = _EVENT
         table[f"{module}.Lock().acquire"] = _LOCK
         table[f"{module}.RLock().acquire"] = _LOCK
-        table[f"{module}.Semaphore().acquire"] = Blocking(BLOCKING_WAIT, "asyncio.Semaphore")
+        table[f"{module}.Semaphore().acquire"] = _SEMAPHORE
     # queues: get() waits for an item, join() for the consumers; put() waits for room
     # only when a positive maxsize was given (the Unbounded* variants have none)
     for queue_type, methods in QUEUES.items():
@@ -484,7 +490,7 @@ BLOCKING_WITH: Final[Mapping[str, tuple[str, Blocking]]] = {
     f"{module}.{name}()": (f"{module}.{name}.acquire", blocking)
     for module in ("threading", "multiprocessing")
     for name, blocking in (("Condition", _CONDITION), ("Lock", _LOCK), ("RLock", _LOCK),
-                           ("Semaphore", Blocking(BLOCKING_WAIT, "asyncio.Semaphore")))
+                           ("Semaphore", _SEMAPHORE))
 }
 
 #: calls that make another kind of object when an argument says so:

@@ -15,7 +15,7 @@ from collections import deque
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-from flake8_asyncio_tasks.blocking import BlockingCheck, holds_a_lock, owner, project_match
+from flake8_asyncio_tasks.blocking import BlockingCheck, owner, project_match
 from flake8_asyncio_tasks.names import (
     FunctionRef,
     ProjectFunction,
@@ -180,8 +180,8 @@ class TransitiveCheck:
             if caller_ref is None:
                 continue
             found = self.blocking.classify(site)
-            if found is not None and holds_a_lock(found[0]):
-                continue  # a critical section, not a wait (see holds_a_lock)
+            if found is not None and found[1].critical_section:
+                continue  # a lock around a few statements, not a wait
             if found is not None and found[1].rule is not LOOP_RUN_IN_COROUTINE:
                 best = direct.get(key)
                 if best is None or position < best[0]:
@@ -196,8 +196,7 @@ class TransitiveCheck:
                         other, settings.allowed_calls) is None:
                     best = direct.get(key)
                     if best is None or position < best[0]:
-                        last = chain.text().rpartition(" (")
-                        direct[key] = (position, last[0], last[2].rstrip(")"))
+                        direct[key] = (position, chain.lead(), chain.where)
                 continue
             if callee is None or callee.is_async or _allowed(callee, settings, filename):
                 continue

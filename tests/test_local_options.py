@@ -62,3 +62,16 @@ def test_blocking_call_defined_in_the_module(tmp_path: Path) -> None:
         f"{path}:18:5: AIO108 blocking call fetch_sync() in coroutine 'main' "
         "(listed in --asyncio-blocking-calls); use fetch_async"
     )
+
+
+def test_configured_acquire_is_a_root_of_a_helper_chain(tmp_path: Path) -> None:
+    """Only threading's locks are critical sections in a helper; a configured blocking
+    call named ``acquire`` (a connection pool's) still makes the helper block."""
+    path = tmp_path / "pool.py"
+    path.write_text("import mylib\n\npool = mylib.Pool()\n\n\ndef helper():\n"
+                    "    pool.acquire()\n\n\nasync def main():\n    helper()\n")
+    result = run_flake8("--isolated", "--select=AIO",
+                        "--asyncio-blocking-calls=mylib.Pool.acquire", str(path))
+    assert result.stdout.strip() == (
+        f"{path}:11:5: AIO109 helper() blocks the event loop in coroutine 'main': helper() "
+        "-> mylib.Pool.acquire() (line 7); use await asyncio.to_thread(helper, ...)")
