@@ -85,6 +85,9 @@ class Visitor(BindingWalk, UseWalk):
         #: (``from time import sleep as pause``, ``pause = time.sleep``, ``recv = sock.recv``):
         #: a call of such a name may be a table entry under another name
         self.indirect_names: set[str] = set()
+        #: names bound by ``from module import name`` (not renamed): calls of them can
+        #: name another module's definition, but a table entry only by their own name
+        self.from_imported: set[str] = set()
         #: top-level modules the module imports (``boto3`` for ``import boto3.session``)
         self.imported_modules: set[str] = set()
         self._dispatch: dict[type, Callable[[Any, Scope], None]] = {
@@ -201,7 +204,8 @@ class Visitor(BindingWalk, UseWalk):
             return False
         name = node.id
         if node is func:
-            return name in self.indirect_names  # a plain call: an import or an alias
+            # a plain call: an import or an alias
+            return name in self.indirect_names or name in self.from_imported
         bindings = self.resolver.owner(name, scope).bindings.get(name)
         if not bindings:
             return False

@@ -88,6 +88,7 @@ class WalkState:
     runs_loop: set[tuple[int, str]]
     function_names: set[str]
     indirect_names: set[str]
+    from_imported: set[str]
     imported_modules: set[str]
     non_blocking_tries: list[tuple[int, int, int]]
     nonempty_queues: list[tuple[int, str, int, int]]

@@ -208,7 +208,9 @@ class BindingWalk(WalkState):
                 scope.module.has_star_import = True
                 continue
             local = alias.asname or alias.name
-            self.indirect_names.add(local)
+            # a name imported as itself can be a table entry only under its own name
+            # (a library's re-exports are in the tables); one renamed may be any
+            (self.indirect_names if alias.asname else self.from_imported).add(local)
             scope.bind(local, Imported(f"{module}.{alias.name}"))
 
     def _assign(self, node: ast.Assign, scope: Scope) -> None:
