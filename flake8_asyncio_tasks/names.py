@@ -205,6 +205,8 @@ class Value(Binding):
         self.item = item
 
     def resolve(self, resolver: Resolver, depth: int) -> Ref | None:
+        if self.item == "*":
+            return resolver.element(self.expr, self.scope, depth + 1)
         ref = resolver.resolve(self.expr, self.scope, depth + 1)
         if self.item is None:
             return ref

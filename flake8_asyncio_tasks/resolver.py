@@ -39,6 +39,11 @@ from flake8_asyncio_tasks.tables import (
 
 _BUILTINS: Final = frozenset(dir(builtins))
 _MAX_DEPTH: Final = 24
+#: values whose elements :meth:`Resolver.element` knows, when a name holds one
+_CONTAINERS: Final = (ast.List, ast.Tuple, ast.Set, ast.ListComp, ast.SetComp,
+                      ast.GeneratorExp, ast.Call)
+#: builtins whose result holds the same elements as their one argument
+_ORDER_KEEPING: Final = frozenset({"iter", "list", "reversed", "set", "sorted", "tuple"})
 
 if TYPE_CHECKING:
     from flake8_asyncio_tasks.walk import CallSite
@@ -214,6 +219,48 @@ class Resolver:
             if isinstance(left, str) and RETURNS.get(left + "/") is not None:
                 return RETURNS[left + "/"]
         return None
+
+    def element(self, node: ast.expr, scope: Scope, depth: int = 0) -> Ref | None:
+        """What one element of the iterable ``node`` is, when every element is the same.
+
+        ``path.rglob("*")`` gives paths (:data:`RETURNS` says so); a list, set or tuple
+        display whose items all resolve alike, a comprehension's element (``[pool.submit(f,
+        x) for x in xs]``), a name bound once to one of those, and ``list()``, ``tuple()``,
+        ``set()``, ``sorted()``, ``reversed()`` or ``iter()`` of one keep the type.  A
+        dict iterates over its keys and a starred item may be anything: unknown.
+        """
+        if depth > _MAX_DEPTH:
+            return None
+        if isinstance(node, (ast.List, ast.Tuple, ast.Set)):
+            found: Ref | None = None
+            for item in node.elts:
+                ref = None if isinstance(item, ast.Starred) else self.resolve(
+                    item, scope, depth + 1)
+                if ref is None or (found is not None and ref != found):
+                    return None
+                found = ref
+            return found
+        if isinstance(node, (ast.ListComp, ast.SetComp, ast.GeneratorExp)):
+            if isinstance(node.elt, ast.Starred):  # Python 3.15 (PEP 798): [*x for x in xs]
+                return None
+            inner = next((child for child in scope.children if child.node is node), None)
+            return None if inner is None else self.resolve(node.elt, inner, depth + 1)
+        if isinstance(node, ast.Name):
+            bindings = self.owner(node.id, scope).bindings.get(node.id)
+            if not bindings or len(bindings) != 1:
+                return None
+            binding = bindings[0]
+            if isinstance(binding, AnnotatedValue):
+                binding = binding.value
+            if isinstance(binding, Value) and binding.item is None and isinstance(
+                    binding.expr, _CONTAINERS):
+                return self.element(binding.expr, binding.scope, depth + 1)
+        elif isinstance(node, ast.Call) and len(node.args) == 1 and not node.keywords and (
+                not isinstance(node.args[0], ast.Starred)) and isinstance(node.func, ast.Name):
+            if self.resolve(node.func, scope, depth + 1) in _ORDER_KEEPING:
+                return self.element(node.args[0], scope, depth + 1)
+        ref = self.resolve(node, scope, depth + 1)
+        return RETURNS.get(f"{ref}[*]") if isinstance(ref, str) else None
 
     def returned(self, func: FunctionRef, depth: int) -> Ref | None:
         """An instance of the return annotation of this module's function, if any.
