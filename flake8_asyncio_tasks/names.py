@@ -143,6 +143,11 @@ class ProjectLookup(Protocol):
     def blocking_chain(self, func: ProjectFunction) -> BlockingChain | None:
         """Why a sync function of another module blocks, if it does."""
 
+    def mentioned_elsewhere(self, words: tuple[str, ...], imported: str = "") -> bool:
+        """Some other source file of the project has all ``words`` (as whole words), and
+        ``imported`` in an import statement if given; or the project is too big to tell:
+        the code there may use what this file made."""
+
 
 class BlockingChain(Protocol):
     """The functions from a project function down to a blocking call."""

@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import ast
 import os
+import re
 import sys
 import tokenize
 from collections import deque
@@ -119,6 +120,16 @@ _SUMMARIES: dict[str, tuple[int, int, Settings, ModuleSummary | None]] = {}
 _FIRST_PARTY: dict[tuple[tuple[str, ...], str], bool] = {}
 #: (roots, dotted module) -> its file, or None
 _FILES: dict[tuple[tuple[str, ...], str], str | None] = {}
+#: project roots -> the project's source files (``None``: more than the cap)
+_SOURCES: dict[tuple[str, ...], tuple[str, ...] | None] = {}
+#: (roots, words, the file asking) -> does another source file have them all
+_MENTIONS: dict[tuple[tuple[str, ...], tuple[str, ...], str], bool] = {}
+#: source files and directories a mention search reads at most; beyond, "maybe"
+MAX_SEARCH_FILES: Final = 3000
+_MAX_SEARCH_DIRS: Final = 3000
+#: directories a mention search skips: tools' caches, environments, build output
+_NOT_SOURCE: Final = frozenset({"__pycache__", "node_modules", "build", "dist",
+                                "site-packages", "dist-packages"})
 #: parses: modules parsed for their summary alone; reused: summaries found cached.
 #: Walks are not kept for reuse: holding their trees makes every garbage collection of
 #: the flake8 process slower than walking a file again (measured: +0.7 s of GC on
@@ -168,6 +179,38 @@ def _project_top(directory: str) -> str | None:
             return None
         current = parent
     return None
+
+
+def _source_files(roots: tuple[str, ...]) -> tuple[str, ...] | None:
+    """Every ``.py`` file under the project's roots (skipping hidden directories,
+    virtual environments and build output), or ``None`` past the caps."""
+    if roots in _SOURCES:
+        return _SOURCES[roots]
+    found: list[str] = []
+    seen: set[str] = set()
+    directories = 0
+    result: tuple[str, ...] | None = None
+    try:
+        for root in roots:
+            for directory, subdirs, files in os.walk(root):
+                real = os.path.realpath(directory)
+                directories += 1
+                if real in seen or directories > _MAX_SEARCH_DIRS or "pyvenv.cfg" in files:
+                    subdirs[:] = []
+                    if directories > _MAX_SEARCH_DIRS:
+                        raise OverflowError
+                    continue
+                seen.add(real)
+                subdirs[:] = sorted(d for d in subdirs
+                                    if not d.startswith(".") and d not in _NOT_SOURCE)
+                found += [os.path.join(real, f) for f in sorted(files) if f.endswith(".py")]
+                if len(found) > MAX_SEARCH_FILES:
+                    raise OverflowError
+        result = tuple(found)
+    except OverflowError:
+        result = None
+    _SOURCES[roots] = result
+    return result
 
 
 def _read(path: str) -> str | None:
@@ -443,6 +486,35 @@ class Project:
         return self.follow(returns, depth + 1)
 
     # -- blocking chains ---------------------------------------------------------------
+    def mentioned_elsewhere(self, words: tuple[str, ...], imported: str = "") -> bool:
+        """Another source file of the project has every word of ``words`` as a whole
+        word, and ``imported`` (a module's name) in an import statement when given;
+        also ``True`` when the project is too big to search (see
+        :data:`MAX_SEARCH_FILES`).  Reads text only, once per question and process."""
+        me = os.path.realpath(self.location.file)
+        key = (self.roots, (imported, *words), me)
+        if key in _MENTIONS:
+            return _MENTIONS[key]
+        files = _source_files(self.roots)
+        found = files is None
+        if files is not None:
+            patterns = [re.compile(rf"\b{re.escape(word)}\b") for word in words]
+            if imported:
+                # ``import shop.worker``, ``from .worker import loop``, ``from shop
+                # import (\n worker,\n)``: the name inside one import statement
+                patterns.append(re.compile(
+                    rf"^[ \t]*(?:from|import)[ \t][^\n(]*(?:\([^)]*)?\b{re.escape(imported)}\b",
+                    re.MULTILINE))
+            for path in files:
+                if path == me:
+                    continue
+                text = _read(path)
+                if text is None or all(p.search(text) for p in patterns):
+                    found = True  # an unreadable file might mention them too
+                    break
+        _MENTIONS[key] = found
+        return found
+
     def blocking_chain(self, func: ProjectFunction) -> Chain | None:
         """The shortest chain from a sync project function down to a blocking call."""
         key = func.dotted

@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from typing import Final
 
 from flake8_asyncio_tasks.blocking import may_be, resolve_candidate
+from flake8_asyncio_tasks.loops import unrun_self_loops, used_by_other_modules
 from flake8_asyncio_tasks.names import (
     ClassRef,
     FunctionRef,
@@ -218,6 +219,7 @@ def _unused(site: CallSite) -> bool:
 def check(visitor: Visitor, tasks: TaskCheck) -> Iterator[Finding]:
     """AIO200-AIO203 and AIO300-AIO301 for the calls of one module."""
     loops: list[tuple[CallSite, str]] = []
+    self_loops: list[CallSite] = []  # self._loop = asyncio.new_event_loop()
     on_unrun_loop: set[int] = set()
     classified: list[tuple[CallSite, int, str]] = []
     for site in visitor.calls:
@@ -230,12 +232,18 @@ def check(visitor: Visitor, tasks: TaskCheck) -> Iterator[Finding]:
                 yield from _get_event_loop(site, kind)
             if site.usage == "assign" and site.target:
                 loops.append((site, name))
+            elif site.usage == "attribute" and kind == _NEW_LOOP:
+                self_loops.append(site)
         else:
             classified.append((site, kind, name))
     consumed = _consumed_arguments(visitor, tasks) if any(
         kind == _COROUTINE for _, kind, _ in classified) else {}
     if loops:
         for finding, call_id in _unrun_loops(visitor, tasks, loops):
+            on_unrun_loop.add(call_id)
+            yield finding
+    if self_loops:
+        for finding, call_id in unrun_self_loops(visitor, self_loops):
             on_unrun_loop.add(call_id)
             yield finding
     for site, kind, name in classified:
@@ -459,6 +467,9 @@ def _unrun_loops(
             continue
         scheduling = list(uses.create_task.get(name, []))
         scheduling += [node for node, callee in keyword_uses if callee in TASK_FACTORIES]
+        if scheduling and scope.kind is ScopeKind.MODULE and used_by_other_modules(
+                visitor, name):
+            continue  # another module may import the loop and run it
         for node in sorted(scheduling, key=lambda n: (n.lineno, n.col_offset)):
             text = TASK_ON_UNRUN_LOOP.format(call=spelled(node.func), loop=name)
             yield Finding(node.lineno, node.col_offset, text), id(node)

@@ -295,3 +295,31 @@ def test_long_chains_keep_both_ends(tmp_path: Path) -> None:
         "AIO109 step0() blocks the event loop in coroutine 'main': m0.step0() (app/m0.py:4) "
         "-> m1.step1() (app/m1.py:4) -> ... -> m7.step7() (app/m7.py:4) -> m8.step8() "
         "(app/m8.py:1) -> open() (app/m8.py:2); use await asyncio.to_thread(step0, ...)")
+
+
+def test_loops_that_other_modules_may_run() -> None:
+    """AIO203 on loops that outlive a scope needs the other modules: off, a module-level
+    loop that another module imports and runs is reported, a loop on self is not."""
+    root = PROJECTS / "loops"
+    one_file = via_class(root, Settings(project_analysis=False))
+    assert via_cli("--jobs=1", "--asyncio-project-analysis=no", str(root)) == one_file
+    loops = (root / "jobs" / "loops.py").resolve()
+    pending = (root / "jobs" / "pending.py").resolve()
+    assert (7, "AIO203") in one_file[loops]
+    assert (7, "AIO203") not in expected(root)[loops]
+    assert (13, "AIO203") not in one_file.get(pending, [])
+    assert (13, "AIO203") in expected(root)[pending]
+
+
+def test_a_project_too_big_to_search_keeps_loops_silent(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    root = tmp_path / "loops"
+    shutil.copytree(PROJECTS / "loops", root)
+    pending = root / "jobs" / "pending.py"
+    orphan = root / "jobs" / "orphan.py"
+    assert (13, "AIO203") in findings_of(pending)
+    monkeypatch.setattr(project_module, "MAX_SEARCH_FILES", 3)
+    monkeypatch.setattr(project_module, "_SOURCES", {})
+    monkeypatch.setattr(project_module, "_MENTIONS", {})
+    assert not [pair for pair in findings_of(pending) if pair[1] == "AIO203"]
+    assert not [pair for pair in findings_of(orphan) if pair[1] == "AIO203"]
