@@ -152,7 +152,10 @@ class Resolver:
         if depth > _MAX_DEPTH:
             return None
         if isinstance(node, ast.Name):
-            return self.lookup(node.id, scope, depth)
+            named = self.lookup(node.id, scope, depth)
+            if named is None and scope.kind in (ScopeKind.FUNCTION, ScopeKind.COROUTINE):
+                return self._reaching(node, scope, depth)
+            return named
         if isinstance(node, ast.Attribute):
             value = node.value
             if self.project is not None and isinstance(value, ast.Call) and isinstance(
@@ -261,6 +264,52 @@ class Resolver:
                 return self.element(node.args[0], scope, depth + 1)
         ref = self.resolve(node, scope, depth + 1)
         return RETURNS.get(f"{ref}[*]") if isinstance(ref, str) else None
+
+    def _reaching(self, node: ast.Name, scope: Scope, depth: int) -> Ref | None:
+        """A name a function binds several ways, read in that function's own body: the
+        binding that reaches the read, when every binding is the function's parameter or
+        a plain assignment among the body's top-level statements (``f: int = 7``, later
+        ``f: TextIOWrapper = ...``).  Those run in order, so the last one before the
+        statement that reads the name is the one it sees; a binding in a branch, a loop,
+        a ``with`` or a ``try`` leaves the name unknown, and so does a read in a nested
+        function (it runs later)."""
+        function = scope.node
+        name = node.id
+        bindings = scope.bindings.get(name)
+        if not bindings or len(bindings) < 2 or name in scope.global_names or not (
+                isinstance(function, (ast.FunctionDef, ast.AsyncFunctionDef))):
+            return None
+        body = function.body
+        statement_of = {id(statement.value): index for index, statement in enumerate(body)
+                        if isinstance(statement, (ast.Assign, ast.AnnAssign))
+                        and statement.value is not None}
+        arguments = function.args
+        parameters = {a.arg for a in (*arguments.posonlyargs, *arguments.args,
+                                      *arguments.kwonlyargs, arguments.vararg,
+                                      arguments.kwarg) if a is not None}
+        placed: list[tuple[int, Binding]] = []
+        for position, binding in enumerate(bindings):
+            value = binding.value if isinstance(binding, AnnotatedValue) else binding
+            if position == 0 and name in parameters:
+                placed.append((-1, binding))  # parameters are bound before the body runs
+            elif isinstance(value, Value) and value.item is None and (
+                    id(value.expr) in statement_of):
+                placed.append((statement_of[id(value.expr)], binding))
+            else:
+                return None
+        where = (node.lineno, node.col_offset)
+        read_in = next((index for index, statement in enumerate(body)
+                        if (statement.lineno, statement.col_offset) <= where <= (
+                            statement.end_lineno or statement.lineno,
+                            statement.end_col_offset or 0)), None)
+        if read_in is None:
+            return None
+        # an assignment's value is read before its target is bound: x = x.y() sees the
+        # binding before it
+        before = [(index, binding) for index, binding in placed if index < read_in]
+        if not before:
+            return None
+        return max(before, key=lambda pair: pair[0])[1].resolve(self, depth + 1)
 
     def returned(self, func: FunctionRef, depth: int) -> Ref | None:
         """An instance of the return annotation of this module's function, if any.

@@ -51,7 +51,7 @@ import tarfile
 import tempfile
 import urllib.request
 from collections import defaultdict
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -100,7 +100,8 @@ CATEGORIES: Mapping[str, Category] = {
     "stat": Category("os.path / Path metadata", ("AIO103",), True),
     "input": Category("input()", ("AIO105",), True),
     "sleep": Category("sleep", ("AIO100",), True),
-    "task": Category("dangling task", ("AIO200", "AIO201"), False),
+    # AIO203 too: a task on a loop that never runs is dangling, reported more precisely
+    "task": Category("dangling task", ("AIO200", "AIO201", "AIO203"), False),
 }
 
 #: peer code -> category. Read from the peers' rule sources and docs
@@ -148,9 +149,14 @@ class Reason:
     evidence: str  # words of that doc: the reason holds only while the doc says them
     text: str
 
-    def matches(self, codes: Iterable[str], line: str) -> bool:
+    #: also true of the line's code (module tree, line): what the regex cannot see
+    holds: Callable[[ast.Module, int, str], bool] | None = None
+
+    def matches(self, codes: Iterable[str], line: str, tree: ast.Module | None = None,
+                number: int = 0, text: str = "") -> bool:
         return bool(self.codes.intersection(codes)) and (
-            not self.pattern or re.search(self.pattern, line) is not None)
+            not self.pattern or re.search(self.pattern, line) is not None) and (
+            self.holds is None or (tree is not None and self.holds(tree, number, text)))
 
     def documented(self) -> bool:
         """Does the rule doc still say so? (A reason a doc no longer gives is not used.)"""
@@ -159,6 +165,88 @@ class Reason:
 
 
 REPOSITORY = Path(__file__).resolve().parent.parent
+
+def _method_call(tree: ast.Module, number: int) -> tuple[ast.Attribute, ast.AST] | None:
+    """The ``receiver.method`` of the first method call on line ``number``, and the
+    innermost function (else the module) around it."""
+    owner: ast.AST = tree
+    for node in ast.walk(tree):
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)) and (
+                node.lineno <= number <= (node.end_lineno or node.lineno)):
+            if owner is tree or node.lineno >= getattr(owner, "lineno", 0):
+                owner = node
+    calls = [n for n in ast.walk(owner) if isinstance(n, ast.Call) and n.lineno == number
+             and isinstance(n.func, ast.Attribute)]
+    if not calls:
+        return None
+    func = min(calls, key=lambda n: n.col_offset).func
+    assert isinstance(func, ast.Attribute)
+    return func, owner
+
+
+def _receiver_opened_here(tree: ast.Module, number: int, text: str) -> bool:
+    """``f = open(p)`` / ``with open(p) as f`` in the same function, then ``f.read()``."""
+    found = _method_call(tree, number)
+    if found is None or not isinstance(found[0].value, ast.Name):
+        return False
+    name, owner = found[0].value.id, found[1]
+    for node in ast.walk(owner):
+        if isinstance(node, ast.Assign) and any(
+                isinstance(t, ast.Name) and t.id == name for t in node.targets) and (
+                isinstance(node.value, ast.Call) and ast.unparse(node.value.func) == "open"):
+            return True
+        if isinstance(node, ast.withitem) and isinstance(node.optional_vars, ast.Name) and (
+                node.optional_vars.id == name) and isinstance(node.context_expr, ast.Call) and (
+                ast.unparse(node.context_expr.func) == "open"):
+            return True
+    return False
+
+
+def _no_such_file_method(tree: ast.Module, number: int, text: str) -> bool:
+    """``f.anything()``: io's file classes have no method of that name."""
+    import io
+    found = _method_call(tree, number)
+    return found is not None and not any(
+        hasattr(kind, found[0].attr) for kind in (io.TextIOWrapper, io.BufferedRandom))
+
+
+def _no_such_client_method(tree: ast.Module, number: int, text: str) -> bool:
+    """``pool.anything()``: no table entry of ours has a method of that name."""
+    from flake8_asyncio_tasks.tables import BLOCKING_CALLS
+    found = _method_call(tree, number)
+    return found is not None and not any(
+        key.endswith(f"().{found[0].attr}") for key in BLOCKING_CALLS)
+
+
+def _module_name_bound_twice(tree: ast.Module, number: int, text: str) -> bool:
+    """``client = httpx.Client()`` and later ``client: int = 4``, both at module level."""
+    found = _method_call(tree, number)
+    if found is None or not isinstance(found[0].value, ast.Name):
+        return False
+    name = found[0].value.id
+    bound = [node for node in tree.body if (
+        isinstance(node, ast.Assign) and any(
+            isinstance(t, ast.Name) and t.id == name for t in node.targets)) or (
+        isinstance(node, ast.AnnAssign) and isinstance(node.target, ast.Name)
+        and node.target.id == name)]
+    return len(bound) > 1
+
+
+def _after_known_unhandled(tree: ast.Module, number: int, text: str) -> bool:
+    """In the fixture's own "Known unhandled cases" part, where its comments say the peer
+    reports lines that are no file calls (``f = 7; f.read()``) after a re-assignment."""
+    before = "\n".join(text.split("\n")[:number])
+    if "Known unhandled cases" not in before:
+        return False
+    found = _method_call(tree, number)
+    if found is None or not isinstance(found[0].value, ast.Name):
+        return False
+    name, owner = found[0].value.id, found[1]
+    return any(isinstance(node, ast.Assign) and node.lineno < number and any(
+        isinstance(t, ast.Name) and t.id == name for t in node.targets) and not (
+        isinstance(node.value, ast.Call) and ast.unparse(node.value.func) == "open")
+        for node in ast.walk(owner))
+
 
 #: Missed lines a documented design choice of ours excludes: left out of the counted
 #: lines (shown in their own column). Only lines we miss: a line we report counts.
@@ -175,15 +263,39 @@ DESIGN_CHOICES: Sequence[Reason] = (
            "docs/rules/AIO102.md", "unless `P_NOWAIT`",
            "os.spawn*(P_NOWAIT) starts a process without waiting for it, so AIO102 leaves "
            "it out"),
+    Reason("opened-in-the-coroutine", frozenset({"ASYNC232"}), "", "docs/rules/AIO103.md",
+           "A file opened in the same coroutine is reported at its `open()` only",
+           "a file opened in the same coroutine is reported once, at its open() (which "
+           "we report), not again at each f.read()", _receiver_opened_here),
+    Reason("no-such-method", frozenset({"ASYNC212", "ASYNC232"}), "",
+           "docs/rules/AIO101.md", "a method name no table lists",
+           "only methods that do I/O are reported; f.anything() / pool.anything() is "
+           "no method of a file object or a connection pool",
+           lambda tree, number, text: _no_such_file_method(tree, number, text)
+           and _no_such_client_method(tree, number, text)),
+    Reason("client-close", frozenset({"ASYNC212"}), r"\.close\(\)", "docs/rules/AIO101.md",
+           "`close()` of a sync client",
+           "close() of a sync HTTP client closes its sockets without a round trip; an "
+           "async class's aclose() commonly closes a sync client it also holds"),
+    Reason("rebound-module-name", frozenset({"ASYNC212", "ASYNC232"}), "",
+           "docs/rules/AIO101.md", "bound more than once at module level",
+           "a module-level name bound twice (client = httpx.Client(), later client: int "
+           "= 4) is of unknown type: a coroutine runs after the module is imported and "
+           "sees the last binding", _module_name_bound_twice),
+    Reason("peer-known-false", frozenset({"ASYNC232"}), "", "docs/precision.md",
+           "flake8-async's own fixture marks as known",
+           "lines the fixture itself lists under \"Known unhandled cases\": f = "
+           "arbitrary_function() / f = 7, then f.read(), reported by flake8-async "
+           "though f is no file there", _after_known_unhandled),
 )
 
 #: Missed lines a documented known limitation of ours explains: still counted as missed.
 DOCUMENTED_LIMITS: Sequence[Reason] = (
-    Reason("file-object-methods", frozenset({"ASYNC232"}), "", "docs/rules/AIO103.md",
-           "A file opened in the same coroutine is reported at its `open()` only",
-           "by design: a file opened in the same coroutine is reported once, at its "
-           "open(), not again at each f.read(); methods of file objects of unknown type "
-           "(f = 7; f.read()) are not reported"),
+    Reason("flow-sensitive-types", frozenset({"ASYNC232"}), "", "docs/rules/AIO103.md",
+           "bound to two types in one function any other way",
+           "a name annotated with two types in one function (f: int = 7, later f: "
+           "TextIOWrapper = ...) is of unknown type; types are not followed statement "
+           "by statement"),
 )
 
 #: Names the fixtures use without importing them, and the import that binds each. Only
@@ -669,9 +781,11 @@ def score(fixture: Fixture, hits: Mapping[str, list[Hit]]) -> tuple[list[Line], 
                 entry.ours_other = {c for c in codes - wanted if c.startswith("AIO")}
         if not entry.found["ours"]:
             entry.design = next((r for r in DESIGN_CHOICES if r.documented()
-                                 and r.matches(entry.codes, entry.source_line)), None)
+                                 and r.matches(entry.codes, entry.source_line, tree, line,
+                                               fixture.text)), None)
             entry.limit = next((r for r in DOCUMENTED_LIMITS if r.documented()
-                                and r.matches(entry.codes, entry.source_line)), None)
+                                and r.matches(entry.codes, entry.source_line, tree, line,
+                                              fixture.text)), None)
         entry.callee = _callee(tree, line, entry.cols)
     return sorted(by_line.values(), key=lambda e: (e.line, e.category)), dropped
 
