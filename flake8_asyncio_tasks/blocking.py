@@ -29,6 +29,7 @@ from flake8_asyncio_tasks.names import (
     local_match,
     spelled,
 )
+from flake8_asyncio_tasks.futures import FUTURE_WAITS, elements, settled_before
 from flake8_asyncio_tasks.resolver import Resolver, call_variant, is_pseudo_path
 from flake8_asyncio_tasks.rules import CONFIGURED_BLOCKING, LOOP_RUN_IN_COROUTINE
 from flake8_asyncio_tasks.settings import Settings
@@ -224,7 +225,7 @@ class BlockingCheck:
                 return True  # while not q.empty(): q.get() finds an item at once
         if ref.rpartition(".")[0] in FILE_OBJECTS and self._opened_here(site):
             return True  # f = open(p); f.read(): the open() itself is the finding
-        if ref in _FUTURE_WAITS and self._awaited_before(site):
+        if ref in FUTURE_WAITS and settled_before(site, self.resolver):
             return True  # await asyncio.wrap_future(f) first: f.result() is at hand
         if ref in SLEEPS_BY_ARGUMENT:
             given = _argument_values(node, *SLEEPS_BY_ARGUMENT[ref])
@@ -312,36 +313,12 @@ class BlockingCheck:
                 continue
             if value.item == "*":
                 # for f in [open(p) for p in paths]: each open() is reported already
-                if any(self._opens(expr, where) for expr, where in _elements(
+                if any(self._opens(expr, where) for expr, where in elements(
                         value.expr, value.scope, home)):
                     return True
             elif self._opens(value.expr, value.scope):
                 return True
         return False
-
-    def _awaited_before(self, site: CallSite) -> bool:
-        """In a coroutine, the future (or the list it comes from: ``for f in futures``)
-        is read inside an ``await`` on an earlier line (``await asyncio.wrap_future(f)``,
-        ``await asyncio.wait([asyncio.wrap_future(f) for f in futures])``)."""
-        coroutine = site.scope.coroutine
-        bound = self.resolver.bound_method(site.node.func, site.scope)
-        if coroutine is None or bound is None:
-            return False
-        receiver = bound[0].value
-        if not isinstance(receiver, ast.Name):
-            return False
-        names = {receiver.id}
-        home = self.resolver.owner(receiver.id, bound[1])
-        for binding in home.bindings.get(receiver.id, ()):
-            if isinstance(binding, Value) and binding.item == "*" and isinstance(
-                    binding.expr, ast.Name):
-                names.add(binding.expr.id)
-        line = site.node.lineno
-        return any(
-            isinstance(node, ast.Await) and node.lineno < line and any(
-                isinstance(part, ast.Name) and part.id in names
-                for part in ast.walk(node.value))
-            for node in ast.walk(coroutine.node))
 
     def _opens(self, expr: ast.expr, scope: Scope) -> bool:
         return isinstance(expr, ast.Call) and (
@@ -413,32 +390,6 @@ def owner(scope: Scope) -> Scope:
     while scope.kind is ScopeKind.COMPREHENSION and scope.parent is not None:
         scope = scope.parent
     return scope
-
-
-#: waits of concurrent.futures.Future that return at once once it is done
-_FUTURE_WAITS: Final = frozenset({
-    "concurrent.futures.Future().result", "concurrent.futures.Future().exception"})
-
-
-def _elements(container: ast.expr, scope: Scope, home: Scope
-              ) -> list[tuple[ast.expr, Scope]]:
-    """The element expressions of a display or comprehension that ``container`` is, or
-    that a name of ``home`` bound once to one holds, each with the scope it runs in."""
-    if isinstance(container, ast.Name):
-        bindings = home.bindings.get(container.id, ())
-        if len(bindings) != 1:
-            return []
-        binding = bindings[0]
-        value = binding.value if isinstance(binding, AnnotatedValue) else binding
-        if not isinstance(value, Value) or value.item is not None:
-            return []
-        container, scope = value.expr, value.scope
-    if isinstance(container, (ast.List, ast.Tuple, ast.Set)):
-        return [(item, scope) for item in container.elts]
-    if isinstance(container, (ast.ListComp, ast.SetComp, ast.GeneratorExp)):
-        inner = next((child for child in scope.children if child.node is container), None)
-        return [] if inner is None else [(container.elt, inner)]
-    return []
 
 
 def _forking_coroutines(visitor: Visitor) -> set[int]:

@@ -59,7 +59,8 @@ def unrun_self_loops(visitor: Visitor, sites: list[CallSite]) -> Iterator[tuple[
         target = site.target or ""
         base, _, attr = target.partition(".")
         cls = _method_class(site.scope)
-        if base == "self" and attr and "." not in attr and cls is not None:
+        # a public attribute is the class's interface: its users may run the loop
+        if base == "self" and attr.startswith("_") and "." not in attr and cls is not None:
             made[(id(cls), attr)] = cls
     scopes = {id(site.node): site.scope for site in visitor.calls}
     for (_, attr), cls in made.items():

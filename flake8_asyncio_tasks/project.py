@@ -127,9 +127,11 @@ _MENTIONS: dict[tuple[tuple[str, ...], tuple[str, ...], str], bool] = {}
 #: source files and directories a mention search reads at most; beyond, "maybe"
 MAX_SEARCH_FILES: Final = 3000
 _MAX_SEARCH_DIRS: Final = 3000
-#: directories a mention search skips: tools' caches, environments, build output
-_NOT_SOURCE: Final = frozenset({"__pycache__", "node_modules", "build", "dist",
-                                "site-packages", "dist-packages"})
+#: directories a mention search skips: tools' caches, environments
+_NOT_SOURCE: Final = frozenset({"__pycache__", "node_modules", "site-packages",
+                                "dist-packages"})
+#: build output, skipped right under a root only (``app/build/`` may be a package)
+_BUILD_OUTPUT: Final = frozenset({"build", "dist"})
 #: parses: modules parsed for their summary alone; reused: summaries found cached.
 #: Walks are not kept for reuse: holding their trees makes every garbage collection of
 #: the flake8 process slower than walking a file again (measured: +0.7 s of GC on
@@ -201,8 +203,10 @@ def _source_files(roots: tuple[str, ...]) -> tuple[str, ...] | None:
                         raise OverflowError
                     continue
                 seen.add(real)
+                top = os.path.realpath(root) == real
                 subdirs[:] = sorted(d for d in subdirs
-                                    if not d.startswith(".") and d not in _NOT_SOURCE)
+                                    if not d.startswith(".") and d not in _NOT_SOURCE
+                                    and not (top and d in _BUILD_OUTPUT))
                 found += [os.path.join(real, f) for f in sorted(files) if f.endswith(".py")]
                 if len(found) > MAX_SEARCH_FILES:
                     raise OverflowError
@@ -499,17 +503,24 @@ class Project:
         found = files is None
         if files is not None:
             patterns = [re.compile(rf"\b{re.escape(word)}\b") for word in words]
+            uses: list[tuple[re.Pattern[str], ...]] = []
             if imported:
-                # ``import shop.worker``, ``from .worker import loop``, ``from shop
-                # import (\n worker,\n)``: the name inside one import statement
-                patterns.append(re.compile(
-                    rf"^[ \t]*(?:from|import)[ \t][^\n(]*(?:\([^)]*)?\b{re.escape(imported)}\b",
-                    re.MULTILINE))
+                # ``from .worker import loop`` / ``from shop.worker import (\n loop,\n)``,
+                # or the module imported (``import shop.worker``, ``from shop import
+                # worker``) and an attribute of that name read (``worker.loop``)
+                module = re.escape(imported)
+                names = "|".join(re.escape(word) for word in words)
+                uses = [
+                    (re.compile(rf"^[ \t]*from[ \t]+[.\w]*\b{module}[ \t]+import[ \t]+"
+                                rf"(?:\([^)]*|[^\n]*)\b(?:{names})\b", re.MULTILINE),),
+                    (re.compile(rf"^[ \t]*(?:from|import)[ \t][^\n(]*(?:\([^)]*)?\b{module}\b",
+                                re.MULTILINE), re.compile(rf"\.(?:{names})\b"))]
             for path in files:
                 if path == me:
                     continue
                 text = _read(path)
-                if text is None or all(p.search(text) for p in patterns):
+                if text is None or all(p.search(text) for p in patterns) and (
+                        not uses or any(all(p.search(text) for p in use) for use in uses)):
                     found = True  # an unreadable file might mention them too
                     break
         _MENTIONS[key] = found

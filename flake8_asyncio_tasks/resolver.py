@@ -246,6 +246,10 @@ class Resolver:
         if isinstance(node, (ast.ListComp, ast.SetComp, ast.GeneratorExp)):
             if isinstance(node.elt, ast.Starred):  # Python 3.15 (PEP 798): [*x for x in xs]
                 return None
+            if any(isinstance(part, ast.Call) and isinstance(part.func, ast.Attribute)
+                   and part.func.attr == "done" for generator in node.generators
+                   for condition in generator.ifs for part in ast.walk(condition)):
+                return None  # [f for f in futures if f.done()]: the finished ones
             inner = next((child for child in scope.children if child.node is node), None)
             return None if inner is None else self.resolve(node.elt, inner, depth + 1)
         if isinstance(node, ast.Name):

@@ -31,7 +31,7 @@ from flake8_asyncio_tasks.resolver import Resolver
 from flake8_asyncio_tasks.rules import LOOP_RUN_IN_COROUTINE
 from flake8_asyncio_tasks.summary import ClassSummary, FunctionSummary, ModuleSummary
 from flake8_asyncio_tasks.tables import COROUTINE_DECORATORS
-from flake8_asyncio_tasks.tasks import TaskCheck, kind_is_task
+from flake8_asyncio_tasks.tasks import TaskCheck, idle_module_loops, kind_is_task
 from flake8_asyncio_tasks.transitive import is_plain
 from flake8_asyncio_tasks.visitor import CallSite, Unresolved, Visitor, decorator_callee
 
@@ -127,7 +127,8 @@ def _summarize(visitor: Visitor, module: str, path: str,
     return ModuleSummary(
         name=module, path=path, functions=MappingProxyType(functions),
         classes=MappingProxyType(classes), names=MappingProxyType(names),
-        star_import=root.has_star_import)
+        star_import=root.has_star_import,
+        idle_loops=MappingProxyType(idle_module_loops(visitor)))
 
 
 class _Builder:

@@ -78,3 +78,6 @@ class ModuleSummary:
     names: Mapping[str, str | None]
     #: ``from x import *``: a name it does not define may come from there (unknown)
     star_import: bool
+    #: module-level event loops the module never runs nor hands on: name -> the line
+    #: that makes it (another module importing one may run it, or only schedule on it)
+    idle_loops: Mapping[str, int]

@@ -438,6 +438,35 @@ def _unrun_loops(
     ``get_event_loop()`` counts only at module level: in a function it is usually a
     callback's way to reach the loop that is already running.
     """
+    for site, name, scheduling in _idle_loops(visitor, tasks, loops):
+        if scheduling and site.scope.kind is ScopeKind.MODULE and used_by_other_modules(
+                visitor, name):
+            continue  # another module may import the loop and run it
+        for node in scheduling:
+            text = TASK_ON_UNRUN_LOOP.format(call=spelled(node.func), loop=name)
+            yield Finding(node.lineno, node.col_offset, text), id(node)
+
+
+def idle_module_loops(visitor: Visitor) -> dict[str, int]:
+    """Module-level loops the module itself never runs nor hands on (another module
+    may still import one): name -> line of the call that makes it.  For summaries."""
+    tasks = TaskCheck(visitor)
+    loops: list[tuple[CallSite, str]] = []
+    for site in visitor.calls:
+        if site.scope.kind is not ScopeKind.MODULE or site.usage != "assign" or (
+                not site.target):
+            continue
+        found = tasks.kind(site)
+        if found is not None and found[0] in (_GET_LOOP, _NEW_LOOP):
+            loops.append((site, found[1]))
+    return {name: site.node.lineno for site, name, _ in _idle_loops(visitor, tasks, loops)}
+
+
+def _idle_loops(
+    visitor: Visitor, tasks: TaskCheck, loops: list[tuple[CallSite, str]]
+) -> Iterator[tuple[CallSite, str, list[ast.Call]]]:
+    """The loops of ``loops`` (``name = new_event_loop()`` calls) that their scope never
+    runs nor hands on, each with the calls that schedule tasks on it, in order."""
     calls_by_scope: dict[int, list[CallSite]] = {}
     for call in visitor.calls:
         calls_by_scope.setdefault(id(call.scope), []).append(call)
@@ -467,12 +496,7 @@ def _unrun_loops(
             continue
         scheduling = list(uses.create_task.get(name, []))
         scheduling += [node for node, callee in keyword_uses if callee in TASK_FACTORIES]
-        if scheduling and scope.kind is ScopeKind.MODULE and used_by_other_modules(
-                visitor, name):
-            continue  # another module may import the loop and run it
-        for node in sorted(scheduling, key=lambda n: (n.lineno, n.col_offset)):
-            text = TASK_ON_UNRUN_LOOP.format(call=spelled(node.func), loop=name)
-            yield Finding(node.lineno, node.col_offset, text), id(node)
+        yield site, name, sorted(scheduling, key=lambda n: (n.lineno, n.col_offset))
 
 
 def _is_name(node: ast.expr, name: str) -> bool:

@@ -4,6 +4,7 @@ statement that binds a name (imports, assignments, loops, ``with``, ``global``..
 from __future__ import annotations
 
 import ast
+import sys
 from typing import Final
 
 from flake8_asyncio_tasks.names import (
@@ -20,6 +21,7 @@ from flake8_asyncio_tasks.names import (
     Value,
     dotted_source,
 )
+from flake8_asyncio_tasks.tables import BLOCKING_CALLS, RETURNS
 from flake8_asyncio_tasks.walk import (
     WalkState,
     decorator_callee,
@@ -30,6 +32,11 @@ GENERATOR_COROUTINES: Final = frozenset({
     "asyncio.coroutine", "gen.coroutine", "gen_test", "testing.gen_test",
     "tornado.gen.coroutine", "tornado.testing.gen_test", "types.coroutine",
 })
+
+#: top-level modules that are libraries: the standard library and those the tables name
+#: (a project of that name, checked from inside, is still its own first party)
+_LIBRARY_TOPS: Final = frozenset(sys.stdlib_module_names) | frozenset(
+    name.partition(".")[0] for table in (BLOCKING_CALLS, RETURNS) for name in table)
 
 
 
@@ -202,15 +209,20 @@ class BindingWalk(WalkState):
             module = f"{base}.{module}" if module else base
         if not module:
             return
-        self.imported_modules.add(module.partition(".")[0])
+        top = module.partition(".")[0]
+        self.imported_modules.add(top)
         for alias in node.names:
             if alias.name == "*":
                 scope.module.has_star_import = True
                 continue
             local = alias.asname or alias.name
-            # a name imported as itself can be a table entry only under its own name
-            # (a library's re-exports are in the tables); one renamed may be any
-            (self.indirect_names if alias.asname else self.from_imported).add(local)
+            # a library's name imported as itself is a table entry only under its own
+            # name (the tables list libraries' re-exports); a renamed one, or one of the
+            # project's modules (``pause = time.sleep`` there), may be any entry
+            library = not node.level and top in _LIBRARY_TOPS and (
+                not self.package or top != self.package[0])
+            (self.from_imported if library and not alias.asname else self.indirect_names).add(
+                local)
             scope.bind(local, Imported(f"{module}.{alias.name}"))
 
     def _assign(self, node: ast.Assign, scope: Scope) -> None:

@@ -323,3 +323,18 @@ def test_a_project_too_big_to_search_keeps_loops_silent(
     monkeypatch.setattr(project_module, "_MENTIONS", {})
     assert not [pair for pair in findings_of(pending) if pair[1] == "AIO203"]
     assert not [pair for pair in findings_of(orphan) if pair[1] == "AIO203"]
+
+
+def test_a_table_entry_renamed_in_another_module(tmp_path: Path) -> None:
+    """``pause = time.sleep`` in a project module, imported by its own name elsewhere."""
+    (tmp_path / "pyproject.toml").write_text("")
+    write(tmp_path, {
+        "pkg/__init__.py": "",
+        "pkg/helpers.py": "import time\nfrom time import sleep as nap\n"
+                          "pause = time.sleep\nsnooze = nap\n",
+        "pkg/main.py": "from pkg.helpers import pause, snooze\n\n\n"
+                       "async def handler():\n    pause(1)\n    snooze(1)\n"})
+    main = tmp_path / "pkg" / "main.py"
+    assert findings_of(main) == [(5, "AIO100"), (6, "AIO100")]
+    assert via_cli("--jobs=1", str(main)) == {main.resolve(): [(5, "AIO100"), (6, "AIO100")]}
+    assert findings_of(main, Settings(project_analysis=False)) == []

@@ -60,3 +60,13 @@ class ByName:
     def submit(self) -> None:
         self._named_loop.create_task(job())  # error: AIO200
         getattr(self, "_named_loop").run_forever()
+
+
+class Public:
+    """A public loop attribute is the class's interface: its users may run it."""
+
+    def __init__(self) -> None:
+        self.event_loop = asyncio.new_event_loop()
+
+    def start(self) -> None:
+        self.event_loop.create_task(job())  # error: AIO200
