@@ -16,7 +16,7 @@ import os
 from collections.abc import Iterator
 from typing import Final
 
-from flake8_asyncio_tasks.names import Scope, ScopeKind, SelfParam, Value, spelled
+from flake8_asyncio_tasks.names import Imported, Scope, ScopeKind, SelfParam, Value, spelled
 from flake8_asyncio_tasks.rules import TASK_ON_UNRUN_LOOP
 from flake8_asyncio_tasks.tables import LOOP_RUN_METHODS, NEW_LOOPS
 from flake8_asyncio_tasks.visitor import CallSite, Finding, Visitor
@@ -109,15 +109,66 @@ def _new_loop_or_none(binding: object, visitor: Visitor) -> bool:
         visitor.resolver.resolve(expr.func, binding.scope) in NEW_LOOPS)
 
 
-def _only_scheduled(tree: ast.AST, attr: str) -> list[ast.Call]:
+def imported_idle_loops(visitor: Visitor) -> Iterator[tuple[Finding, int]]:
+    """AIO203: ``from .loops import loop`` then ``loop.create_task(job())``, where the
+    module that makes the loop never runs it nor hands it on, this module only schedules
+    on it (and tests it), and no other project file imports it.  Needs the project."""
+    project = visitor.resolver.project
+    root = visitor.root
+    if project is None or root is None:
+        return
+    imported: dict[str, str] = {}  # local name -> the dotted name it imports
+    for site in visitor.calls:
+        func = site.node.func
+        if not (isinstance(func, ast.Attribute) and func.attr in _SCHEDULING
+                and isinstance(func.value, ast.Name)):
+            continue
+        name = func.value.id
+        home = visitor.resolver.owner(name, site.scope)
+        bindings = home.bindings.get(name, ())
+        if home is root and len(bindings) == 1 and isinstance(bindings[0], Imported):
+            imported[name] = bindings[0].name
+    for name, dotted in imported.items():
+        made = project.idle_loop(dotted)
+        if made is None or _bound_in_a_function(root, name):
+            continue
+        scheduling = _only_scheduled(root.node, name, by_name=True)
+        module = dotted.rpartition(".")[0].rpartition(".")[2]
+        if not scheduling or project.mentioned_elsewhere((name,), imported=module):
+            continue
+        path, line = made
+        for node in scheduling:
+            text = TASK_ON_UNRUN_LOOP.format(
+                call=spelled(node.func), loop=name,
+                fix=f"asyncio.run(main()); the loop comes from {path}:{line}, and no "
+                "module of the project runs it")
+            yield Finding(node.lineno, node.col_offset, text), id(node)
+
+
+def _bound_in_a_function(root: Scope, name: str) -> bool:
+    """A scope of the module other than the module itself binds ``name``."""
+    stack = list(root.children)
+    while stack:
+        scope = stack.pop()
+        if name in scope.bindings:
+            return True
+        stack.extend(scope.children)
+    return False
+
+
+def _only_scheduled(tree: ast.AST, attr: str, by_name: bool = False) -> list[ast.Call]:
     """The ``x.<attr>.create_task(...)`` calls of the module, when every other read of
-    ``.<attr>`` only tests it or calls a method that does not run it; else ``[]``."""
+    ``.<attr>`` only tests it or calls a method that does not run it; else ``[]``.
+    ``by_name``: the same for reads of the name ``attr`` (``loop.create_task()``)."""
     scheduling: set[int] = set()
     for parent in ast.walk(tree):
         for child in ast.iter_child_nodes(parent):
             if isinstance(child, ast.Constant) and child.value == attr:
                 return []  # getattr(self, "_loop"): read some other way
-            if not isinstance(child, ast.Attribute) or child.attr != attr:
+            if by_name:
+                if not isinstance(child, ast.Name) or child.id != attr:
+                    continue
+            elif not isinstance(child, ast.Attribute) or child.attr != attr:
                 continue
             if not isinstance(child.ctx, ast.Load):
                 continue  # assigned (the class's bindings say to what) or deleted

@@ -143,6 +143,10 @@ class ProjectLookup(Protocol):
     def blocking_chain(self, func: ProjectFunction) -> BlockingChain | None:
         """Why a sync function of another module blocks, if it does."""
 
+    def idle_loop(self, dotted: str) -> tuple[str, int] | None:
+        """``(path, line)`` where a project module makes the module-level event loop
+        ``dotted`` names, when that module never runs it nor hands it on."""
+
     def mentioned_elsewhere(self, words: tuple[str, ...], imported: str = "") -> bool:
         """Some other source file of the project has all ``words`` (as whole words), and
         ``imported`` in an import statement if given; or the project is too big to tell:

@@ -490,6 +490,13 @@ class Project:
         return self.follow(returns, depth + 1)
 
     # -- blocking chains ---------------------------------------------------------------
+    def idle_loop(self, dotted: str) -> tuple[str, int] | None:
+        module, _, name = dotted.rpartition(".")
+        summary = self.summary(module) if module else None
+        if summary is None or name not in summary.idle_loops:
+            return None
+        return summary.path, summary.idle_loops[name]
+
     def mentioned_elsewhere(self, words: tuple[str, ...], imported: str = "") -> bool:
         """Another source file of the project has every word of ``words`` as a whole
         word, and ``imported`` (a module's name) in an import statement when given;

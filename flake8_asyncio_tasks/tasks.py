@@ -16,7 +16,11 @@ from dataclasses import dataclass, field
 from typing import Final
 
 from flake8_asyncio_tasks.blocking import may_be, resolve_candidate
-from flake8_asyncio_tasks.loops import unrun_self_loops, used_by_other_modules
+from flake8_asyncio_tasks.loops import (
+    imported_idle_loops,
+    unrun_self_loops,
+    used_by_other_modules,
+)
 from flake8_asyncio_tasks.names import (
     ClassRef,
     FunctionRef,
@@ -246,6 +250,9 @@ def check(visitor: Visitor, tasks: TaskCheck) -> Iterator[Finding]:
         for finding, call_id in unrun_self_loops(visitor, self_loops):
             on_unrun_loop.add(call_id)
             yield finding
+    for finding, call_id in imported_idle_loops(visitor):
+        on_unrun_loop.add(call_id)
+        yield finding
     for site, kind, name in classified:
         node = site.node
         usage = site.usage

@@ -309,6 +309,10 @@ def test_loops_that_other_modules_may_run() -> None:
     assert (7, "AIO203") not in expected(root)[loops]
     assert (13, "AIO203") not in one_file.get(pending, [])
     assert (13, "AIO203") in expected(root)[pending]
+    # a loop made in one module and only scheduled on in another
+    user = (root / "jobs" / "user.py").resolve()
+    assert (7, "AIO203") not in one_file.get(user, [])
+    assert (7, "AIO203") in expected(root)[user]
 
 
 def test_a_project_too_big_to_search_keeps_loops_silent(
