@@ -14,6 +14,7 @@ from collections.abc import Collection, Iterator
 from dataclasses import replace
 from typing import Final
 
+from flake8_asyncio_tasks.futures import FUTURE_WAITS, elements, settled_before
 from flake8_asyncio_tasks.names import (
     AnnotatedValue,
     ClassRef,
@@ -29,7 +30,6 @@ from flake8_asyncio_tasks.names import (
     local_match,
     spelled,
 )
-from flake8_asyncio_tasks.futures import FUTURE_WAITS, elements, settled_before
 from flake8_asyncio_tasks.resolver import Resolver, call_variant, is_pseudo_path
 from flake8_asyncio_tasks.rules import CONFIGURED_BLOCKING, LOOP_RUN_IN_COROUTINE
 from flake8_asyncio_tasks.settings import Settings

@@ -59,7 +59,7 @@ class ByName:
 
     def submit(self) -> None:
         self._named_loop.create_task(job())  # error: AIO200
-        getattr(self, "_named_loop").run_forever()
+        getattr(self, "_named_loop").run_forever()  # noqa: B009
 
 
 class Public:
