@@ -82,7 +82,9 @@ def may_be(site: CallSite, names: frozenset[str] | set[str], indirect: set[str],
     last = site.last
     if last is None:
         return False
-    return last in names or (site.by_name and last.removesuffix("()") in indirect) or (
+    # a raised exception's class is never an alias worth resolving (``raise Error()``)
+    return last in names or (site.by_name and site.usage != "raise" and (
+        last.removesuffix("()") in indirect)) or (
         any_attribute and not site.by_name and not last.endswith("()"))
 
 

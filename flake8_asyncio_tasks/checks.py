@@ -110,6 +110,7 @@ def check_module(
     results += misuses.check()
     results += misuses.sync_withs()
     results.sort(key=lambda f: (f.line, f.col, f.text))
+    visitor.release()
     return results
 
 

@@ -396,6 +396,19 @@ class Scope:
         if parent is not None:
             parent.children.append(self)
 
+    def release(self) -> None:
+        """Drop what this scope refers to (see ``Visitor.release``); unusable after."""
+        self.parent = None
+        self.coroutine = None
+        self.children = []
+        self.bindings = {}
+        self.attr_bindings = {}
+        self.memo = {}
+        self.local_memo = {}
+        self._all_loads = None
+        self._read_inside = None
+        del self.module
+
     def bind(self, name: str, binding: Binding) -> None:
         """Record a binding of ``name`` here (or in the module, after ``global``)."""
         target = self.module if name in self.global_names else self

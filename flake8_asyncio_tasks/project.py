@@ -120,6 +120,8 @@ _SUMMARIES: dict[str, tuple[int, int, Settings, ModuleSummary | None]] = {}
 _FIRST_PARTY: dict[tuple[tuple[str, ...], str], bool] = {}
 #: (roots, dotted module) -> its file, or None
 _FILES: dict[tuple[tuple[str, ...], str], str | None] = {}
+#: directory -> the packages it is inside, where the top one sits, the import roots
+_DIRECTORIES: dict[str, tuple[tuple[str, ...], str, tuple[str, ...]]] = {}
 #: project roots -> the project's source files (``None``: more than the cap)
 _SOURCES: dict[tuple[str, ...], tuple[str, ...] | None] = {}
 #: (roots, words, the file asking) -> does another source file have them all
@@ -148,7 +150,22 @@ def locate(filename: str) -> Location | None:
         return None
     directory, name = os.path.split(path)
     stem = name[:-3]
-    parts = [] if stem == "__init__" else [stem]
+    found = _DIRECTORIES.get(directory)
+    if found is None:
+        found = _DIRECTORIES[directory] = _packages_above(directory)
+    packages, root, roots = found
+    parts = [*packages] if stem == "__init__" else [*packages, stem]
+    if not parts or not all(part.isidentifier() for part in parts):
+        return None
+    package = tuple(parts if stem == "__init__" else parts[:-1])
+    relative = os.path.relpath(path, root).replace(os.sep, "/")
+    return Location(roots, ".".join(parts), package, relative, path)
+
+
+def _packages_above(directory: str) -> tuple[tuple[str, ...], str, tuple[str, ...]]:
+    """For a directory: the packages it is inside (``("shop", "api")``), the directory
+    the top one sits in, and the roots absolute imports are searched in."""
+    parts: list[str] = []
     package_dirs = 0
     while os.path.isfile(os.path.join(directory, "__init__.py")) and package_dirs < _MAX_LEVELS:
         parent, base = os.path.split(directory)
@@ -157,17 +174,13 @@ def locate(filename: str) -> Location | None:
         parts.insert(0, base)
         directory = parent
         package_dirs += 1
-    if not parts or not all(part.isidentifier() for part in parts):
-        return None
     roots = [directory]
     top = _project_top(directory)
     if top is not None:
         for extra in (top, os.path.join(top, "src")):
             if extra not in roots and os.path.isdir(extra):
                 roots.append(extra)
-    package = tuple(parts if stem == "__init__" else parts[:-1])
-    relative = os.path.relpath(path, directory).replace(os.sep, "/")
-    return Location(tuple(roots), ".".join(parts), package, relative, path)
+    return tuple(parts), directory, tuple(roots)
 
 
 def _project_top(directory: str) -> str | None:
@@ -327,7 +340,9 @@ class Project:
             # which names are first-party, as seen from the module itself (not from the
             # file that asked): the summary must not depend on who reads it first
             own = Project(location, self.settings) if location is not None else self
-            return summarize(visitor, module, display, own.first_party)
+            summary = summarize(visitor, module, display, own.first_party)
+            visitor.release()
+            return summary
         except (SyntaxError, ValueError, RecursionError, MemoryError):
             return None
         except Exception:

@@ -82,8 +82,8 @@ def local_function(site: CallSite, visitor: Visitor) -> FunctionRef | None:
 
 def project_function(site: CallSite, visitor: Visitor) -> ProjectFunction | None:
     """The function of another project module that ``site`` calls, if certain."""
-    if visitor.resolver.project is None:
-        return None
+    if visitor.resolver.project is None or site.usage == "raise":
+        return None  # raise Error(...): an exception class, not a helper
     if isinstance(site.callee, Unresolved) and not visitor.may_name_a_definition(
             site.node.func, site.scope):
         return None

@@ -121,6 +121,7 @@ class Visitor(BindingWalk, UseWalk):
             ast.Compare: self._compare,
             ast.BinOp: self._bin_op,
             ast.Return: self._return,
+            ast.Raise: self._raise,
             ast.If: self._test,
             ast.While: self._test,
             ast.IfExp: self._test,
@@ -178,6 +179,24 @@ class Visitor(BindingWalk, UseWalk):
                     self._name(node, scope)
                 continue
             dispatch.get(kind, generic)(node, scope)
+
+    def release(self) -> None:
+        """Break the walk's reference cycles (scopes and their parents, children and
+        bindings, call sites and their scopes) once the checks are done, so its objects
+        are freed at once rather than left to the host process's cyclic collector."""
+        root = self.root
+        stack = [root] if root is not None else []
+        while stack:
+            scope = stack.pop()
+            stack.extend(scope.children)
+            scope.release()
+        self.root = None
+        self.calls.clear()
+        self._sites.clear()
+        self.with_items.clear()
+        self.iterations.clear()
+        self._own.clear()
+        self.function_summarizer = None
 
     def own_function(self, ref: FunctionRef) -> FunctionSummary | None:
         """The summary of one function of this module, when the walk saw it return a

@@ -35,7 +35,8 @@ class CallSite:
     scope: Scope
     #: "expr" (statement), "await", "truth", "assign", "return", "arg", "attribute"
     #: (``self.x = call``), "late" (``await call()[k]``: await applies to the subscript),
-    #: "format" (in an f-string, t-string or ``%``), "compare", "iterate", "" (other)
+    #: "format" (in an f-string, t-string or ``%``), "compare", "iterate", "raise"
+    #: (``raise Error(...)``), "" (other)
     usage: str = ""
     #: for usage "assign": the single local name the value is bound to; for "attribute":
     #: the dotted target (``self._task``); for "late": what is applied before the await

@@ -179,6 +179,11 @@ class UseWalk(WalkState):
         if type(left) is not _CONSTANT:
             push((left, scope))
 
+    def _raise(self, node: ast.Raise, scope: Scope) -> None:
+        # ``raise Error(...)``: an exception is made, nothing is awaited or lost
+        self._mark(node.exc, "raise", scope)
+        self._generic(node, scope)
+
     def _return(self, node: ast.Return, scope: Scope) -> None:
         value = node.value
         if value is not None:
