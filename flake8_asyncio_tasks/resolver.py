@@ -42,6 +42,18 @@ _MAX_DEPTH: Final = 24
 #: values whose elements :meth:`Resolver.element` knows, when a name holds one
 _CONTAINERS: Final = (ast.List, ast.Tuple, ast.Set, ast.ListComp, ast.SetComp,
                       ast.GeneratorExp, ast.Call)
+#: methods that put elements into a list or set
+_FILLERS: Final = frozenset({"append", "add", "insert", "extend"})
+
+
+def _empty(node: ast.expr) -> bool:
+    """``[]``, ``set()``, ``list()``: a container to be filled later."""
+    if isinstance(node, ast.List):
+        return not node.elts
+    return isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and (
+        node.func.id in ("list", "set")) and not node.args and not node.keywords
+
+
 #: builtins whose result holds the same elements as their one argument
 _ORDER_KEEPING: Final = frozenset({"iter", "list", "reversed", "set", "sorted", "tuple"})
 
@@ -259,6 +271,8 @@ class Resolver:
             binding = bindings[0]
             if isinstance(binding, AnnotatedValue):
                 binding = binding.value
+            if isinstance(binding, Value) and binding.item is None and _empty(binding.expr):
+                return self._filled(node.id, binding.scope, depth + 1)
             if isinstance(binding, Value) and binding.item is None and isinstance(
                     binding.expr, _CONTAINERS):
                 return self.element(binding.expr, binding.scope, depth + 1)
@@ -314,6 +328,27 @@ class Resolver:
         if not before:
             return None
         return max(before, key=lambda pair: pair[0])[1].resolve(self, depth + 1)
+
+    def _filled(self, name: str, scope: Scope, depth: int) -> Ref | None:
+        """``futures = []`` then ``futures.append(pool.submit(f, x))``: the elements
+        every ``append``/``add``/``insert``/``extend`` in the scope's code agrees on."""
+        if scope.kind not in (ScopeKind.FUNCTION, ScopeKind.COROUTINE):
+            return None  # a module's or class's registry: filled from anywhere
+        found: Ref | None = None
+        for node in ast.walk(scope.node):
+            if not (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)
+                    and isinstance(node.func.value, ast.Name) and node.func.value.id == name
+                    and node.func.attr in _FILLERS):
+                continue
+            if not node.args or node.keywords or isinstance(node.args[-1], ast.Starred):
+                return None
+            item = node.args[-1]
+            ref = self.element(item, scope, depth + 1) if node.func.attr == "extend" else (
+                self.resolve(item, scope, depth + 1))
+            if ref is None or (found is not None and ref != found):
+                return None
+            found = ref
+        return found
 
     def returned(self, func: FunctionRef, depth: int) -> Ref | None:
         """An instance of the return annotation of this module's function, if any.
