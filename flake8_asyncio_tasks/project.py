@@ -334,7 +334,7 @@ class Project:
             location = locate(path)
             package = location.package if location is not None else tuple(
                 module.split(".")[:-1])
-            visitor = Visitor(self.settings, path, package)
+            visitor = Visitor(self.settings, path, package, summary_only=True)
             visitor.visit(tree)
             display = location.path if location is not None else os.path.basename(path)
             # which names are first-party, as seen from the module itself (not from the

@@ -50,8 +50,11 @@ class Visitor(BindingWalk, UseWalk):
     """Walks one module once and keeps what it saw for the checks."""
 
     def __init__(self, settings: Settings, filename: str = "",
-                 package: tuple[str, ...] | None = None) -> None:
+                 package: tuple[str, ...] | None = None, summary_only: bool = False) -> None:
         self.settings = settings
+        #: walked only for its summary (a module another file imports): the calls made
+        #: inside coroutines, which no summary reads, are not recorded
+        self.summary_only = summary_only
         self.filename = filename
         #: the package the module is in (``("shop",)`` for ``shop/client.py`` and for
         #: ``shop/__init__.py``), known with project analysis: relative imports then

@@ -90,6 +90,7 @@ class WalkState:
     function_names: set[str]
     indirect_names: set[str]
     from_imported: set[str]
+    summary_only: bool
     imported_modules: set[str]
     non_blocking_tries: list[tuple[int, int, int]]
     nonempty_queues: list[tuple[int, str, int, int]]
@@ -132,7 +133,7 @@ class WalkState:
 
     def _site(self, call: ast.AST, scope: Scope) -> CallSite | None:
         """The record for ``call`` if it is a call, created ahead of its visit."""
-        if not isinstance(call, ast.Call):
+        if not isinstance(call, ast.Call) or (self.summary_only and scope.coroutine is not None):
             return None
         site = self._sites.get(id(call))
         if site is None:

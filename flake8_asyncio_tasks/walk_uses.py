@@ -52,12 +52,17 @@ class UseWalk(WalkState):
         self._stack.append((base, scope))
 
     def _call(self, node: ast.Call, scope: Scope) -> None:
+        func = node.func
+        if self.summary_only and scope.coroutine is not None:
+            # a summary never reads the calls a coroutine makes: only what they switch
+            self._switches(node, func, scope)
+            self._push_arguments(node, func, scope)
+            return
         site = self._sites.pop(id(node), None)
         if site is None:
             site = CallSite(node, scope)
         site.scope = scope
         self.calls.append(site)
-        func = node.func
         callee: Any = func  # read by its type, tested just before
         kind = type(func)
         if kind is _ATTRIBUTE:
@@ -72,6 +77,12 @@ class UseWalk(WalkState):
                 site.last, site.by_name = inner.id + "()", True
         if site.last in _LOOP_RUN_LAST_NAMES:  # ``asyncio.run(coro)`` in a helper
             self.loop_runners.add(id(scope.enclosing_function()))
+        self._switches(node, func, scope)
+        self._push_arguments(node, func, scope)
+
+    def _switches(self, node: ast.Call, func: ast.expr, scope: Scope) -> None:
+        """What a call says about other calls: ``sock.setblocking(False)``,
+        ``getattr(self, "_task")``."""
         if (
             isinstance(func, ast.Attribute)
             and func.attr in ("setblocking", "settimeout")
@@ -91,6 +102,8 @@ class UseWalk(WalkState):
                 and len(node.args) > 1 and isinstance(node.args[1], ast.Constant)
                 and isinstance(node.args[1].value, str)):
             self.attribute_reads.add(node.args[1].value)  # getattr(self, "_task")
+
+    def _push_arguments(self, node: ast.Call, func: ast.expr, scope: Scope) -> None:
         push = self._stack.append
         call_type, constant_type = ast.Call, ast.Constant
         for keyword in reversed(node.keywords):

@@ -342,3 +342,29 @@ def test_a_table_entry_renamed_in_another_module(tmp_path: Path) -> None:
     assert findings_of(main) == [(5, "AIO100"), (6, "AIO100")]
     assert via_cli("--jobs=1", str(main)) == {main.resolve(): [(5, "AIO100"), (6, "AIO100")]}
     assert findings_of(main, Settings(project_analysis=False)) == []
+
+
+def test_a_summary_only_walk_gives_the_same_summary() -> None:
+    """Modules read for their summary alone skip what no summary reads (the calls made
+    in coroutines): the summary must be the one the full walk of a check gives."""
+    settings = Settings()
+    files = [*Path(__file__).parent.rglob("*.py"),
+             *(Path(__file__).parent.parent / "flake8_asyncio_tasks").glob("*.py")]
+    compared = 0
+    for path in sorted(files):
+        location = locate(str(path))
+        try:
+            tree = ast.parse(path.read_text(encoding="utf-8"))
+        except SyntaxError:
+            continue
+        if location is None:
+            continue
+        own = Project(location, settings)
+        made = []
+        for summary_only in (False, True):
+            visitor = Visitor(settings, str(path), location.package, summary_only=summary_only)
+            visitor.visit(tree)
+            made.append(summarize(visitor, location.module, location.path, own.first_party))
+        assert made[0] == made[1], path
+        compared += 1
+    assert compared > 100
