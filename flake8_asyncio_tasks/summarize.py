@@ -217,6 +217,8 @@ class _Builder:
     def _scan_call(self, site: CallSite, frame: _Frame, blocker: BlockingCheck,
                    tasks: TaskCheck) -> None:
         node = site.node
+        # if isinstance(src, str): open(src): whether it blocks is up to the argument
+        dispatched = self.visitor.type_dispatched(site)
         found = blocker.classify(site)
         if found is not None and found[1].critical_section:
             return  # a lock around a few statements, not a wait
@@ -227,14 +229,14 @@ class _Builder:
                     frame.runs_loop = (name, node.lineno)
                 return
             position = (node.lineno, node.col_offset)
-            if frame.blocks is None or position < frame.blocks[0]:
+            if not dispatched and (frame.blocks is None or position < frame.blocks[0]):
                 frame.blocks = (position, name, node.lineno)
             return
         if site.usage == "return":
             kind = tasks.kind(site)
             if kind is not None and kind_is_task(kind[0]) and frame.spawns is None:
                 frame.spawns = kind[1]
-        if len(frame.calls) >= _MAX_CALLS:
+        if len(frame.calls) >= _MAX_CALLS or dispatched:
             return
         if isinstance(site.local_callee, Unresolved) and not (
                 self.visitor.may_name_a_definition(node.func, site.scope)) and not (

@@ -535,7 +535,7 @@ TIMEOUT_ARGS: Final[Mapping[str, int]] = {
 }
 #: file openers that read an in-memory object when given one (``fileobj=``, BytesIO)
 IN_MEMORY_OPENERS: Final = frozenset({
-    "bz2.open", "gzip.open", "lzma.open", "tarfile.open", "zipfile.ZipFile",
+    "PIL.Image.open", "bz2.open", "gzip.open", "lzma.open", "tarfile.open", "zipfile.ZipFile",
 })
 IN_MEMORY_FILES: Final = frozenset({"io.BytesIO()", "io.StringIO()"})
 #: file object types whose methods do file I/O (reported where the open() is not)

@@ -72,7 +72,7 @@ _TASK, _GATHER, _COROUTINE, _GET_LOOP, _NEW_LOOP = range(5)
 #: what a call's surroundings do with a value that is lost if it is a coroutine or task:
 #: with project analysis, such a call is resolved whatever its name
 _LOSING_USAGES: Final = frozenset({
-    "expr", "chained", "truth", "format", "compare", "iterate", "late"})
+    "expr", "chained", "cancelled", "truth", "format", "compare", "iterate", "late"})
 _SET_EVENT_LOOP: Final = frozenset({"set_event_loop"})
 _FUNCTION_SCOPES: Final = (ScopeKind.FUNCTION, ScopeKind.COROUTINE)
 _CONSUMER_LAST_NAMES: Final = spelled_last_names(VALUE_CONSUMERS)

@@ -177,8 +177,8 @@ class TransitiveCheck:
             position = (node.lineno, node.col_offset)
             key = id(frame.node)
             caller_ref = self._ref_of(frame)
-            if caller_ref is None:
-                continue
+            if caller_ref is None or visitor.type_dispatched(site):
+                continue  # if isinstance(src, str): open(src): up to the argument
             found = self.blocking.classify(site)
             if found is not None and found[1].critical_section:
                 continue  # a lock around a few statements, not a wait

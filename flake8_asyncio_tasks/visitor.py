@@ -146,6 +146,9 @@ class Visitor(BindingWalk, UseWalk):
         #: (function scope id, receiver, first line, last line) of the bodies of
         #: ``if not q.empty():`` / ``while q.qsize():``: a ``q.get()`` there finds an item
         self.nonempty_queues: list[tuple[int, str, int, int]] = []
+        #: (function scope id, first line, last line) of the branches of an ``if`` that
+        #: tests a parameter's type (``if isinstance(source, str): open(source)``)
+        self.type_dispatch: list[tuple[int, int, int]] = []
         #: (first line, last line) of branches that only older Pythons take:
         #: the ``else`` of ``if sys.version_info >= (3, 10):``, the body of ``< (3, 10)``
         self.legacy_branches: list[tuple[int, int]] = []
@@ -251,6 +254,16 @@ class Visitor(BindingWalk, UseWalk):
         line = site.node.lineno
         return any(owner == function and name == receiver and first <= line <= last
                    for owner, name, first, last in self.nonempty_queues)
+
+    def type_dispatched(self, site: CallSite) -> bool:
+        """``site`` runs only for some types of an argument of its function: a blocking
+        call there is not the function's, for a caller that cannot see that type."""
+        if not self.type_dispatch:
+            return False
+        function = id(site.scope.enclosing_function())
+        line = site.node.lineno
+        return any(owner == function and first <= line <= last
+                   for owner, first, last in self.type_dispatch)
 
     def in_legacy_branch(self, line: int) -> bool:
         """``line`` is in code that only Pythons older than a version test's run."""

@@ -36,7 +36,8 @@ class CallSite:
     #: "expr" (statement), "await", "truth", "assign", "return", "arg", "attribute"
     #: (``self.x = call``), "late" (``await call()[k]``: await applies to the subscript),
     #: "format" (in an f-string, t-string or ``%``), "compare", "iterate", "raise"
-    #: (``raise Error(...)``), "" (other)
+    #: (``raise Error(...)``), "chained" (``call().method()`` as a statement),
+    #: "cancelled" (``call().cancel()``), "" (other)
     usage: str = ""
     #: for usage "assign": the single local name the value is bound to; for "attribute":
     #: the dotted target (``self._task``); for "late": what is applied before the await
@@ -95,6 +96,7 @@ class WalkState:
     non_blocking_tries: list[tuple[int, int, int]]
     nonempty_queues: list[tuple[int, str, int, int]]
     legacy_branches: list[tuple[int, int]]
+    type_dispatch: list[tuple[int, int, int]]
     attribute_reads: set[str]
     iterated_names: dict[tuple[int, str], int]
     _stack: list[tuple[ast.AST, Scope]]

@@ -124,9 +124,13 @@ class UseWalk(WalkState):
     def _expr(self, node: ast.Expr, scope: Scope) -> None:
         value = node.value
         self._mark(value, "expr", scope)
-        # asyncio.create_task(...).add_done_callback(...): the task is still discarded
+        # asyncio.create_task(...).add_done_callback(...): the task is still discarded;
+        # ensure_future(awaitable).cancel() is not: it is stopped there and then
         if isinstance(value, ast.Call) and isinstance(value.func, ast.Attribute):
-            self._mark(value.func.value, "chained", scope)
+            if value.func.attr == "cancel":
+                self._mark(value.func.value, "cancelled", scope)
+            else:
+                self._mark(value.func.value, "chained", scope)
         # [asyncio.create_task(c) for c in coros] as a statement: the list is dropped
         elif isinstance(value, (ast.ListComp, ast.SetComp)):
             self._mark(value.elt, "expr", scope)
@@ -219,6 +223,15 @@ class UseWalk(WalkState):
                 self.nonempty_queues.append((
                     id(scope.enclosing_function()), checked, node.body[0].lineno,
                     getattr(last, "end_lineno", None) or last.lineno))
+        if isinstance(node, ast.If) and _tests_a_parameter_type(node.test, scope):
+            # if isinstance(source, str): open(source): what runs there depends on the
+            # type of the argument, which a caller's call does not show
+            function = id(scope.enclosing_function())
+            for block in (node.body, node.orelse):
+                if block:
+                    last = block[-1]
+                    self.type_dispatch.append((function, block[0].lineno, getattr(
+                        last, "end_lineno", None) or last.lineno))
         if test_kind is ast.Compare and isinstance(node, ast.If):
             old = _older_pythons_branch(node)
             if old:
@@ -239,6 +252,29 @@ class UseWalk(WalkState):
         if isinstance(node.op, ast.Not):
             self._truth(node.operand, scope)
         self._stack.append((node.operand, scope))
+
+
+def _tests_a_parameter_type(test: ast.expr, scope: Scope) -> bool:
+    """``isinstance(p, ...)``, ``type(p) is ...``, ``hasattr(p, ...)``, ``callable(p)``
+    (also inside ``not``/``and``/``or``) on a parameter of the enclosing function."""
+    function = scope.enclosing_function().node
+    if not isinstance(function, (ast.FunctionDef, ast.AsyncFunctionDef)):
+        return False
+    arguments = function.args
+    parameters = {a.arg for a in (*arguments.posonlyargs, *arguments.args,
+                                  *arguments.kwonlyargs, arguments.vararg,
+                                  arguments.kwarg) if a is not None}
+    for part in ast.walk(test):
+        if isinstance(part, ast.Call) and isinstance(part.func, ast.Name) and (
+                part.func.id in _TYPE_TESTS) and part.args:
+            first = part.args[0]
+            if isinstance(first, ast.Name) and first.id in parameters:
+                return True
+    return False
+
+
+#: builtins that test what type of value a name holds
+_TYPE_TESTS: Final = frozenset({"callable", "hasattr", "isinstance", "issubclass", "type"})
 
 
 #: the shapes of a test that a queue is not empty
