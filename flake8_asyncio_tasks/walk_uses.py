@@ -255,8 +255,10 @@ class UseWalk(WalkState):
 
 
 def _tests_a_parameter_type(test: ast.expr, scope: Scope) -> bool:
-    """``isinstance(p, ...)``, ``type(p) is ...``, ``hasattr(p, ...)``, ``callable(p)``
-    (also inside ``not``/``and``/``or``) on a parameter of the enclosing function."""
+    """``isinstance(p, Photo)``, ``type(p) is Photo``, ``hasattr(p, "read")``,
+    ``callable(p)`` (also inside ``not``/``and``/``or``) on a parameter of the enclosing
+    function: the code dispatches on what kind of object it was given.  A test for a
+    path (``isinstance(p, (str, Path))``) is not: a file helper is normally given one."""
     function = scope.enclosing_function().node
     if not isinstance(function, (ast.FunctionDef, ast.AsyncFunctionDef)):
         return False
@@ -265,16 +267,32 @@ def _tests_a_parameter_type(test: ast.expr, scope: Scope) -> bool:
                                   *arguments.kwonlyargs, arguments.vararg,
                                   arguments.kwarg) if a is not None}
     for part in ast.walk(test):
-        if isinstance(part, ast.Call) and isinstance(part.func, ast.Name) and (
-                part.func.id in _TYPE_TESTS) and part.args:
-            first = part.args[0]
-            if isinstance(first, ast.Name) and first.id in parameters:
-                return True
+        if not (isinstance(part, ast.Call) and isinstance(part.func, ast.Name)
+                and part.func.id in _TYPE_TESTS and part.args):
+            continue
+        first = part.args[0]
+        if not (isinstance(first, ast.Name) and first.id in parameters):
+            continue
+        if part.func.id in ("isinstance", "issubclass") and len(part.args) > 1 and (
+                _path_types(part.args[1])):
+            continue
+        return True
     return False
 
 
+def _path_types(node: ast.expr) -> bool:
+    """``str``, ``(str, os.PathLike)``, ``pathlib.Path``...: only what names a path."""
+    names = node.elts if isinstance(node, ast.Tuple) else [node]
+    return bool(names) and all(
+        isinstance(name, (ast.Name, ast.Attribute))
+        and (name.id if isinstance(name, ast.Name) else name.attr) in _PATH_TYPES
+        for name in names)
+
+
 #: builtins that test what type of value a name holds
-_TYPE_TESTS: Final = frozenset({"callable", "hasattr", "isinstance", "issubclass", "type"})
+_TYPE_TESTS: Final = frozenset({"callable", "hasattr", "isinstance", "issubclass"})
+#: the types of a path
+_PATH_TYPES: Final = frozenset({"Path", "PathLike", "PurePath", "bytes", "str"})
 
 
 #: the shapes of a test that a queue is not empty
