@@ -246,6 +246,9 @@ class BlockingCheck:
         if ref.startswith("socket.socket().") or ref in ("os.read", "os.write"):
             if self.visitor.expects_blocking_io_error(site):
                 return True  # try: sock.recv() / except BlockingIOError: non-blocking
+            if ref in ("os.read", "os.write") and node.args and self._opened_non_blocking(
+                    node.args[0], site.scope):
+                return True  # fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK)
             bound = self.resolver.bound_method(node.func, site.scope)
             if bound is None:
                 return False  # os.read(fd, n) / from os import read: a plain function
@@ -321,6 +324,23 @@ class BlockingCheck:
             elif self._opens(value.expr, value.scope):
                 return True
         return False
+
+    def _opened_non_blocking(self, fd: ast.expr, scope: Scope) -> bool:
+        """``fd`` is a name bound once to ``os.open(path, flags)`` with ``O_NONBLOCK``
+        in the flags: reads and writes on it return at once."""
+        if not isinstance(fd, ast.Name):
+            return False
+        bindings = self.resolver.owner(fd.id, scope).bindings.get(fd.id, ())
+        if len(bindings) != 1 or not isinstance(bindings[0], Value):
+            return False
+        value = bindings[0].expr
+        if not isinstance(value, ast.Call) or self.resolver.resolve(
+                value.func, bindings[0].scope) != "os.open":
+            return False
+        flags = [*value.args[1:2], *(k.value for k in value.keywords if k.arg == "flags")]
+        return any(isinstance(part, (ast.Name, ast.Attribute)) and (
+            dotted_source(part) or "").rpartition(".")[2] == "O_NONBLOCK"
+            for flag in flags for part in ast.walk(flag))
 
     def _opens(self, expr: ast.expr, scope: Scope) -> bool:
         return isinstance(expr, ast.Call) and (

@@ -102,6 +102,8 @@ def check_module(
             runs = _runs_loop(ref, visitor)
             if runs is not None and site.usage != "await" and not _allowed(ref, visitor):
                 results.append(_wrapper_runs_loop(site, ref, runs))
+            elif _lazy(ref) and not transitive.iterated(site, visitor):
+                continue  # rows() of a generator function: nothing of it runs yet
             elif isinstance(ref, ProjectFunction) and not ref.summary.coroutine or (
                     isinstance(ref, FunctionRef) and not ref.is_async):
                 helper_calls.append((site, ref))
@@ -112,6 +114,13 @@ def check_module(
     results.sort(key=lambda f: (f.line, f.col, f.text))
     visitor.release()
     return results
+
+
+def _lazy(ref: FunctionRef | ProjectFunction) -> bool:
+    """A sync generator function: its call only makes the generator."""
+    if isinstance(ref, ProjectFunction):
+        return ref.summary.generator
+    return not ref.is_async and ref.scope.is_generator
 
 
 def _allowed(ref: FunctionRef | ProjectFunction, visitor: Visitor) -> bool:

@@ -572,11 +572,12 @@ class Project:
                 hops = tuple(Hop(f"{f.module.rpartition('.')[2]}.{f.summary.qualname}",
                                  f.path, f.summary.line) for f in path)
                 return Chain(hops, call, func.path, line)
-            for target, _ in summary.calls:
+            for target, _, iterates in summary.calls:
                 ref = self.follow(target, 1) if self.first_party(
                     target.partition(".")[0]) else None
                 if isinstance(ref, ProjectFunction) and ref.dotted not in seen and (
-                        ref.summary.plain and not ref.summary.coroutine):
+                        ref.summary.plain and not ref.summary.coroutine) and (
+                        iterates or not ref.summary.generator):
                     seen.add(ref.dotted)
                     queue.append((ref, (*path, ref)))
         return None

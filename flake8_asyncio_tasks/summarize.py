@@ -32,7 +32,7 @@ from flake8_asyncio_tasks.rules import LOOP_RUN_IN_COROUTINE
 from flake8_asyncio_tasks.summary import ClassSummary, FunctionSummary, ModuleSummary
 from flake8_asyncio_tasks.tables import COROUTINE_DECORATORS
 from flake8_asyncio_tasks.tasks import TaskCheck, idle_module_loops, kind_is_task
-from flake8_asyncio_tasks.transitive import is_plain
+from flake8_asyncio_tasks.transitive import is_plain, iterated
 from flake8_asyncio_tasks.visitor import CallSite, Unresolved, Visitor, decorator_callee
 
 #: calls that show a function checks for a running loop before it starts one
@@ -69,7 +69,7 @@ class _Frame:
 
     def __init__(self) -> None:
         self.blocks: tuple[tuple[int, int], str, int] | None = None
-        self.calls: list[tuple[str, int]] = []
+        self.calls: list[tuple[str, int, bool]] = []
         self.runs_loop: tuple[str, int] | None = None
         self.probes_loop = False
         self.spawns: str | None = None
@@ -168,7 +168,7 @@ class _Builder:
             returns = self.dotted(self.resolver.returned(ref, 0))
         frame = None if ref.is_async else self._frame_of(ref.scope)
         blocks = runs_loop = spawns = None
-        calls: tuple[tuple[str, int], ...] = ()
+        calls: tuple[tuple[str, int, bool], ...] = ()
         if frame is not None:
             blocks = (frame.blocks[1], frame.blocks[2]) if frame.blocks else None
             calls = tuple(frame.calls)
@@ -177,7 +177,7 @@ class _Builder:
         return FunctionSummary(
             qualname=name, line=ref.node.lineno, coroutine=coroutine, plain=plain,
             returns=returns, blocks=blocks, calls=calls, spawns=spawns,
-            runs_loop=runs_loop)
+            runs_loop=runs_loop, generator=not ref.is_async and ref.scope.is_generator)
 
     def _made_async(self, ref: FunctionRef) -> bool:
         decorators = ref.node.decorator_list
@@ -247,11 +247,11 @@ class _Builder:
             if callee in _LOOP_PROBES:
                 frame.probes_loop = True
             elif self.first_party(callee.partition(".")[0]):
-                frame.calls.append((callee, node.lineno))
+                frame.calls.append((callee, node.lineno, iterated(site, self.visitor)))
         elif isinstance(callee, FunctionRef) and not callee.is_async:
             target = self.dotted(callee)
             if target is not None:
-                frame.calls.append((target, node.lineno))
+                frame.calls.append((target, node.lineno, iterated(site, self.visitor)))
 
     # -- classes ---------------------------------------------------------------------
     def klass(self, ref: ClassRef) -> ClassSummary:

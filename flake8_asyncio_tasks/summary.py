@@ -37,13 +37,16 @@ class FunctionSummary:
     returns: str | None
     #: its first direct blocking call: (name for messages, line); sync functions only
     blocks: tuple[str, int] | None
-    #: the functions it calls that may block in turn: (dotted target, line), in order;
-    #: sync functions only
-    calls: tuple[tuple[str, int], ...]
+    #: the functions it calls that may block in turn: (dotted target, line, whether the
+    #: call's result is iterated there), in order; sync functions only
+    calls: tuple[tuple[str, int, bool], ...]
     #: it returns the task that this factory makes (``return asyncio.create_task(c)``)
     spawns: str | None
     #: it runs an event loop itself: (``asyncio.run`` or the like, line); sync only
     runs_loop: tuple[str, int] | None
+    #: a plain sync generator function: calling it runs none of its body, iterating
+    #: the result does
+    generator: bool = False
 
 
 @dataclass(frozen=True, slots=True)

@@ -80,6 +80,17 @@ def local_function(site: CallSite, visitor: Visitor) -> FunctionRef | None:
     return None
 
 
+def iterated(site: CallSite, visitor: Visitor) -> bool:
+    """The call's result is iterated where it is made: ``for row in rows():``,
+    ``list(rows())``, a comprehension over it, ``yield from``, or ``it = rows()`` and
+    then ``for row in it:`` in the same scope.  A generator function's body runs only
+    then."""
+    if site.usage in ("iterate", "yield-from"):
+        return True
+    return site.usage == "assign" and site.target is not None and (
+        visitor.iterated_names.get((id(site.scope), site.target), 0) > 0)
+
+
 def project_function(site: CallSite, visitor: Visitor) -> ProjectFunction | None:
     """The function of another project module that ``site`` calls, if certain."""
     if visitor.resolver.project is None or site.usage == "raise":
@@ -137,11 +148,15 @@ class TransitiveCheck:
                          for name in self._chain(summary, ref)]
                 chain_text = " -> ".join([*names, f"{call} ({where})"])
                 written = written or spelled(site.node.func)
+            lazy = ref.summary.generator if isinstance(ref, ProjectFunction) else (
+                ref.scope.is_generator)
             text = TRANSITIVE_BLOCKING.format(
                 call=written,
                 coro=site.scope.coroutine.name if site.scope.coroutine else "?",
                 chain=chain_text,
-                fix=f"await asyncio.to_thread({written}, ...)",
+                # a generator runs where it is iterated: consume it in the thread
+                fix=f"await asyncio.to_thread(list, {written}(...))" if lazy else (
+                    f"await asyncio.to_thread({written}, ...)"),
             )
             yield Finding(site.node.lineno, site.node.col_offset, text)
 
@@ -191,6 +206,9 @@ class TransitiveCheck:
             if callee is None and project is not None:
                 # a helper of another module that blocks: a root of its own chain
                 other = project_function(site, visitor)
+                if other is not None and other.summary.generator and not iterated(
+                        site, visitor):
+                    continue  # rows() of a generator function: nothing of it runs yet
                 chain = project.blocking_chain(other) if other is not None else None
                 if chain is not None and other is not None and project_match(
                         other, settings.allowed_calls) is None:
@@ -200,6 +218,8 @@ class TransitiveCheck:
                 continue
             if callee is None or callee.is_async or _allowed(callee, settings, filename):
                 continue
+            if callee.scope.is_generator and not iterated(site, visitor):
+                continue  # rows() of a generator function: nothing of it runs yet
             callers.setdefault(id(callee.node), []).append((position, caller_ref))
         # Breadth first from the direct blockers, backwards along call edges.
         queue: deque[int] = deque()

@@ -125,6 +125,7 @@ class Visitor(BindingWalk, UseWalk):
             ast.BinOp: self._bin_op,
             ast.Return: self._return,
             ast.Raise: self._raise,
+            ast.Starred: self._starred,
             ast.If: self._test,
             ast.While: self._test,
             ast.IfExp: self._test,

@@ -37,7 +37,7 @@ class CallSite:
     #: (``self.x = call``), "late" (``await call()[k]``: await applies to the subscript),
     #: "format" (in an f-string, t-string or ``%``), "compare", "iterate", "raise"
     #: (``raise Error(...)``), "chained" (``call().method()`` as a statement),
-    #: "cancelled" (``call().cancel()``), "" (other)
+    #: "cancelled" (``call().cancel()``), "yield-from" (``yield from call()``), "" (other)
     usage: str = ""
     #: for usage "assign": the single local name the value is bound to; for "attribute":
     #: the dotted target (``self._task``); for "late": what is applied before the await

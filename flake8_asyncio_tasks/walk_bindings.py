@@ -113,6 +113,7 @@ class BindingWalk(WalkState):
             iterable = None if generator.is_async else generator.iter
             if iterable is not None:
                 self.iterations.append((iterable, scope if index == 0 else inner))
+                self._mark(iterable, "iterate", scope if index == 0 else inner)
             self._bind_target(generator.target, inner, iterable, "*",
                               scope if index == 0 else inner)
             if index:
@@ -334,6 +335,10 @@ class BindingWalk(WalkState):
 
     def _yield(self, node: ast.Yield | ast.YieldFrom, scope: Scope) -> None:
         scope.enclosing_function().is_generator = True
+        if isinstance(node, ast.YieldFrom):
+            # yield from rows(): runs rows(); in a generator-based coroutine
+            # (@asyncio.coroutine), yield from coro() awaits it: no TypeError either way
+            self._mark(node.value, "yield-from", scope)
         if node.value is not None:
             self._stack.append((node.value, scope))
 

@@ -113,10 +113,13 @@ class UseWalk(WalkState):
                 self._mark(value, "arg", scope)
             if kind is not constant_type:
                 push((value, scope))
+        # list(rows()), sorted(...), "".join(...): the builtin iterates what it is given
+        given = "iterate" if (type(func) is _NAME and func.id in _ITERATING) or (
+            type(func) is _ATTRIBUTE and func.attr == "join") else "arg"
         for arg in reversed(node.args):
             kind = type(arg)
             if kind is call_type:
-                self._mark(arg, "arg", scope)
+                self._mark(arg, given, scope)
             if kind is not constant_type:
                 push((arg, scope))
         push((func, scope))
@@ -195,6 +198,12 @@ class UseWalk(WalkState):
             push((right, scope))
         if type(left) is not _CONSTANT:
             push((left, scope))
+
+    def _starred(self, node: ast.Starred, scope: Scope) -> None:
+        # [*rows()], f(*rows()): the value is iterated right there
+        if type(node.ctx) is ast.Load:
+            self._mark(node.value, "iterate", scope)
+        self._stack.append((node.value, scope))
 
     def _raise(self, node: ast.Raise, scope: Scope) -> None:
         # ``raise Error(...)``: an exception is made, nothing is awaited or lost
@@ -289,6 +298,9 @@ def _path_types(node: ast.expr) -> bool:
         for name in names)
 
 
+#: builtins that iterate over their argument at once
+_ITERATING: Final = frozenset({
+    "all", "any", "dict", "frozenset", "list", "max", "min", "set", "sorted", "sum", "tuple"})
 #: builtins that test what type of value a name holds
 _TYPE_TESTS: Final = frozenset({"callable", "hasattr", "isinstance", "issubclass"})
 #: the types of a path

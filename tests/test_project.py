@@ -368,3 +368,15 @@ def test_a_summary_only_walk_gives_the_same_summary() -> None:
         assert made[0] == made[1], path
         compared += 1
     assert compared > 100
+
+
+def test_a_generator_function_of_another_module_is_no_blocking_helper(tmp_path: Path) -> None:
+    (tmp_path / "pyproject.toml").write_text("")
+    write(tmp_path, {
+        "pkg/__init__.py": "",
+        "pkg/data.py": "def rows(name):\n    with open(name) as f:\n        yield from f\n\n\n"
+                       "def load(name):\n    with open(name) as f:\n        return f.read()\n",
+        "pkg/main.py": "from pkg.data import load, rows\n\n\n"
+                       "async def handler():\n    rows('a')\n    load('a')\n"})
+    main = tmp_path / "pkg" / "main.py"
+    assert findings_of(main) == [(6, "AIO109")]
