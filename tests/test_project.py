@@ -329,18 +329,27 @@ def test_a_project_too_big_to_search_keeps_loops_silent(
     assert not [pair for pair in findings_of(orphan) if pair[1] == "AIO203"]
 
 
+def package_findings(root: Path, modules: dict[str, str]) -> list[tuple[int, str]]:
+    """Write a project with the package ``pkg`` of ``modules``; the findings of
+    ``pkg/main.py``, the same through the plugin class and the flake8 command."""
+    (root / "pyproject.toml").write_text("")
+    write(root, {"pkg/__init__.py": "", **{f"pkg/{name}": text
+                                           for name, text in modules.items()}})
+    main = root / "pkg" / "main.py"
+    found = findings_of(main)
+    assert via_cli("--jobs=1", str(main)).get(main.resolve(), []) == found
+    return found
+
+
 def test_a_table_entry_renamed_in_another_module(tmp_path: Path) -> None:
     """``pause = time.sleep`` in a project module, imported by its own name elsewhere."""
-    (tmp_path / "pyproject.toml").write_text("")
-    write(tmp_path, {
-        "pkg/__init__.py": "",
-        "pkg/helpers.py": "import time\nfrom time import sleep as nap\n"
-                          "pause = time.sleep\nsnooze = nap\n",
-        "pkg/main.py": "from pkg.helpers import pause, snooze\n\n\n"
-                       "async def handler():\n    pause(1)\n    snooze(1)\n"})
+    assert package_findings(tmp_path, {
+        "helpers.py": "import time\nfrom time import sleep as nap\n"
+                      "pause = time.sleep\nsnooze = nap\n",
+        "main.py": "from pkg.helpers import pause, snooze\n\n\n"
+                   "async def handler():\n    pause(1)\n    snooze(1)\n"}) == [
+        (5, "AIO100"), (6, "AIO100")]
     main = tmp_path / "pkg" / "main.py"
-    assert findings_of(main) == [(5, "AIO100"), (6, "AIO100")]
-    assert via_cli("--jobs=1", str(main)) == {main.resolve(): [(5, "AIO100"), (6, "AIO100")]}
     assert findings_of(main, Settings(project_analysis=False)) == []
 
 
@@ -370,13 +379,12 @@ def test_a_summary_only_walk_gives_the_same_summary() -> None:
     assert compared > 100
 
 
-def test_a_generator_function_of_another_module_is_no_blocking_helper(tmp_path: Path) -> None:
-    (tmp_path / "pyproject.toml").write_text("")
-    write(tmp_path, {
-        "pkg/__init__.py": "",
-        "pkg/data.py": "def rows(name):\n    with open(name) as f:\n        yield from f\n\n\n"
-                       "def load(name):\n    with open(name) as f:\n        return f.read()\n",
-        "pkg/main.py": "from pkg.data import load, rows\n\n\n"
-                       "async def handler():\n    rows('a')\n    load('a')\n"})
-    main = tmp_path / "pkg" / "main.py"
-    assert findings_of(main) == [(6, "AIO109")]
+def test_a_generator_function_of_another_module_blocks_where_iterated(tmp_path: Path) -> None:
+    assert package_findings(tmp_path, {
+        "data.py": "def rows(name):\n    with open(name) as f:\n        yield from f\n\n\n"
+                   "def load(name):\n    with open(name) as f:\n        return f.read()\n\n\n"
+                   "def count(name):\n    return len(list(rows(name)))\n",
+        "main.py": "from pkg.data import count, load, rows\n\n\n"
+                   "async def handler():\n    rows('a')\n    load('a')\n"
+                   "    for row in rows('a'):\n        print(row)\n    count('a')\n"}) == [
+        (6, "AIO109"), (7, "AIO109"), (9, "AIO109")]
