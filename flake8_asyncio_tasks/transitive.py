@@ -130,6 +130,8 @@ class TransitiveCheck:
         for site, ref in sites:
             if site.usage == "await":
                 continue  # awaited: a decorator or assignment made it async after all
+            if self.visitor.patched(site.node.lineno):
+                continue  # under mock.patch(...): the helper may call a stand-in
             written = dotted_source(site.node.func)
             if isinstance(ref, ProjectFunction):
                 found = project.blocking_chain(ref) if project is not None else None

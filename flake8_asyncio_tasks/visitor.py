@@ -41,6 +41,10 @@ from flake8_asyncio_tasks.walk_uses import UseWalk
 __all__ = ["GENERATOR_COROUTINES", "UNRESOLVED", "CallSite", "Finding", "Unresolved", "Visitor",
            "decorator_callee", "receiver_key"]
 
+#: the mock patchers: code run under them may call replaced classes and functions
+_PATCHES: Final = frozenset(
+    f"{module}.patch{suffix}" for module in ("unittest.mock", "mock")
+    for suffix in ("", ".object", ".dict", ".multiple"))
 #: bindings that never say what a name holds
 _OPAQUE_BINDINGS: Final = (type(OPAQUE),)
 
@@ -147,6 +151,9 @@ class Visitor(BindingWalk, UseWalk):
         #: (function scope id, receiver, first line, last line) of the bodies of
         #: ``if not q.empty():`` / ``while q.qsize():``: a ``q.get()`` there finds an item
         self.nonempty_queues: list[tuple[int, str, int, int]] = []
+        #: ``with mock.patch(...):`` bodies: (the patcher as written, scope, first line,
+        #: last line); inside, what a helper calls may not be the code on disk
+        self.patched_blocks: list[tuple[ast.expr, Scope, int, int]] = []
         #: (function scope id, first line, last line) of the branches of an ``if`` that
         #: tests a parameter's type (``if isinstance(source, str): open(source)``)
         self.type_dispatch: list[tuple[int, int, int]] = []
@@ -255,6 +262,12 @@ class Visitor(BindingWalk, UseWalk):
         line = site.node.lineno
         return any(owner == function and name == receiver and first <= line <= last
                    for owner, name, first, last in self.nonempty_queues)
+
+    def patched(self, line: int) -> bool:
+        """``line`` is in the body of ``with unittest.mock.patch(...)`` (or
+        ``patch.object``, ``patch.dict``, ``patch.multiple``, the ``mock`` backport)."""
+        return any(first <= line <= last and self.resolver.resolve(func, scope) in _PATCHES
+                   for func, scope, first, last in self.patched_blocks)
 
     def type_dispatched(self, site: CallSite) -> bool:
         """``site`` runs only for some types of an argument of its function: a blocking

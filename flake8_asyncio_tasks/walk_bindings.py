@@ -33,6 +33,9 @@ GENERATOR_COROUTINES: Final = frozenset({
     "tornado.gen.coroutine", "tornado.testing.gen_test", "types.coroutine",
 })
 
+#: last names of the mock patchers (``patch``, ``patch.object``...): see
+#: ``Visitor.patched``
+_PATCHERS: Final = frozenset({"dict", "multiple", "object", "patch"})
 #: top-level modules that are libraries: the standard library and those the tables name
 #: (a project of that name, checked from inside, is still its own first party)
 _LIBRARY_TOPS: Final = frozenset(sys.stdlib_module_names) | frozenset(
@@ -298,6 +301,13 @@ class BindingWalk(WalkState):
                 self._bind_target(item.optional_vars, scope, item.context_expr)
             if isinstance(node, ast.With):
                 self.with_items.append((item.context_expr, scope))
+                context = item.context_expr
+                if isinstance(context, ast.Call) and node.body and (
+                        dotted_source(context.func) or "").rpartition(".")[2] in _PATCHERS:
+                    last = node.body[-1]
+                    self.patched_blocks.append((context.func, scope, node.body[0].lineno,
+                                                getattr(last, "end_lineno", None)
+                                                or last.lineno))
         self._generic(node, scope)
 
     def _type_alias(self, node: ast.AST, scope: Scope) -> None:
