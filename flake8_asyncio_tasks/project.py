@@ -15,22 +15,27 @@ kept for the files importing it later.  Modules
 are read lazily, only when a name a check resolves leads into them.  Every lookup is a
 function of the files on disk and of where it starts, with its own depth and size caps,
 so neither ``--jobs``, nor the files on the command line, nor their order change a
-finding; at a cap the answer is silently "unknown".
+finding; at a cap the answer is silently "unknown".  Where the files are (roots, a
+file's module, the source files of a text search) is :mod:`~flake8_asyncio_tasks.layout`.
 """
 
 from __future__ import annotations
 
 import ast
 import os
-import re
 import sys
-import tokenize
 from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Final
 
 from flake8_asyncio_tasks.faults import debug_requested
+from flake8_asyncio_tasks.layout import (
+    Location,
+    locate,
+    mentions,
+    read_source,
+)
 from flake8_asyncio_tasks.names import (
     ProjectClass,
     ProjectFunction,
@@ -43,12 +48,6 @@ from flake8_asyncio_tasks.summary import ModuleSummary
 from flake8_asyncio_tasks.tables import RETURNS
 from flake8_asyncio_tasks.visitor import Visitor
 
-#: files marking the top directory of a project
-_PROJECT_MARKERS: Final = ("pyproject.toml", "setup.cfg", "setup.py", ".git")
-#: directories never searched: installed packages are not the project's source
-_INSTALLED: Final = frozenset({"site-packages", "dist-packages"})
-#: a module bigger than this is not read (generated code, vendored bundles)
-MAX_MODULE_BYTES: Final = 2_000_000
 #: distinct modules one checked file may consult; then everything else is unknown
 MAX_MODULES_PER_FILE: Final = 300
 #: functions one blocking-chain search visits at most
@@ -56,25 +55,8 @@ MAX_CHAIN_SEARCH: Final = 64
 _MAX_DEPTH: Final = 24
 #: hops of another module a message shows in full; beyond, the middle becomes ``...``
 _MAX_HOPS_SHOWN: Final = 5
-_MAX_LEVELS: Final = 40
 
 _STDLIB: Final = frozenset(getattr(sys, "stdlib_module_names", ())) | {"__future__"}
-
-
-@dataclass(frozen=True, slots=True)
-class Location:
-    """Where a checked file sits in its project."""
-
-    #: directories absolute imports are searched in, in order
-    roots: tuple[str, ...]
-    #: the module's dotted name (``shop.client``; ``shop`` for ``shop/__init__.py``)
-    module: str
-    #: the package relative imports start from
-    package: tuple[str, ...]
-    #: the file's path for messages, relative to its root
-    path: str
-    #: the file's absolute path
-    file: str
 
 
 @dataclass(frozen=True, slots=True)
@@ -120,129 +102,11 @@ _SUMMARIES: dict[str, tuple[int, int, Settings, ModuleSummary | None]] = {}
 _FIRST_PARTY: dict[tuple[tuple[str, ...], str], bool] = {}
 #: (roots, dotted module) -> its file, or None
 _FILES: dict[tuple[tuple[str, ...], str], str | None] = {}
-#: directory -> the packages it is inside, where the top one sits, the import roots
-_DIRECTORIES: dict[str, tuple[tuple[str, ...], str, tuple[str, ...]]] = {}
-#: project roots -> the project's source files (``None``: more than the cap)
-_SOURCES: dict[tuple[str, ...], tuple[str, ...] | None] = {}
-#: (roots, words, the file asking) -> does another source file have them all
-_MENTIONS: dict[tuple[tuple[str, ...], tuple[str, ...], str], bool] = {}
-#: source files and directories a mention search reads at most; beyond, "maybe"
-MAX_SEARCH_FILES: Final = 3000
-_MAX_SEARCH_DIRS: Final = 3000
-#: directories a mention search skips: tools' caches, environments
-_NOT_SOURCE: Final = frozenset({"__pycache__", "node_modules", "site-packages",
-                                "dist-packages"})
-#: build output, skipped right under a root only (``app/build/`` may be a package)
-_BUILD_OUTPUT: Final = frozenset({"build", "dist"})
 #: parses: modules parsed for their summary alone; reused: summaries found cached.
 #: Walks are not kept for reuse: holding their trees makes every garbage collection of
 #: the flake8 process slower than walking a file again (measured: +0.7 s of GC on
 #: httpx + httpcore with 48 kept walks, against +0.06 s with none)
 STATS: Final = {"parses": 0, "reused": 0}
-
-
-def locate(filename: str) -> Location | None:
-    """The project around ``filename``, or ``None`` (stdin, not a file, installed code)."""
-    if not filename.endswith(".py") or not os.path.isfile(filename):
-        return None
-    path = os.path.abspath(filename)
-    if not _INSTALLED.isdisjoint(path.split(os.sep)):
-        return None
-    directory, name = os.path.split(path)
-    stem = name[:-3]
-    found = _DIRECTORIES.get(directory)
-    if found is None:
-        found = _DIRECTORIES[directory] = _packages_above(directory)
-    packages, root, roots = found
-    parts = [*packages] if stem == "__init__" else [*packages, stem]
-    if not parts or not all(part.isidentifier() for part in parts):
-        return None
-    package = tuple(parts if stem == "__init__" else parts[:-1])
-    relative = os.path.relpath(path, root).replace(os.sep, "/")
-    return Location(roots, ".".join(parts), package, relative, path)
-
-
-def _packages_above(directory: str) -> tuple[tuple[str, ...], str, tuple[str, ...]]:
-    """For a directory: the packages it is inside (``("shop", "api")``), the directory
-    the top one sits in, and the roots absolute imports are searched in."""
-    parts: list[str] = []
-    package_dirs = 0
-    while os.path.isfile(os.path.join(directory, "__init__.py")) and package_dirs < _MAX_LEVELS:
-        parent, base = os.path.split(directory)
-        if not base.isidentifier() or parent == directory:
-            break
-        parts.insert(0, base)
-        directory = parent
-        package_dirs += 1
-    roots = [directory]
-    top = _project_top(directory)
-    if top is not None:
-        for extra in (top, os.path.join(top, "src")):
-            if extra not in roots and os.path.isdir(extra):
-                roots.append(extra)
-    return tuple(parts), directory, tuple(roots)
-
-
-def _project_top(directory: str) -> str | None:
-    """The nearest directory at or above ``directory`` that marks a project."""
-    current = directory
-    for _ in range(_MAX_LEVELS):
-        if any(os.path.exists(os.path.join(current, marker)) for marker in _PROJECT_MARKERS):
-            return current
-        parent = os.path.dirname(current)
-        if parent == current:
-            return None
-        current = parent
-    return None
-
-
-def _source_files(roots: tuple[str, ...]) -> tuple[str, ...] | None:
-    """Every ``.py`` file under the project's roots (skipping hidden directories,
-    virtual environments and build output), or ``None`` past the caps."""
-    if roots in _SOURCES:
-        return _SOURCES[roots]
-    found: list[str] = []
-    seen: set[str] = set()
-    directories = 0
-    result: tuple[str, ...] | None = None
-    try:
-        for root in roots:
-            for directory, subdirs, files in os.walk(root):
-                real = os.path.realpath(directory)
-                directories += 1
-                if real in seen or directories > _MAX_SEARCH_DIRS or "pyvenv.cfg" in files:
-                    subdirs[:] = []
-                    if directories > _MAX_SEARCH_DIRS:
-                        raise OverflowError
-                    continue
-                seen.add(real)
-                top = os.path.realpath(root) == real
-                subdirs[:] = sorted(d for d in subdirs
-                                    if not d.startswith(".") and d not in _NOT_SOURCE
-                                    and not (top and d in _BUILD_OUTPUT))
-                found += [os.path.join(real, f) for f in sorted(files) if f.endswith(".py")]
-                if len(found) > MAX_SEARCH_FILES:
-                    raise OverflowError
-        result = tuple(found)
-    except OverflowError:
-        result = None
-    _SOURCES[roots] = result
-    return result
-
-
-def _read(path: str) -> str | None:
-    try:
-        with open(path, "rb") as handle:
-            data = handle.read(MAX_MODULE_BYTES + 1)
-    except OSError:
-        return None
-    if len(data) > MAX_MODULE_BYTES:
-        return None
-    try:
-        encoding, _ = tokenize.detect_encoding(iter(data.splitlines(keepends=True)).__next__)
-        return data.decode(encoding)
-    except (SyntaxError, LookupError, UnicodeDecodeError):
-        return None
 
 
 class Project:
@@ -325,7 +189,7 @@ class Project:
         return summary
 
     def _parse(self, path: str, module: str) -> ModuleSummary | None:
-        source = _read(path)
+        source = read_source(path)
         if source is None:
             return None
         STATS["parses"] += 1
@@ -513,40 +377,8 @@ class Project:
         return summary.path, summary.idle_loops[name]
 
     def mentioned_elsewhere(self, words: tuple[str, ...], imported: str = "") -> bool:
-        """Another source file of the project has every word of ``words`` as a whole
-        word, and ``imported`` (a module's name) in an import statement when given;
-        also ``True`` when the project is too big to search (see
-        :data:`MAX_SEARCH_FILES`).  Reads text only, once per question and process."""
-        me = os.path.realpath(self.location.file)
-        key = (self.roots, (imported, *words), me)
-        if key in _MENTIONS:
-            return _MENTIONS[key]
-        files = _source_files(self.roots)
-        found = files is None
-        if files is not None:
-            patterns = [re.compile(rf"\b{re.escape(word)}\b") for word in words]
-            uses: list[tuple[re.Pattern[str], ...]] = []
-            if imported:
-                # ``from .worker import loop`` / ``from shop.worker import (\n loop,\n)``,
-                # or the module imported (``import shop.worker``, ``from shop import
-                # worker``) and an attribute of that name read (``worker.loop``)
-                module = re.escape(imported)
-                names = "|".join(re.escape(word) for word in words)
-                uses = [
-                    (re.compile(rf"^[ \t]*from[ \t]+[.\w]*\b{module}[ \t]+import[ \t]+"
-                                rf"(?:\([^)]*|[^\n]*)\b(?:{names})\b", re.MULTILINE),),
-                    (re.compile(rf"^[ \t]*(?:from|import)[ \t][^\n(]*(?:\([^)]*)?\b{module}\b",
-                                re.MULTILINE), re.compile(rf"\.(?:{names})\b"))]
-            for path in files:
-                if path == me:
-                    continue
-                text = _read(path)
-                if text is None or all(p.search(text) for p in patterns) and (
-                        not uses or any(all(p.search(text) for p in use) for use in uses)):
-                    found = True  # an unreadable file might mention them too
-                    break
-        _MENTIONS[key] = found
-        return found
+        """Another source file of the project has ``words`` (see :func:`~layout.mentions`)."""
+        return mentions(self.roots, words, imported, self.location.file)
 
     def blocking_chain(self, func: ProjectFunction) -> Chain | None:
         """The shortest chain from a sync project function down to a blocking call."""

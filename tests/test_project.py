@@ -16,6 +16,7 @@ from pathlib import Path
 import pytest
 from conftest import FLAKE8_LINE, expected_codes, run_flake8
 
+from flake8_asyncio_tasks import layout
 from flake8_asyncio_tasks import project as project_module
 from flake8_asyncio_tasks.checks import check_module
 from flake8_asyncio_tasks.plugin import Plugin
@@ -322,9 +323,9 @@ def test_a_project_too_big_to_search_keeps_loops_silent(
     pending = root / "jobs" / "pending.py"
     orphan = root / "jobs" / "orphan.py"
     assert (13, "AIO203") in findings_of(pending)
-    monkeypatch.setattr(project_module, "MAX_SEARCH_FILES", 3)
-    monkeypatch.setattr(project_module, "_SOURCES", {})
-    monkeypatch.setattr(project_module, "_MENTIONS", {})
+    monkeypatch.setattr(layout, "MAX_SEARCH_FILES", 3)
+    monkeypatch.setattr(layout, "_SOURCES", {})
+    monkeypatch.setattr(layout, "_MENTIONS", {})
     assert not [pair for pair in findings_of(pending) if pair[1] == "AIO203"]
     assert not [pair for pair in findings_of(orphan) if pair[1] == "AIO203"]
 
