@@ -44,7 +44,7 @@ def elements(container: ast.expr, scope: Scope, home: Scope
     if isinstance(container, (ast.List, ast.Tuple, ast.Set)):
         return [(item, scope) for item in container.elts]
     if isinstance(container, (ast.ListComp, ast.SetComp, ast.GeneratorExp)):
-        inner = next((child for child in scope.children if child.node is container), None)
+        inner = scope.child_for(container)
         return [] if inner is None else [(container.elt, inner)]
     return []
 

@@ -463,6 +463,10 @@ class Scope:
                 free[id(scope)] = names
         return name in (self._read_inside or ())
 
+    def child_for(self, node: ast.AST) -> Scope | None:
+        """The scope nested here that ``node`` (a comprehension, a def...) opens."""
+        return next((child for child in self.children if child.node is node), None)
+
     def enclosing_function(self) -> Scope:
         """The function, lambda or module scope that owns this code."""
         scope = self
@@ -470,6 +474,12 @@ class Scope:
             scope = scope.parent
         return scope
 
+
+
+def parameter_names(arguments: ast.arguments) -> set[str]:
+    """Every parameter a ``def`` or ``lambda`` binds, ``*args`` and ``**kwargs`` too."""
+    return {a.arg for a in (*arguments.posonlyargs, *arguments.args, *arguments.kwonlyargs,
+                            arguments.vararg, arguments.kwarg) if a is not None}
 
 
 def qualname(scope: Scope) -> str | None:

@@ -28,6 +28,7 @@ from flake8_asyncio_tasks.names import (
     Value,
     _is_none,
     dotted_source,
+    parameter_names,
 )
 from flake8_asyncio_tasks.tables import (
     AWAIT_RETURNS,
@@ -262,7 +263,7 @@ class Resolver:
                    and part.func.attr == "done" for generator in node.generators
                    for condition in generator.ifs for part in ast.walk(condition)):
                 return None  # [f for f in futures if f.done()]: the finished ones
-            inner = next((child for child in scope.children if child.node is node), None)
+            inner = scope.child_for(node)
             return None if inner is None else self.resolve(node.elt, inner, depth + 1)
         if isinstance(node, ast.Name):
             bindings = self.owner(node.id, scope).bindings.get(node.id)
@@ -301,10 +302,7 @@ class Resolver:
         statement_of = {id(statement.value): index for index, statement in enumerate(body)
                         if isinstance(statement, (ast.Assign, ast.AnnAssign))
                         and statement.value is not None}
-        arguments = function.args
-        parameters = {a.arg for a in (*arguments.posonlyargs, *arguments.args,
-                                      *arguments.kwonlyargs, arguments.vararg,
-                                      arguments.kwarg) if a is not None}
+        parameters = parameter_names(function.args)
         placed: list[tuple[int, Binding]] = []
         for position, binding in enumerate(bindings):
             value = binding.value if isinstance(binding, AnnotatedValue) else binding

@@ -10,6 +10,7 @@ from flake8_asyncio_tasks.names import (
     OPAQUE,
     Scope,
     dotted_source,
+    parameter_names,
 )
 from flake8_asyncio_tasks.tables import LOOP_RUN_METHODS
 from flake8_asyncio_tasks.walk import (
@@ -271,10 +272,7 @@ def _tests_a_parameter_type(test: ast.expr, scope: Scope) -> bool:
     function = scope.enclosing_function().node
     if not isinstance(function, (ast.FunctionDef, ast.AsyncFunctionDef)):
         return False
-    arguments = function.args
-    parameters = {a.arg for a in (*arguments.posonlyargs, *arguments.args,
-                                  *arguments.kwonlyargs, arguments.vararg,
-                                  arguments.kwarg) if a is not None}
+    parameters = parameter_names(function.args)
     for part in ast.walk(test):
         if not (isinstance(part, ast.Call) and isinstance(part.func, ast.Name)
                 and part.func.id in _TYPE_TESTS and part.args):
