@@ -159,10 +159,8 @@ class BlockingCheck:
             entry = BLOCKING_CALLS.get(ref) or _any_method(ref)
             if entry is not None:
                 if entry.rule is LOOP_RUN_IN_COROUTINE or not self._non_blocking(site, ref):
-                    if entry.as_written:
-                        return spelled(func), _as_written(entry, func, site.scope,
-                                                          self.resolver)
-                    return name, entry
+                    written = _as_written(entry, func, site.scope, self.resolver)
+                    return (spelled(func) if entry.as_written else name), written
                 return None
             replacement = self.settings.blocking_calls.get(name)
             if replacement is not None:
@@ -246,9 +244,12 @@ class BlockingCheck:
         if ref.startswith("socket.socket().") or ref in ("os.read", "os.write"):
             if self.visitor.expects_blocking_io_error(site):
                 return True  # try: sock.recv() / except BlockingIOError: non-blocking
-            if ref in ("os.read", "os.write") and node.args and self._opened_non_blocking(
-                    node.args[0], site.scope):
-                return True  # fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK)
+            if ref in ("os.read", "os.write") and node.args:
+                # what the descriptor is decides: a file or a pipe's read end waits; a
+                # descriptor of unknown origin may be a pipe, a socket or a tty
+                kind = self._descriptor(node.args[0], site.scope)
+                return kind not in ("file", "pipe-read") or (
+                    kind == "pipe-read" and ref == "os.write")
             bound = self.resolver.bound_method(node.func, site.scope)
             if bound is None:
                 return False  # os.read(fd, n) / from os import read: a plain function
@@ -258,6 +259,9 @@ class BlockingCheck:
                 return False
             since = self.visitor.non_blocking.get(receiver_key(receiver, where))
             return since is not None and since <= node.lineno
+        if ref in ("open", "io.open") and node.args and self._wraps_descriptor(
+                node.args[0], site.scope):
+            return True  # open(w, "wb", closefd=False): like os.fdopen, no disk I/O
         if ref in PATH_FUNCTIONS and node.args and is_pseudo_path(
                 node.args[0], self.resolver, site.scope):
             return True  # open(os.devnull), os.listdir("/proc/self/fd"): no disk
@@ -325,22 +329,58 @@ class BlockingCheck:
                 return True
         return False
 
-    def _opened_non_blocking(self, fd: ast.expr, scope: Scope) -> bool:
-        """``fd`` is a name bound once to ``os.open(path, flags)`` with ``O_NONBLOCK``
-        in the flags: reads and writes on it return at once."""
-        if not isinstance(fd, ast.Name):
-            return False
-        bindings = self.resolver.owner(fd.id, scope).bindings.get(fd.id, ())
-        if len(bindings) != 1 or not isinstance(bindings[0], Value):
-            return False
-        value = bindings[0].expr
-        if not isinstance(value, ast.Call) or self.resolver.resolve(
-                value.func, bindings[0].scope) != "os.open":
-            return False
-        flags = [*value.args[1:2], *(k.value for k in value.keywords if k.arg == "flags")]
-        return any(isinstance(part, (ast.Name, ast.Attribute)) and (
-            dotted_source(part) or "").rpartition(".")[2] == "O_NONBLOCK"
-            for flag in flags for part in ast.walk(flag))
+    def _descriptor(self, fd: ast.expr, scope: Scope, depth: int = 0) -> str | None:
+        """What the descriptor ``fd`` is, when its origin is in sight: ``"file"`` for
+        ``os.open(path, flags)`` (``"non-blocking"`` with ``O_NONBLOCK`` in the flags)
+        or ``f.fileno()`` of a file object, ``"pipe-read"``/``"pipe-write"`` for the
+        ends of an ``os.pipe()`` (``r, w = os.pipe()``, ``pipe[1]``); each written in
+        place or bound once to a name.  ``None``: unknown."""
+        if isinstance(fd, ast.Subscript) and isinstance(fd.slice, ast.Constant) and (
+                fd.slice.value in (0, 1)) and isinstance(fd.value, ast.Name):
+            item: str | None = str(fd.slice.value)
+            fd = fd.value
+        else:
+            item = None
+        if isinstance(fd, ast.Name) and depth < 2:
+            bindings = self.resolver.owner(fd.id, scope).bindings.get(fd.id, ())
+            if len(bindings) != 1 or not isinstance(bindings[0], Value):
+                return None
+            binding = bindings[0]
+            if binding.item is not None and item is not None:
+                return None
+            item = item if binding.item is None else binding.item
+            if item is None:
+                return self._descriptor(binding.expr, binding.scope, depth + 1)
+            fd, scope = binding.expr, binding.scope
+        if not isinstance(fd, ast.Call):
+            return None
+        made = self.resolver.resolve(fd.func, scope)
+        if made == "os.pipe":
+            return {"0": "pipe-read", "1": "pipe-write"}.get(item or "")
+        if item is not None:
+            return None
+        if made == "os.open":
+            flags = [*fd.args[1:2], *(k.value for k in fd.keywords if k.arg == "flags")]
+            return "non-blocking" if any(
+                isinstance(part, (ast.Name, ast.Attribute)) and (
+                    dotted_source(part) or "").rpartition(".")[2] == "O_NONBLOCK"
+                for flag in flags for part in ast.walk(flag)) else "file"
+        func = fd.func
+        if isinstance(func, ast.Attribute) and func.attr == "fileno" and not fd.args:
+            owner_type = self.resolver.resolve(func.value, scope)
+            if isinstance(owner_type, str) and owner_type in FILE_OBJECTS:
+                return "file"
+        return None
+
+    def _wraps_descriptor(self, arg: ast.expr, scope: Scope) -> bool:
+        """``open(fd)`` of a descriptor: an int constant, ``x.fileno()``, or the end of
+        an ``os.pipe()``; it wraps what is open already, like ``os.fdopen``."""
+        if isinstance(arg, ast.Constant):
+            return type(arg.value) is int
+        if isinstance(arg, ast.Call) and isinstance(arg.func, ast.Attribute) and (
+                arg.func.attr == "fileno") and not arg.args:
+            return True
+        return self._descriptor(arg, scope) in ("pipe-read", "pipe-write")
 
     def _opens(self, expr: ast.expr, scope: Scope) -> bool:
         return isinstance(expr, ast.Call) and (

@@ -482,6 +482,19 @@ def is_pseudo_path(node: ast.expr, resolver: Resolver, scope: Scope, depth: int 
     if text is not None:
         return text in PSEUDO_PATHS or any(
             prefix.endswith("/") and text.startswith(prefix) for prefix in PSEUDO_PATHS)
+    if depth > _MAX_DEPTH:
+        return False
+    if isinstance(node, ast.Name):
+        # status = f"/proc/{pid}/status" once, then open(status)
+        bindings = resolver.owner(node.id, scope).bindings.get(node.id, ())
+        if len(bindings) == 1 and isinstance(bindings[0], Value) and (
+                bindings[0].item is None) and isinstance(
+                bindings[0].expr, (ast.Constant, ast.JoinedStr, ast.Call, ast.BinOp)):
+            return is_pseudo_path(bindings[0].expr, resolver, bindings[0].scope, depth + 1)
+    elif isinstance(node, ast.Call) and node.args and not isinstance(
+            node.args[0], ast.Starred) and resolver.resolve(
+            node.func, scope, depth + 1) == "os.path.join":
+        return is_pseudo_path(node.args[0], resolver, scope, depth + 1)
     # depth goes on: ``self.p = Path(self.p)`` must not resolve itself forever
     ref = resolver.resolve(node, scope, depth + 1)
     return ref in ("os.devnull", "os.path.devnull", "pathlib.PseudoPath()")

@@ -32,7 +32,7 @@ from flake8_asyncio_tasks.rules import LOOP_RUN_IN_COROUTINE
 from flake8_asyncio_tasks.summary import ClassSummary, FunctionSummary, ModuleSummary
 from flake8_asyncio_tasks.tables import COROUTINE_DECORATORS
 from flake8_asyncio_tasks.tasks import TaskCheck, idle_module_loops, kind_is_task
-from flake8_asyncio_tasks.transitive import is_plain, iterated
+from flake8_asyncio_tasks.transitive import is_plain, iterated, probes_running_loop
 from flake8_asyncio_tasks.visitor import CallSite, Unresolved, Visitor, decorator_callee
 
 #: calls that show a function checks for a running loop before it starts one
@@ -65,13 +65,15 @@ def _may_have_type(bindings: list[Binding]) -> bool:
 class _Frame:
     """What the calls of one summarized sync function showed."""
 
-    __slots__ = ("blocks", "calls", "runs_loop", "probes_loop", "spawns")
+    __slots__ = ("blocks", "calls", "runs_loop", "probes_loop", "aware", "spawns")
 
     def __init__(self) -> None:
         self.blocks: tuple[tuple[int, int], str, int] | None = None
         self.calls: list[tuple[str, int, bool]] = []
         self.runs_loop: tuple[str, int] | None = None
         self.probes_loop = False
+        #: it tests for a running loop, so whether it blocks there is unknown
+        self.aware = False
         self.spawns: str | None = None
 
 
@@ -170,8 +172,9 @@ class _Builder:
         blocks = runs_loop = spawns = None
         calls: tuple[tuple[str, int, bool], ...] = ()
         if frame is not None:
-            blocks = (frame.blocks[1], frame.blocks[2]) if frame.blocks else None
-            calls = tuple(frame.calls)
+            if not frame.aware:
+                blocks = (frame.blocks[1], frame.blocks[2]) if frame.blocks else None
+                calls = tuple(frame.calls)
             runs_loop = None if frame.probes_loop else frame.runs_loop
             spawns = frame.spawns
         return FunctionSummary(
@@ -217,6 +220,8 @@ class _Builder:
     def _scan_call(self, site: CallSite, frame: _Frame, blocker: BlockingCheck,
                    tasks: TaskCheck) -> None:
         node = site.node
+        if probes_running_loop(site, self.visitor):
+            frame.aware = True
         # if isinstance(src, str): open(src): whether it blocks is up to the argument
         dispatched = self.visitor.type_dispatched(site)
         found = blocker.classify(site)

@@ -162,6 +162,7 @@ def _returns() -> dict[str, str]:
     for suffix in _PATH_RESULTS:
         table[f"pathlib.Path().{suffix}"] = "pathlib.Path()"
     table["pathlib.Path()/"] = "pathlib.Path()"  # Path(...) / "x" (see Resolver.resolve)
+    table["pathlib.PseudoPath()/"] = "pathlib.PseudoPath()"  # Path("/proc") / str(pid)
     table["pathlib.Path.cwd()"] = "pathlib.Path()"
     table["pathlib.Path.home()"] = "pathlib.Path()"
     table["socket.create_connection()"] = "socket.socket()"
@@ -245,8 +246,14 @@ _SEMAPHORE: Final = Blocking(BLOCKING_WAIT, "asyncio.Semaphore", critical_sectio
 _EVENT: Final = Blocking(BLOCKING_WAIT, "asyncio.Event and await event.wait()")
 _QUEUE: Final = Blocking(BLOCKING_WAIT, "asyncio.Queue, or await asyncio.to_thread(q.get)")
 _FUTURE: Final = Blocking(BLOCKING_WAIT, "await asyncio.wrap_future(future)")
-_FILE_OBJECT: Final = Blocking(BLOCKING_FILE_IO, "an async file (aiofiles, anyio.open_file) "
-                               "or await asyncio.to_thread(f.read)")
+
+
+def _file_object(method: str) -> Blocking:
+    """A file object's ``method``: the advice names the call as written."""
+    return Blocking(BLOCKING_FILE_IO, "an async file (aiofiles, anyio.open_file) or await "
+                    f"asyncio.to_thread({{receiver}}.{method}, ...)")
+
+
 _FILE_METHODS: Final = ("flush", "read", "readinto", "readline", "readlines", "truncate",
                         "write", "writelines")
 _QUEUE_METHODS: Final = {
@@ -406,7 +413,7 @@ def _blocking_calls() -> dict[str, Blocking]:
                       "io.FileIO", "io.TextIOWrapper", "typing.BinaryIO", "typing.IO",
                       "typing.TextIO"):
         for method in _FILE_METHODS:
-            table[f"{file_type}().{method}"] = _FILE_OBJECT
+            table[f"{file_type}().{method}"] = _file_object(method)
     # psutil sleeps for `interval` seconds when given one (see NON_BLOCKING_ARGS)
     table["psutil.cpu_percent"] = Blocking(BLOCKING_SLEEP, "psutil.cpu_percent(interval=None) "
                                            "called twice, apart, or await asyncio.to_thread()")
@@ -550,7 +557,9 @@ PATH_FUNCTIONS: Final = frozenset({
 })
 #: paths of files and directories that live in the kernel's memory, never on a disk:
 #: exact names, and prefixes that end in "/"
-PSEUDO_PATHS: Final = frozenset({"/dev/null", "/dev/fd", "/dev/fd/", "/proc/"})
+PSEUDO_PATHS: Final = frozenset({
+    "/dev/null", "/dev/fd", "/dev/fd/", "/proc", "/proc/", "/sys", "/sys/",
+})
 #: calls that wait only when given a positive ``interval`` (position 0 or keyword)
 SLEEPS_BY_ARGUMENT: Final[Mapping[str, tuple[int, str]]] = {
     "psutil.Process().cpu_percent": (0, "interval"),

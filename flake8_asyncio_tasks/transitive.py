@@ -39,6 +39,10 @@ from flake8_asyncio_tasks.visitor import (
 
 _MAX_CHAIN = 6
 
+#: calls that ask whether code runs on an event loop's thread (any module's spelling:
+#: zeroconf's own ``get_running_loop()`` wraps asyncio's)
+_RUNNING_PROBES = frozenset({"get_running_loop", "_get_running_loop"})
+
 
 @dataclass(frozen=True, slots=True)
 class _Summary:
@@ -89,6 +93,29 @@ def iterated(site: CallSite, visitor: Visitor) -> bool:
         return True
     return site.usage == "assign" and site.target is not None and (
         visitor.iterated_names.get((id(site.scope), site.target), 0) > 0)
+
+
+def probes_running_loop(site: CallSite, visitor: Visitor) -> bool:
+    """``site`` asks whether its function runs on the loop's thread: a call of
+    ``get_running_loop()`` (asyncio's or a wrapper of the same name) that is tested or
+    sits in a ``try`` that catches ``RuntimeError``, or ``loop.is_running()`` tested on
+    a receiver named as a loop.  A sync function that asks decides at run time what to
+    do on the loop (zeroconf's ``close()`` joins its thread only when it is not called
+    from the loop), so whether it blocks there is unknown, and unknown means silent.
+    ``loop = asyncio.get_running_loop()`` alone only fetches the loop: no probe."""
+    last = site.last
+    if last in _RUNNING_PROBES:
+        return site.usage in ("truth", "compare") or visitor.in_try_catching(
+            site, "RuntimeError")
+    if last != "is_running" or site.usage not in ("truth", "compare"):
+        return False
+    func = site.node.func
+    if not isinstance(func, ast.Attribute):
+        return False
+    receiver = func.value
+    name = receiver.attr if isinstance(receiver, ast.Attribute) else (
+        receiver.id if isinstance(receiver, ast.Name) else "")
+    return name.lower().endswith("loop")
 
 
 def project_function(site: CallSite, visitor: Visitor) -> ProjectFunction | None:
@@ -186,9 +213,13 @@ class TransitiveCheck:
         direct: dict[int, tuple[tuple[int, int], str, str]] = {}
         project = visitor.resolver.project
         callers: dict[int, list[tuple[tuple[int, int], FunctionRef]]] = {}
+        aware: set[int] = set()  # functions that test for a running loop
         for site in visitor.calls:
             frame = owner(site.scope)
             if frame.kind is not ScopeKind.FUNCTION:
+                continue
+            if probes_running_loop(site, visitor):
+                aware.add(id(frame.node))
                 continue
             node = site.node
             position = (node.lineno, node.col_offset)
@@ -226,6 +257,8 @@ class TransitiveCheck:
         # Breadth first from the direct blockers, backwards along call edges.
         queue: deque[int] = deque()
         for key, (_, call, where) in sorted(direct.items(), key=lambda item: item[1][0]):
+            if key in aware:
+                continue
             name = self._refs[key].node.name
             self.summaries[key] = _Summary((call, where), None, 1, (name,))
             queue.append(key)
@@ -235,7 +268,7 @@ class TransitiveCheck:
             reached = self.summaries[callee_key]
             for _, caller in sorted(callers.get(callee_key, ()), key=lambda item: item[0]):
                 caller_key = id(caller.node)
-                if caller_key in self.summaries:
+                if caller_key in self.summaries or caller_key in aware:
                     continue
                 tail = reached.tail if len(reached.tail) == 2 else (
                     caller.node.name, *reached.tail)

@@ -145,9 +145,10 @@ class Visitor(BindingWalk, UseWalk):
             ast.Yield: self._yield,
             ast.YieldFrom: self._yield,
         }
-        #: (function scope id, first line, last line) of try bodies whose handlers
-        #: catch BlockingIOError: the code there does non-blocking I/O on purpose
-        self.non_blocking_tries: list[tuple[int, int, int]] = []
+        #: (function scope id, first line, last line, exception) of try bodies whose
+        #: handlers catch BlockingIOError (the code there does non-blocking I/O on
+        #: purpose) or RuntimeError (``get_running_loop()`` there is a probe)
+        self.catching_tries: list[tuple[int, int, int, str]] = []
         #: (function scope id, receiver, first line, last line) of the bodies of
         #: ``if not q.empty():`` / ``while q.qsize():``: a ``q.get()`` there finds an item
         self.nonempty_queues: list[tuple[int, str, int, int]] = []
@@ -246,13 +247,18 @@ class Visitor(BindingWalk, UseWalk):
 
     def expects_blocking_io_error(self, site: CallSite) -> bool:
         """The call sits in a ``try`` body whose handlers catch ``BlockingIOError``."""
-        if not self.non_blocking_tries:
+        return self.in_try_catching(site, "BlockingIOError")
+
+    def in_try_catching(self, site: CallSite, exception: str) -> bool:
+        """The call sits in a ``try`` body whose handlers catch ``exception`` (one of
+        ``BlockingIOError`` and ``RuntimeError``)."""
+        if not self.catching_tries:
             return False
         function = id(site.scope.enclosing_function())
         line = site.node.lineno
         return any(
-            owner == function and first <= line <= last
-            for owner, first, last in self.non_blocking_tries
+            owner == function and first <= line <= last and caught == exception
+            for owner, first, last, caught in self.catching_tries
         )
 
     def checked_not_empty(self, receiver: str, site: CallSite) -> bool:

@@ -93,7 +93,7 @@ class WalkState:
     from_imported: set[str]
     summary_only: bool
     imported_modules: set[str]
-    non_blocking_tries: list[tuple[int, int, int]]
+    catching_tries: list[tuple[int, int, int, str]]
     nonempty_queues: list[tuple[int, str, int, int]]
     legacy_branches: list[tuple[int, int]]
     type_dispatch: list[tuple[int, int, int]]

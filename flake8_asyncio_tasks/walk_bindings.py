@@ -73,13 +73,18 @@ class BindingWalk(WalkState):
     def _bind_arguments(self, args: ast.arguments, inner: Scope, scope: Scope,
                         decorators: list[str | None]) -> None:
         positional = [*args.posonlyargs, *args.args]
+        defaults: dict[str, ast.expr] = {
+            arg.arg: default for arg, default in zip(
+                positional[len(positional) - len(args.defaults):], args.defaults, strict=False)}
+        defaults.update((arg.arg, default) for arg, default in zip(
+            args.kwonlyargs, args.kw_defaults, strict=False) if default is not None)
         first = positional[0].arg if positional else None
         if scope.kind is ScopeKind.CLASS and first and "staticmethod" not in decorators:
             cls_method = "classmethod" in decorators
             inner.bind(first, SelfParam(ClassRef(scope, instance=not cls_method)))
             positional = positional[1:]
         for arg in (*positional, *args.kwonlyargs):
-            if arg.annotation is not None:
+            if arg.annotation is not None and not _console_default(defaults.get(arg.arg)):
                 inner.bind(arg.arg, Annotated(arg.annotation, scope))
             else:
                 inner.bind(arg.arg, OPAQUE)
@@ -328,19 +333,19 @@ class BindingWalk(WalkState):
                 scope.bind(name, OPAQUE)
 
     def _try(self, node: ast.Try, scope: Scope) -> None:
-        for handler in node.handlers:
-            caught = handler.type
-            names = caught.elts if isinstance(caught, ast.Tuple) else [caught]
-            if any(
-                (dotted_source(name) or "").rpartition(".")[2] == "BlockingIOError"
-                for name in names if name is not None
-            ) and node.body:
-                last = node.body[-1]
-                self.non_blocking_tries.append((
+        if node.body:
+            caught = {
+                (dotted_source(name) or "").rpartition(".")[2]
+                for handler in node.handlers if handler.type is not None
+                for name in (handler.type.elts if isinstance(handler.type, ast.Tuple)
+                             else [handler.type])
+            } & _TRACKED_EXCEPTIONS
+            last = node.body[-1]
+            for exception in sorted(caught):
+                self.catching_tries.append((
                     id(scope.enclosing_function()), node.body[0].lineno,
-                    getattr(last, "end_lineno", None) or last.lineno,
+                    getattr(last, "end_lineno", None) or last.lineno, exception,
                 ))
-                break
         self._generic(node, scope)
 
     def _yield(self, node: ast.Yield | ast.YieldFrom, scope: Scope) -> None:
@@ -357,3 +362,20 @@ class BindingWalk(WalkState):
             scope.bind(node.name, OPAQUE)
         self._generic(node, scope)
 
+
+#: exceptions whose ``try`` bodies the checks ask about: ``except BlockingIOError``
+#: (non-blocking I/O on purpose), ``except RuntimeError`` (``get_running_loop()``
+#: raises it when no loop runs: a probe)
+_TRACKED_EXCEPTIONS: Final = frozenset({"BlockingIOError", "RuntimeError"})
+
+#: defaults that make a stream parameter the console (``file: IO = sys.stderr``)
+_CONSOLE_STREAMS: Final = frozenset({
+    "sys.stdout", "sys.stderr", "sys.__stdout__", "sys.__stderr__",
+})
+
+
+def _console_default(default: ast.expr | None) -> bool:
+    """``file: IO = sys.stderr``: the annotation says "a stream", the default says the
+    console; what a caller passes instead is unknown, so the parameter's type is too."""
+    return isinstance(default, ast.Attribute) and isinstance(default.value, ast.Name) and (
+        f"{default.value.id}.{default.attr}" in _CONSOLE_STREAMS)
