@@ -54,6 +54,7 @@ from flake8_asyncio_tasks.tables import (
     PATH_FUNCTIONS,
     SLEEPS_BY_ARGUMENT,
     TIMEOUT_ARGS,
+    TIMEOUT_ARGS_BY_NAME,
     Blocking,
     spelled_last_names,
 )
@@ -291,7 +292,7 @@ class BlockingCheck:
                 return True
             if any(k.arg in keywords and _is_const(k.value, False) for k in node.keywords):
                 return True
-        timeout = TIMEOUT_ARGS.get(method)
+        timeout = TIMEOUT_ARGS_BY_NAME.get(ref, TIMEOUT_ARGS.get(method))
         if timeout is not None:
             if len(node.args) > timeout and _is_const(node.args[timeout], 0):
                 return True
@@ -433,6 +434,7 @@ def _is_guarded(ref: str, method: str) -> bool:
     """Some argument of this blocking entry can make it return at once."""
     return (
         method in NON_BLOCKING_ARGS or method in TIMEOUT_ARGS or ref in IN_MEMORY_OPENERS
+        or ref in TIMEOUT_ARGS_BY_NAME
         or ref.startswith("os.wait") or ref in FLAGGED_CALLS or ref in SLEEPS_BY_ARGUMENT
     )
 

@@ -319,6 +319,9 @@ def _blocking_calls() -> dict[str, Blocking]:
         "zipfile.ZipFile": _FILE,
         # sockets and DNS
         "socket.create_connection": _CONNECT,
+        # waits for readiness; with a timeout of 0 it only polls (TIMEOUT_ARGS_BY_NAME)
+        "select.select": Blocking(BLOCKING_SOCKET, "loop.add_reader()/loop.add_writer(), or "
+                                  "asyncio streams"),
         "socket.getaddrinfo": _DNS,
         "socket.getfqdn": Blocking(BLOCKING_SOCKET, "await asyncio.to_thread(socket.getfqdn)"),
         "socket.gethostbyaddr": _REVERSE_DNS,
@@ -393,6 +396,10 @@ def _blocking_calls() -> dict[str, Blocking]:
     for name in ("chown", "copy", "copy2", "copyfile", "copyfileobj", "copymode", "copystat",
                  "copytree", "make_archive", "move", "rmtree", "unpack_archive"):
         table[f"shutil.{name}"] = _FILE
+    # the os functions that change the file system, like the Path methods below
+    for name in ("chmod", "chown", "link", "makedirs", "mkdir", "remove", "removedirs",
+                 "rename", "renames", "replace", "rmdir", "symlink", "truncate", "unlink"):
+        table[f"os.{name}"] = _FILE
     for name in ("chmod", "glob", "hardlink_to", "iterdir", "mkdir", "open", "read_bytes",
                  "read_text", "rename", "replace", "rglob", "rmdir", "symlink_to", "touch",
                  "unlink", "walk", "write_bytes", "write_text"):
@@ -403,8 +410,9 @@ def _blocking_calls() -> dict[str, Blocking]:
     for name in ("io.open_code", "tempfile.NamedTemporaryFile",
                  "tempfile.SpooledTemporaryFile", "tempfile.TemporaryDirectory",
                  "tempfile.TemporaryFile", "tempfile.mkdtemp", "tempfile.mkstemp",
-                 # PIL reads the image header from the file at once
-                 "PIL.Image.open",
+                 # PIL reads the image header from the file at once; wave reads the
+                 # header on open for reading
+                 "PIL.Image.open", "wave.open",
                  # moves the file to the desktop trash: file I/O
                  "send2trash.send2trash"):
         table[name] = _FILE
@@ -540,9 +548,13 @@ TIMEOUT_ARGS: Final[Mapping[str, int]] = {
     "acquire": 1, "communicate": 1, "exception": 0, "get": 1, "join": 0, "put": 2, "result": 0,
     "wait": 0,
 }
+#: like TIMEOUT_ARGS, for functions whose method name alone would be ambiguous:
+#: callee -> position of the timeout (``select.select(r, w, x, 0)`` only polls)
+TIMEOUT_ARGS_BY_NAME: Final[Mapping[str, int]] = {"select.select": 3}
 #: file openers that read an in-memory object when given one (``fileobj=``, BytesIO)
 IN_MEMORY_OPENERS: Final = frozenset({
-    "PIL.Image.open", "bz2.open", "gzip.open", "lzma.open", "tarfile.open", "zipfile.ZipFile",
+    "PIL.Image.open", "bz2.open", "gzip.open", "lzma.open", "tarfile.open", "wave.open",
+    "zipfile.ZipFile",
 })
 IN_MEMORY_FILES: Final = frozenset({"io.BytesIO()", "io.StringIO()"})
 #: file object types whose methods do file I/O (reported where the open() is not)

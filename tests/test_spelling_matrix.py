@@ -61,6 +61,7 @@ from flake8_asyncio_tasks.tables import (
     SLEEPS_BY_ARGUMENT,
     TASK_FACTORIES,
     TIMEOUT_ARGS,
+    TIMEOUT_ARGS_BY_NAME,
     UNBOUNDED_UNLESS_MAXSIZE,
     VALUE_CONSUMERS,
 )
@@ -103,8 +104,8 @@ def _guard_flags(name: str) -> tuple[tuple[str, str], ...]:
         index, keywords = NON_BLOCKING_ARGS[method]
         flags.append(("flag-positional", ", ".join(["arg0"] * index + ["False"])))
         flags += [(f"flag-{keyword}", f"{keyword}=False") for keyword in sorted(keywords)]
-    if method in TIMEOUT_ARGS:
-        index = TIMEOUT_ARGS[method]
+    if name in TIMEOUT_ARGS_BY_NAME or method in TIMEOUT_ARGS:
+        index = TIMEOUT_ARGS_BY_NAME.get(name, TIMEOUT_ARGS.get(method, 0))
         flags.append(("timeout-positional", ", ".join(["arg0"] * index + ["0"])))
         flags.append(("timeout-keyword", "timeout=0"))
     if name.startswith(("os.wait", "os.spawn")):
