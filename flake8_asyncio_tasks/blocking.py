@@ -14,7 +14,13 @@ from collections.abc import Collection, Iterator
 from dataclasses import replace
 from typing import Final
 
-from flake8_asyncio_tasks.futures import FUTURE_WAITS, elements, settled_before
+from flake8_asyncio_tasks.futures import (
+    FUTURE_WAITS,
+    PROCESS_WAITS,
+    elements,
+    exited_before,
+    settled_before,
+)
 from flake8_asyncio_tasks.names import (
     AnnotatedValue,
     ClassRef,
@@ -228,6 +234,8 @@ class BlockingCheck:
             return True  # f = open(p); f.read(): the open() itself is the finding
         if ref in FUTURE_WAITS and settled_before(site, self.resolver):
             return True  # await asyncio.wrap_future(f) first: f.result() is at hand
+        if ref in PROCESS_WAITS and exited_before(site):
+            return True  # while p.poll() is None: await asyncio.sleep(0.1); p.wait()
         if ref in SLEEPS_BY_ARGUMENT:
             given = _argument_values(node, *SLEEPS_BY_ARGUMENT[ref])
             # no interval, interval=None or 0: it compares with the last call, no sleep
@@ -485,9 +493,13 @@ def thread_run_coroutines(visitor: Visitor) -> set[int]:
     threads = [site for site in visitor.calls
                if may_be(site, _THREAD, indirect)
                and resolver.resolve(site.node.func, site.scope) == "threading.Thread"]
-    if not threads:
+    root = visitor.root
+    # class Worker(threading.Thread): def run(self): ... the run() method is a target
+    runs = _thread_subclass_runs(root, resolver) if root is not None and (
+        "Thread" in indirect or "threading" in visitor.imported_modules) else []
+    if not threads and not runs:
         return set()
-    targets: set[int] = set()  # sync functions that threads run
+    targets: set[int] = {id(scope) for scope in runs}  # sync functions threads run
     thread_run_calls: dict[int, int] = {}  # id(coroutine scope) -> calls run in threads
     for site in threads:
         node = site.node
@@ -512,19 +524,42 @@ def thread_run_coroutines(visitor: Visitor) -> set[int]:
         if ref == "asyncio.run" or (isinstance(site.node.func, ast.Attribute)
                                     and site.node.func.attr == "run_until_complete"):
             _count_coroutine_call(site.node.args[0], site.scope, resolver, thread_run_calls)
-    if not thread_run_calls:
+    if not thread_run_calls or root is None:
         return set()
     loads: dict[int, int] = {}
-    root = threads[0].scope.module
+    methods: dict[str, list[int]] = {}  # method name -> the coroutines of that name
     stack = [root]
     while stack:  # every read of a name that means one of those coroutines
         scope = stack.pop()
         stack.extend(scope.children)
+        if id(scope) in thread_run_calls and scope.parent is not None and (
+                scope.parent.kind is ScopeKind.CLASS):
+            methods.setdefault(scope.name, []).append(id(scope))
         for name, count in scope.loads.items():
             ref = resolver.lookup(name, scope)
             if isinstance(ref, FunctionRef) and id(ref.scope) in thread_run_calls:
                 loads[id(ref.scope)] = loads.get(id(ref.scope), 0) + count
+    if methods:
+        # a method is read as an attribute (self._serve()): count every attribute of
+        # its name in the module, whatever the receiver, so that no other use is missed
+        for part in ast.walk(root.node):
+            if isinstance(part, ast.Attribute) and part.attr in methods:
+                for key in methods[part.attr]:
+                    loads[key] = loads.get(key, 0) + 1
     return {key for key, calls in thread_run_calls.items() if loads.get(key, 0) == calls}
+
+
+def _thread_subclass_runs(root: Scope, resolver: Resolver) -> list[Scope]:
+    """The sync ``run()`` methods of the module's ``threading.Thread`` subclasses."""
+    found = []
+    for scope in root.children:
+        node = scope.node
+        if scope.kind is not ScopeKind.CLASS or not isinstance(node, ast.ClassDef) or not any(
+                resolver.resolve(base, root) == "threading.Thread" for base in node.bases):
+            continue
+        found += [child for child in scope.children
+                  if child.name == "run" and isinstance(child.node, ast.FunctionDef)]
+    return found
 
 
 def _thread_arguments(call: ast.Call) -> list[ast.expr]:
@@ -537,8 +572,9 @@ def _thread_arguments(call: ast.Call) -> list[ast.expr]:
 
 def _count_coroutine_call(node: ast.expr, scope: Scope, resolver: Resolver,
                           counts: dict[int, int]) -> None:
-    """``job(...)`` of this module's coroutine function: one more use run in a thread."""
-    if not isinstance(node, ast.Call) or not isinstance(node.func, ast.Name):
+    """``job(...)`` (or ``self.job(...)``) of this module's coroutine function or method:
+    one more use run in a thread."""
+    if not isinstance(node, ast.Call) or not isinstance(node.func, (ast.Name, ast.Attribute)):
         return
     ref = resolver.resolve(node.func, scope)
     if isinstance(ref, FunctionRef) and ref.is_async:
@@ -587,5 +623,7 @@ def check(visitor: Visitor, blocking: BlockingCheck,
         found_with = blocking.classify_with(expr, scope)
         if found_with is not None and scope.coroutine is not None:
             name, entry = found_with
-            text = entry.message(name, scope.coroutine.name)
+            # with self._lock: calls acquire() on entering; the message says where
+            text = entry.message(name, scope.coroutine.name).replace(
+                f"{name}() ", f"{name}() (entering `with {spelled(expr)}:`) ", 1)
             yield Finding(expr.lineno, expr.col_offset, text)

@@ -15,7 +15,7 @@ from __future__ import annotations
 import ast
 from typing import Final
 
-from flake8_asyncio_tasks.names import AnnotatedValue, Scope, Value
+from flake8_asyncio_tasks.names import AnnotatedValue, Scope, Value, dotted_source
 from flake8_asyncio_tasks.resolver import Resolver
 from flake8_asyncio_tasks.walk import CallSite
 
@@ -182,3 +182,57 @@ def _wrapped(wrap: ast.Call, awaited: ast.expr, receiver: str, container: str | 
                     and argument.id == first.target.id):
                 return True
     return False
+
+
+#: a child process's waits that return at once once it is known to have exited
+PROCESS_WAITS: Final = frozenset({"subprocess.Popen().wait", "subprocess.Popen().communicate"})
+
+
+def exited_before(site: CallSite) -> bool:
+    """``p.wait()`` / ``p.communicate()`` in a coroutine where ``p`` is known to have
+    exited: in the body of ``if p.poll() is not None:`` (or ``p.returncode is not None``),
+    or after a ``while p.poll() is None:`` loop (``await asyncio.sleep()`` in it) among
+    the statements that run before it on every path.  The poll may be the owner's
+    (``while await self.poll() is None:`` before ``self.process.wait()``)."""
+    coroutine = site.scope.coroutine
+    func = site.node.func
+    if coroutine is None or not isinstance(func, ast.Attribute):
+        return False
+    receiver = dotted_source(func.value)
+    if receiver is None:
+        return False
+    parents = _parents(coroutine.node)
+    node: ast.AST = site.node
+    while id(node) in parents:
+        parent = parents[id(node)]
+        if isinstance(parent, ast.If) and any(item is node for item in parent.body) and (
+                _exit_test(parent.test, receiver, exited=True)):
+            return True
+        node = parent
+    return any(
+        isinstance(statement, ast.While) and not statement.orelse and _exit_test(
+            statement.test, receiver, exited=False) and not any(
+            isinstance(part, ast.Break) for part in ast.walk(statement))
+        for statement in _earlier_statements(coroutine.node, _blocks(site.node, parents)))
+
+
+def _exit_test(test: ast.expr, receiver: str, exited: bool) -> bool:
+    """``p.poll() is not None`` (``exited``) or ``p.poll() is None`` (still running), also
+    with ``p.returncode`` or an awaited ``poll()``, the poll's receiver ``p`` being the
+    process or a dotted prefix of it (its owner)."""
+    if not isinstance(test, ast.Compare) or len(test.ops) != 1 or not (
+            isinstance(test.comparators[0], ast.Constant)
+            and test.comparators[0].value is None):
+        return False
+    operator = test.ops[0]
+    if not isinstance(operator, ast.IsNot if exited else ast.Is):
+        return False
+    left = test.left.value if isinstance(test.left, ast.Await) else test.left
+    if isinstance(left, ast.Call) and isinstance(left.func, ast.Attribute) and (
+            left.func.attr == "poll") and not left.args:
+        owner = dotted_source(left.func.value)
+    elif isinstance(left, ast.Attribute) and left.attr == "returncode":
+        owner = dotted_source(left.value)
+    else:
+        return False
+    return owner is not None and (owner == receiver or receiver.startswith(owner + "."))

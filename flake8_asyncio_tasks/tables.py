@@ -240,6 +240,14 @@ _LOCK: Final = Blocking(
     "asyncio.Lock with async with, or await asyncio.to_thread(lock.acquire) if threads share it",
     critical_section=True,
 )
+#: a reentrant lock belongs to the thread that took it: to_thread(lock.acquire) would
+#: leave a worker thread owning it, and release() on the loop's thread would raise
+_RLOCK: Final = Blocking(
+    BLOCKING_WAIT,
+    "asyncio.Lock with async with, or keep the locked section in a function run with "
+    "await asyncio.to_thread() if threads share it",
+    critical_section=True,
+)
 _CONDITION: Final = Blocking(BLOCKING_WAIT, "asyncio.Condition with async with",
                              critical_section=True)
 _SEMAPHORE: Final = Blocking(BLOCKING_WAIT, "asyncio.Semaphore", critical_section=True)
@@ -365,7 +373,7 @@ def _blocking_calls() -> dict[str, Blocking]:
         table[f"{module}.Condition().wait_for"] = Blocking(BLOCKING_WAIT, "asyncio.Condition")
         table[f"{module}.Event().wait"] = _EVENT
         table[f"{module}.Lock().acquire"] = _LOCK
-        table[f"{module}.RLock().acquire"] = _LOCK
+        table[f"{module}.RLock().acquire"] = _RLOCK
         table[f"{module}.Semaphore().acquire"] = _SEMAPHORE
     # queues: get() waits for an item, join() for the consumers; put() waits for room
     # only when a positive maxsize was given (the Unbounded* variants have none)
@@ -504,7 +512,7 @@ ITERATION_BLOCKS: Final[Mapping[str, Blocking]] = {
 BLOCKING_WITH: Final[Mapping[str, tuple[str, Blocking]]] = {
     f"{module}.{name}()": (f"{module}.{name}.acquire", blocking)
     for module in ("threading", "multiprocessing")
-    for name, blocking in (("Condition", _CONDITION), ("Lock", _LOCK), ("RLock", _LOCK),
+    for name, blocking in (("Condition", _CONDITION), ("Lock", _LOCK), ("RLock", _RLOCK),
                            ("Semaphore", _SEMAPHORE))
 }
 
