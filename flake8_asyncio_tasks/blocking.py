@@ -10,10 +10,12 @@ never a ``Call`` node here, so it is never reported.
 from __future__ import annotations
 
 import ast
+import functools
 from collections.abc import Collection, Iterator
 from dataclasses import replace
 from typing import Final
 
+from flake8_asyncio_tasks.clients import CLIENT_MODULES, client_method
 from flake8_asyncio_tasks.futures import (
     FUTURE_WAITS,
     PROCESS_WAITS,
@@ -37,7 +39,7 @@ from flake8_asyncio_tasks.names import (
     spelled,
 )
 from flake8_asyncio_tasks.resolver import Resolver, call_variant, is_pseudo_path
-from flake8_asyncio_tasks.rules import CONFIGURED_BLOCKING, LOOP_RUN_IN_COROUTINE
+from flake8_asyncio_tasks.rules import BLOCKING_HTTP, CONFIGURED_BLOCKING, LOOP_RUN_IN_COROUTINE
 from flake8_asyncio_tasks.settings import Settings
 from flake8_asyncio_tasks.tables import (
     BLOCKING_ANY_METHOD,
@@ -144,7 +146,8 @@ class BlockingCheck:
         user_names = {name.rpartition(".")[2] for name in self.settings.blocking_calls}
         self.last_names = _LAST_NAMES | user_names
         #: the module uses a library whose objects block in any method (boto3)
-        self.any_attribute = not visitor.imported_modules.isdisjoint(BLOCKING_ANY_MODULES)
+        self.any_attribute = not visitor.imported_modules.isdisjoint(
+            BLOCKING_ANY_MODULES) or not visitor.imported_modules.isdisjoint(CLIENT_MODULES)
 
     def classify(self, site: CallSite) -> tuple[str, Blocking] | None:
         """``(name for the message, what it blocks on)`` if the call blocks, else None.
@@ -407,13 +410,23 @@ class BlockingCheck:
 
 
 def _any_method(ref: str) -> Blocking | None:
-    """``boto3.client().put_object``: a public method of an object that blocks in all."""
+    """``boto3.client().put_object``: a public method of an object that blocks in all;
+    ``openai.OpenAI().chat.completions.create``: an API method of a sync SDK client."""
+    found_client = client_method(ref)
+    if found_client is not None and found_client[1].sync:
+        return _client_blocking(found_client[0], found_client[1].advice)
     receiver, _, method = ref.rpartition(".")
     found = BLOCKING_ANY_METHOD.get(receiver)
     if found is None or method.startswith("_") or method[:1].isupper():
         return None  # private helpers, and sub-resource factories (s3.Bucket(...))
     entry, exceptions = found
     return None if method in exceptions else entry
+
+
+@functools.cache
+def _client_blocking(client: str, advice: str) -> Blocking:
+    """The entry for an API call of a sync SDK client (one per client type)."""
+    return Blocking(BLOCKING_HTTP, advice, as_written=True)
 
 
 def _as_written(entry: Blocking, func: ast.expr, scope: Scope,

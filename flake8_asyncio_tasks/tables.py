@@ -45,6 +45,13 @@ class Blocking:
         return self.rule.format(call=call, coro=coro)
 
 
+#: litellm's sync calls; each has an async twin named with an "a" in front
+_LITELLM_CALLS: Final = ("completion", "embedding", "image_generation", "moderation",
+                         "rerank", "responses", "speech", "text_completion",
+                         "transcription")
+#: ollama's module-level calls (a default sync client to the local server)
+_OLLAMA_CALLS: Final = ("chat", "copy", "create", "delete", "embed", "embeddings",
+                        "generate", "list", "ps", "pull", "push", "show")
 _HTTP_VERBS: Final = ("delete", "get", "head", "options", "patch", "post", "put", "request")
 
 # -- What calls and attributes return -----------------------------------------------------
@@ -467,6 +474,12 @@ def _blocking_calls() -> dict[str, Blocking]:
         table[f"{httpx}.Client().stream"] = Blocking(
             BLOCKING_HTTP, f"{httpx}.AsyncClient().stream()")
     table["httplib2.Http().request"] = Blocking(BLOCKING_HTTP)
+    # LLM SDKs' module-level calls (their clients: see clients.py): each an HTTP request
+    for name in _LITELLM_CALLS:
+        table[f"litellm.{name}"] = Blocking(BLOCKING_HTTP, f"await litellm.a{name}()")
+    for name in _OLLAMA_CALLS:
+        table[f"ollama.{name}"] = Blocking(
+            BLOCKING_HTTP, f"await ollama.AsyncClient().{name}()")
     for pool in ("urllib3.HTTPConnectionPool", "urllib3.HTTPSConnectionPool",
                  "urllib3.PoolManager", "urllib3.ProxyManager"):
         for method in ("request", "request_encode_body", "request_encode_url", "urlopen"):
@@ -700,6 +713,7 @@ AWAIT_RETURNS: Final[Mapping[str, str]] = {
 
 #: library coroutine functions: calling one without await does nothing
 LIBRARY_COROUTINES: Final = frozenset({
+    *(f"litellm.a{name}" for name in _LITELLM_CALLS),
     "asyncio.create_subprocess_exec",
     "asyncio.create_subprocess_shell",
     "asyncio.open_connection",

@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from typing import Final
 
 from flake8_asyncio_tasks.blocking import may_be, resolve_candidate
+from flake8_asyncio_tasks.clients import CLIENT_MODULES, client_method
 from flake8_asyncio_tasks.loops import (
     imported_idle_loops,
     unrun_self_loops,
@@ -107,7 +108,8 @@ class TaskCheck:
         self._kinds: dict[int, tuple[int, str] | None] = {}
         self.user_factories = bool(factories)
         #: the module uses a library whose objects are async in every method (redis)
-        self.any_attribute = not visitor.imported_modules.isdisjoint(ASYNC_ANY_MODULES)
+        self.any_attribute = not visitor.imported_modules.isdisjoint(
+            ASYNC_ANY_MODULES) or not visitor.imported_modules.isdisjoint(CLIENT_MODULES)
 
     def kind(self, site: CallSite) -> tuple[int, str] | None:
         """What the call makes (task, gather, coroutine, loop) and its name for messages."""
@@ -135,6 +137,9 @@ class TaskCheck:
                 return _TASK, display_name(ref)
             if self.user_factories and display_name(ref) in self.factories:
                 return _TASK, display_name(ref)
+            found_client = client_method(ref)
+            if found_client is not None and not found_client[1].sync:
+                return _COROUTINE, spelled(func)  # await client.messages.create(...)
             if ASYNC_ANY_METHOD:
                 owner_type, _, method_name = ref.rpartition(".")
                 exceptions = ASYNC_ANY_METHOD.get(owner_type)
