@@ -60,7 +60,8 @@ BLOCKING_SLEEP: Final = Rule(
 BLOCKING_HTTP: Final = Rule(
     "AIO101",
     "blocking-http-in-coroutine",
-    "synchronous HTTP request (requests, urllib, urllib3, httpx sync API) in a coroutine",
+    "synchronous HTTP request (requests, urllib, urllib3, httpx sync API, boto3, sync LLM SDK "
+    "clients) in a coroutine",
     _BLOCKING,
     "an async client such as httpx.AsyncClient or aiohttp",
 )
