@@ -258,6 +258,8 @@ def check(visitor: Visitor, tasks: TaskCheck) -> Iterator[Finding]:
     for finding, call_id in imported_idle_loops(visitor):
         on_unrun_loop.add(call_id)
         yield finding
+    if "weakref" in visitor.imported_modules:
+        yield from _weakly_kept(visitor, tasks)
     for site, kind, name in classified:
         node = site.node
         usage = site.usage
@@ -289,6 +291,30 @@ def check(visitor: Visitor, tasks: TaskCheck) -> Iterator[Finding]:
             if misuse is not None:
                 yield Finding(node.lineno, node.col_offset,
                               UNAWAITED_COROUTINE.format(call=name, problem=misuse))
+
+
+def _weakly_kept(visitor: Visitor, tasks: TaskCheck) -> Iterator[Finding]:
+    """AIO200 for ``weak_tasks.add(asyncio.create_task(...))`` on a ``weakref.WeakSet``:
+    a weak set does not keep the task alive, so it is as good as discarded."""
+    sites: dict[int, CallSite] | None = None
+    for site in visitor.calls:
+        node = site.node
+        func = node.func
+        if site.last != "add" or len(node.args) != 1 or node.keywords or not isinstance(
+                func, ast.Attribute) or not isinstance(node.args[0], ast.Call):
+            continue
+        if visitor.resolver.resolve(func.value, site.scope) != "weakref.WeakSet()":
+            continue
+        if sites is None:
+            sites = {id(other.node): other for other in visitor.calls}
+        inner = sites.get(id(node.args[0]))
+        found = tasks.kind(inner) if inner is not None else None
+        if found is not None and found[0] == _TASK:
+            name = found[1]
+            text = DISCARDED_TASK.format(call=name).replace(
+                f"{name}() ", f"{name}() (kept only in the weakref.WeakSet "
+                f"{spelled(func.value)}, which does not keep it alive) ", 1)
+            yield Finding(node.args[0].lineno, node.args[0].col_offset, text)
 
 
 def _wraps_executor(call: ast.Call) -> bool:
