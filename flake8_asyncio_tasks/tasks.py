@@ -30,6 +30,7 @@ from flake8_asyncio_tasks.names import (
     Ref,
     Scope,
     ScopeKind,
+    Value,
     display_name,
     dotted_source,
     local_match,
@@ -301,20 +302,40 @@ def _weakly_kept(visitor: Visitor, tasks: TaskCheck) -> Iterator[Finding]:
         node = site.node
         func = node.func
         if site.last != "add" or len(node.args) != 1 or node.keywords or not isinstance(
-                func, ast.Attribute) or not isinstance(node.args[0], ast.Call):
+                func, ast.Attribute) or not isinstance(node.args[0], (ast.Call, ast.Name)):
             continue
         if visitor.resolver.resolve(func.value, site.scope) != "weakref.WeakSet()":
             continue
         if sites is None:
             sites = {id(other.node): other for other in visitor.calls}
-        inner = sites.get(id(node.args[0]))
+        argument = node.args[0]
+        # task = loop.create_task(...); weak.add(task): the add is its only read
+        task = _only_use(argument, site.scope) if isinstance(argument, ast.Name) else (
+            argument if isinstance(argument, ast.Call) else None)
+        if task is None:
+            continue
+        inner = sites.get(id(task))
         found = tasks.kind(inner) if inner is not None else None
         if found is not None and found[0] == _TASK:
             name = found[1]
             text = DISCARDED_TASK.format(call=name).replace(
                 f"{name}() ", f"{name}() (kept only in the weakref.WeakSet "
                 f"{spelled(func.value)}, which does not keep it alive) ", 1)
-            yield Finding(node.args[0].lineno, node.args[0].col_offset, text)
+            yield Finding(task.lineno, task.col_offset, text)
+
+
+def _only_use(name: ast.Name, scope: Scope) -> ast.Call | None:
+    """The call a function-local ``name`` is bound to, once, when this read is the only
+    read of it anywhere in the function (nested scopes included)."""
+    if scope.kind not in _FUNCTION_SCOPES or scope.loads.get(name.id) != 1:
+        return None
+    bindings = scope.bindings.get(name.id, ())
+    if len(bindings) != 1 or not isinstance(bindings[0], Value) or (
+            bindings[0].item is not None) or not isinstance(bindings[0].expr, ast.Call):
+        return None
+    if any(name.id in child.all_loads() for child in scope.children):
+        return None
+    return bindings[0].expr
 
 
 def _wraps_executor(call: ast.Call) -> bool:
