@@ -24,6 +24,7 @@ from flake8_asyncio_tasks.futures import (
     settled_before,
 )
 from flake8_asyncio_tasks.names import (
+    Annotated,
     AnnotatedValue,
     ClassRef,
     FunctionRef,
@@ -235,6 +236,10 @@ class BlockingCheck:
                 return True  # while not q.empty(): q.get() finds an item at once
         if ref.rpartition(".")[0] in FILE_OBJECTS and self._opened_here(site):
             return True  # f = open(p); f.read(): the open() itself is the finding
+        if ref.rpartition(".")[0] in FILE_OBJECTS and method == "write" and len(
+                node.args) == 1 and isinstance(node.args[0], ast.Constant) and (
+                node.args[0].value in (b"", "")):
+            return True  # stream.write(b""): a probe of the stream's kind, no data
         if ref in FUTURE_WAITS and settled_before(site, self.resolver):
             return True  # await asyncio.wrap_future(f) first: f.result() is at hand
         if ref in PROCESS_WAITS and exited_before(site):
@@ -310,6 +315,20 @@ class BlockingCheck:
             if any(k.arg == "timeout" and _is_const(k.value, 0) for k in node.keywords):
                 return True
         return False
+
+    def stream_parameter(self, site: CallSite) -> bool:
+        """``stream.write(...)`` in a sync helper on its parameter ``stream: IO``: the
+        annotation says "a stream"; whether it is a disk file, the console or a buffer is
+        up to each caller's argument, so it is no root of an AIO109 chain."""
+        func = site.node.func
+        if not isinstance(func, ast.Attribute) or not isinstance(func.value, ast.Name):
+            return False
+        callee = self.resolver.callee(site)
+        if not isinstance(callee, str) or callee.rpartition(".")[0] not in FILE_OBJECTS:
+            return False
+        name = func.value.id
+        bindings = self.resolver.owner(name, site.scope).bindings.get(name, ())
+        return bool(bindings) and all(isinstance(b, Annotated) for b in bindings)
 
     def _opened_here(self, site: CallSite) -> bool:
         """The file object's name is bound in the frame of this call (by ``open()``,

@@ -33,6 +33,7 @@ from flake8_asyncio_tasks.names import (
 from flake8_asyncio_tasks.tables import (
     AWAIT_RETURNS,
     CALL_VARIANTS,
+    IN_MEMORY_FILES,
     PSEUDO_PATHS,
     RETURNS,
     UNBOUNDED_UNLESS_MAXSIZE,
@@ -40,6 +41,10 @@ from flake8_asyncio_tasks.tables import (
 
 _BUILTINS: Final = frozenset(dir(builtins))
 _MAX_DEPTH: Final = 24
+#: io classes that wrap another stream: over an in-memory buffer they are in memory too
+_STREAM_WRAPPERS: Final = frozenset({
+    "io.BufferedRandom", "io.BufferedReader", "io.BufferedWriter", "io.TextIOWrapper",
+})
 #: values whose elements :meth:`Resolver.element` knows, when a name holds one
 _CONTAINERS: Final = (ast.List, ast.Tuple, ast.Set, ast.ListComp, ast.SetComp,
                       ast.GeneratorExp, ast.Call)
@@ -194,6 +199,10 @@ class Resolver:
                 variant = call_variant(func, node)
                 if variant is not None:
                     return variant
+                if func in _STREAM_WRAPPERS and node.args and not isinstance(
+                        node.args[0], ast.Starred) and self.resolve(
+                        node.args[0], scope, depth + 1) in IN_MEMORY_FILES:
+                    return "io.BytesIO()"  # io.TextIOWrapper(io.BytesIO()): in memory
                 called = func + "()"
                 return RETURNS.get(called, called)
             if isinstance(func, ClassRef) and not func.instance:

@@ -227,6 +227,8 @@ class _Builder:
         found = blocker.classify(site)
         if found is not None and found[1].critical_section:
             return  # a lock around a few statements, not a wait
+        if found is not None and blocker.stream_parameter(site):
+            return  # def emit(stream: IO): stream.write(...): up to the caller
         if found is not None:
             name, entry = found
             if entry.rule is LOOP_RUN_IN_COROUTINE:

@@ -421,9 +421,10 @@ def _blocking_calls() -> dict[str, Blocking]:
         table[f"pathlib.Path().{name}"] = _FILE
     # files: openers, temporary files, other libraries that open a path
     # (not os.fdopen: it wraps a descriptor that is open already, often a pipe or a
-    # socket, and waits on nothing; what blocks is reading it)
+    # socket, and waits on nothing; what blocks is reading it. Not
+    # tempfile.SpooledTemporaryFile: it stays in memory until a write passes max_size)
     for name in ("io.open_code", "tempfile.NamedTemporaryFile",
-                 "tempfile.SpooledTemporaryFile", "tempfile.TemporaryDirectory",
+                 "tempfile.TemporaryDirectory",
                  "tempfile.TemporaryFile", "tempfile.mkdtemp", "tempfile.mkstemp",
                  # PIL reads the image header from the file at once; wave reads the
                  # header on open for reading

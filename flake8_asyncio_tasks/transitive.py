@@ -230,6 +230,8 @@ class TransitiveCheck:
             found = self.blocking.classify(site)
             if found is not None and found[1].critical_section:
                 continue  # a lock around a few statements, not a wait
+            if found is not None and self.blocking.stream_parameter(site):
+                continue  # def emit(stream: IO): stream.write(...): up to the caller
             if found is not None and found[1].rule is not LOOP_RUN_IN_COROUTINE:
                 best = direct.get(key)
                 if best is None or position < best[0]:

@@ -594,6 +594,12 @@ def test_spellings_agree(entry: Entry, matrix: Matrix) -> None:
                 # inline can never be run, one bound to a local may be run by a closure
                 # that reads it, one kept on self by any method (AIO203 reads locals)
                 continue
+            if label == "annotated-parameter" and place == "helper" and (
+                    entry.name.rpartition(".")[0] in FILE_OBJECTS):
+                # def emit(stream: IO): stream.write(): the caller decides what the stream
+                # is, so the helper is no AIO109 root (AIO109_stream_parameters.py)
+                assert "AIO109" not in codes, (label, key, codes)
+                continue
             if key in reference and codes != reference[key]:
                 disagreements.append(
                     f"{label} {key}: {sorted(codes)} vs {reference_label}: "
