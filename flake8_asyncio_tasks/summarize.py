@@ -32,7 +32,12 @@ from flake8_asyncio_tasks.rules import LOOP_RUN_IN_COROUTINE
 from flake8_asyncio_tasks.summary import ClassSummary, FunctionSummary, ModuleSummary
 from flake8_asyncio_tasks.tables import COROUTINE_DECORATORS
 from flake8_asyncio_tasks.tasks import TaskCheck, idle_module_loops, kind_is_task
-from flake8_asyncio_tasks.transitive import is_plain, iterated, probes_running_loop
+from flake8_asyncio_tasks.transitive import (
+    call_parameters,
+    is_plain,
+    iterated,
+    probes_running_loop,
+)
 from flake8_asyncio_tasks.visitor import CallSite, Unresolved, Visitor, decorator_callee
 
 #: calls that show a function checks for a running loop before it starts one
@@ -65,7 +70,7 @@ def _may_have_type(bindings: list[Binding]) -> bool:
 class _Frame:
     """What the calls of one summarized sync function showed."""
 
-    __slots__ = ("blocks", "calls", "runs_loop", "probes_loop", "aware", "spawns")
+    __slots__ = ("blocks", "calls", "runs_loop", "probes_loop", "aware", "spawns", "guards")
 
     def __init__(self) -> None:
         self.blocks: tuple[tuple[int, int], str, int] | None = None
@@ -75,6 +80,8 @@ class _Frame:
         #: it tests for a running loop, so whether it blocks there is unknown
         self.aware = False
         self.spawns: str | None = None
+        #: parameters whose omission every direct blocking call needs; None: not so
+        self.guards: set[str] | None = set()
 
 
 def summarize(visitor: Visitor, module: str, path: str,
@@ -171,16 +178,21 @@ class _Builder:
         frame = None if ref.is_async else self._frame_of(ref.scope)
         blocks = runs_loop = spawns = None
         calls: tuple[tuple[str, int, bool], ...] = ()
+        unless_given: tuple[str, ...] = ()
         if frame is not None:
             if not frame.aware:
                 blocks = (frame.blocks[1], frame.blocks[2]) if frame.blocks else None
                 calls = tuple(frame.calls)
+                if blocks is not None and frame.guards:
+                    unless_given = tuple(sorted(frame.guards))
             runs_loop = None if frame.probes_loop else frame.runs_loop
             spawns = frame.spawns
         return FunctionSummary(
             qualname=name, line=ref.node.lineno, coroutine=coroutine, plain=plain,
             returns=returns, blocks=blocks, calls=calls, spawns=spawns,
-            runs_loop=runs_loop, generator=not ref.is_async and ref.scope.is_generator)
+            runs_loop=runs_loop, generator=not ref.is_async and ref.scope.is_generator,
+            unless_given=unless_given,
+            parameters=call_parameters(ref) if unless_given else ())
 
     def _made_async(self, ref: FunctionRef) -> bool:
         decorators = ref.node.decorator_list
@@ -238,6 +250,12 @@ class _Builder:
             position = (node.lineno, node.col_offset)
             if not dispatched and (frame.blocks is None or position < frame.blocks[0]):
                 frame.blocks = (position, name, node.lineno)
+            if not dispatched and frame.guards is not None:
+                omitted = self.visitor.omitted_guard(site)
+                if omitted is None:
+                    frame.guards = None
+                else:
+                    frame.guards.add(omitted)
             return
         if site.usage == "return":
             kind = tasks.kind(site)

@@ -47,6 +47,11 @@ class FunctionSummary:
     #: a plain sync generator function: calling it runs none of its body, iterating
     #: the result does
     generator: bool = False
+    #: every direct blocking call sits in ``if p is None:`` for one of these parameters
+    #: (defaults ``None``): a call that passes them all skips the blocking calls
+    unless_given: tuple[str, ...] = ()
+    #: the parameters a call fills by position (``self``/``cls`` of a method left out)
+    parameters: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)

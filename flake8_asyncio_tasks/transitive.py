@@ -19,6 +19,7 @@ from flake8_asyncio_tasks.blocking import BlockingCheck, owner, project_match
 from flake8_asyncio_tasks.names import (
     FunctionRef,
     ProjectFunction,
+    ProjectLookup,
     Scope,
     ScopeKind,
     dotted_source,
@@ -95,6 +96,61 @@ def iterated(site: CallSite, visitor: Visitor) -> bool:
         visitor.iterated_names.get((id(site.scope), site.target), 0) > 0)
 
 
+def _calls_blocking(ref: ProjectFunction, project: ProjectLookup) -> bool:
+    """One of the project functions ``ref`` calls may block (or is not known)."""
+    for target, _, _ in ref.summary.calls:
+        callee = project.lookup(target, 1) if project.first_party(
+            target.partition(".")[0]) else None
+        if not isinstance(callee, ProjectFunction) or project.blocking_chain(
+                callee) is not None:
+            return True
+    return False
+
+
+def _add_guard(guards: dict[int, set[str] | None], key: int, name: str | None) -> None:
+    """One more blocking call of function ``key``, run only when ``name`` is omitted."""
+    if name is None:
+        guards[key] = None
+    elif key not in guards:
+        guards[key] = {name}
+    elif (known := guards[key]) is not None:
+        known.add(name)
+
+
+def call_parameters(ref: FunctionRef) -> tuple[str, ...]:
+    """The parameters a call fills positionally, without the ``self``/``cls`` that a
+    method call binds (a ``@staticmethod`` binds none)."""
+    args = ref.node.args
+    names = tuple(a.arg for a in (*args.posonlyargs, *args.args))
+    scope = ref.scope.parent
+    if scope is not None and scope.kind is ScopeKind.CLASS and not any(
+            isinstance(d, ast.Name) and d.id == "staticmethod"
+            for d in ref.node.decorator_list):
+        names = names[1:]
+    return names
+
+
+def supplies(call: ast.Call, parameters: tuple[str, ...], needed: frozenset[str]) -> bool:
+    """``call`` passes every parameter of ``needed`` a value that is not ``None``
+    (by keyword, or by position in ``parameters``); ``*args``/``**kwargs``: unknown."""
+    given: set[str] = set()
+    for index, arg in enumerate(call.args):
+        if isinstance(arg, ast.Starred):
+            return False
+        if index < len(parameters) and not _is_none(arg):
+            given.add(parameters[index])
+    for keyword in call.keywords:
+        if keyword.arg is None:
+            return False
+        if not _is_none(keyword.value):
+            given.add(keyword.arg)
+    return needed <= given
+
+
+def _is_none(node: ast.expr) -> bool:
+    return isinstance(node, ast.Constant) and node.value is None
+
+
 def probes_running_loop(site: CallSite, visitor: Visitor) -> bool:
     """``site`` asks whether its function runs on the loop's thread: a call of
     ``get_running_loop()`` (asyncio's or a wrapper of the same name) that is tested or
@@ -144,6 +200,8 @@ class TransitiveCheck:
         self.summaries: dict[int, _Summary] = {}  # id(function node) -> summary
         self._refs: dict[int, FunctionRef] = {}  # id(function node) -> its ref
         self._summarized = False
+        #: id(function node) -> parameters a caller must pass to skip every blocking call
+        self.guards: dict[int, frozenset[str]] = {}
 
     def check(self, sites: list[tuple[CallSite, FunctionRef | ProjectFunction]]
               ) -> Iterator[Finding]:
@@ -161,6 +219,11 @@ class TransitiveCheck:
                 continue  # under mock.patch(...): the helper may call a stand-in
             written = dotted_source(site.node.func)
             if isinstance(ref, ProjectFunction):
+                guarded = ref.summary.unless_given
+                if guarded and project is not None and supplies(
+                        site.node, ref.summary.parameters, frozenset(guarded)) and (
+                        not _calls_blocking(ref, project)):
+                    continue  # from_file(path, file=buf): the open() needs file=None
                 found = project.blocking_chain(ref) if project is not None else None
                 if found is None or project_match(ref, settings.allowed_calls):
                     continue
@@ -172,6 +235,9 @@ class TransitiveCheck:
                 summary = self.summaries.get(id(ref.node))
                 if summary is None:
                     continue
+                unless = self.guards.get(id(ref.node))
+                if unless and supplies(site.node, call_parameters(ref), unless):
+                    continue  # from_file(path, file=buf): the open() needs file=None
                 call, where = summary.root
                 names = [f"{name}()" if name != "..." else name
                          for name in self._chain(summary, ref)]
@@ -214,6 +280,9 @@ class TransitiveCheck:
         project = visitor.resolver.project
         callers: dict[int, list[tuple[tuple[int, int], FunctionRef]]] = {}
         aware: set[int] = set()  # functions that test for a running loop
+        #: function -> the parameters whose omission every blocking call needs
+        #: (``if file is None: open(path)``); None: some blocking call needs none
+        guards: dict[int, set[str] | None] = {}
         for site in visitor.calls:
             frame = owner(site.scope)
             if frame.kind is not ScopeKind.FUNCTION:
@@ -236,6 +305,7 @@ class TransitiveCheck:
                 best = direct.get(key)
                 if best is None or position < best[0]:
                     direct[key] = (position, f"{found[0]}()", f"line {node.lineno}")
+                _add_guard(guards, key, visitor.omitted_guard(site))
                 continue
             callee = local_function(site, visitor)
             if callee is None and project is not None:
@@ -250,6 +320,7 @@ class TransitiveCheck:
                     best = direct.get(key)
                     if best is None or position < best[0]:
                         direct[key] = (position, chain.lead(), chain.where)
+                    guards[key] = None  # a chain into another module: not followed
                 continue
             if callee is None or callee.is_async or _allowed(callee, settings, filename):
                 continue
@@ -277,6 +348,10 @@ class TransitiveCheck:
                 self.summaries[caller_key] = _Summary(
                     reached.root, callee_ref, reached.depth + 1, tail)
                 queue.append(caller_key)
+        for callee_key in self.summaries:
+            for _, caller in callers.get(callee_key, ()):
+                guards[id(caller.node)] = None  # blocks through a helper: no guard
+        self.guards = {key: frozenset(names) for key, names in guards.items() if names}
 
     def _ref_of(self, frame: Scope) -> FunctionRef | None:
         node = frame.node

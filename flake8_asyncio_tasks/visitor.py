@@ -158,6 +158,10 @@ class Visitor(BindingWalk, UseWalk):
         #: (function scope id, first line, last line) of the branches of an ``if`` that
         #: tests a parameter's type (``if isinstance(source, str): open(source)``)
         self.type_dispatch: list[tuple[int, int, int]] = []
+        #: (function scope id, start, end, parameter) of the bodies of ``if p is None:``
+        #: (and of ``x if p is None else y``) on a parameter ``p=None``, as (line, column)
+        #: positions: they run only when a caller omits p
+        self.omitted_guards: list[tuple[int, tuple[int, int], tuple[int, int], str]] = []
         #: (first line, last line) of branches that only older Pythons take:
         #: the ``else`` of ``if sys.version_info >= (3, 10):``, the body of ``< (3, 10)``
         self.legacy_branches: list[tuple[int, int]] = []
@@ -284,6 +288,19 @@ class Visitor(BindingWalk, UseWalk):
         line = site.node.lineno
         return any(owner == function and first <= line <= last
                    for owner, first, last in self.type_dispatch)
+
+    def omitted_guard(self, site: CallSite) -> str | None:
+        """The parameter whose omission the innermost ``if p is None:`` around ``site``
+        tests, if there is one in its function."""
+        if not self.omitted_guards:
+            return None
+        function = id(site.scope.enclosing_function())
+        position = (site.node.lineno, site.node.col_offset)
+        found = None
+        for owner, start, end, name in self.omitted_guards:
+            if owner == function and start <= position < end:
+                found = name
+        return found
 
     def in_legacy_branch(self, line: int) -> bool:
         """``line`` is in code that only Pythons older than a version test's run."""

@@ -97,6 +97,7 @@ class WalkState:
     nonempty_queues: list[tuple[int, str, int, int]]
     legacy_branches: list[tuple[int, int]]
     type_dispatch: list[tuple[int, int, int]]
+    omitted_guards: list[tuple[int, tuple[int, int], tuple[int, int], str]]
     patched_blocks: list[tuple[ast.expr, Scope, int, int]]
     attribute_reads: set[str]
     iterated_names: dict[tuple[int, str], int]

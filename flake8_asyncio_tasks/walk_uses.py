@@ -242,6 +242,20 @@ class UseWalk(WalkState):
                     last = block[-1]
                     self.type_dispatch.append((function, block[0].lineno, getattr(
                         last, "end_lineno", None) or last.lineno))
+        if test_kind is ast.Compare and isinstance(node, (ast.If, ast.IfExp)) and node.body:
+            omitted = _omitted_parameter(node.test, scope)
+            if omitted is not None:
+                # if file is None: file = open(path) (or open(path) if file is None else
+                # file): runs only when the caller omits file
+                start: ast.stmt | ast.expr
+                end: ast.stmt | ast.expr
+                if isinstance(node.body, list):
+                    start, end = node.body[0], node.body[-1]
+                else:
+                    start = end = node.body
+                self.omitted_guards.append((
+                    id(scope.enclosing_function()), (start.lineno, start.col_offset),
+                    (end.end_lineno or end.lineno, end.end_col_offset or 0), omitted))
         if test_kind is ast.Compare and isinstance(node, ast.If):
             old = _older_pythons_branch(node)
             if old:
@@ -285,6 +299,30 @@ def _tests_a_parameter_type(test: ast.expr, scope: Scope) -> bool:
             continue
         return True
     return False
+
+
+def _omitted_parameter(test: ast.expr, scope: Scope) -> str | None:
+    """``p is None`` on a parameter ``p=None`` of the enclosing function: the test holds
+    when a caller leaves the argument out.  Returns the parameter's name."""
+    if not (isinstance(test, ast.Compare) and len(test.ops) == 1
+            and isinstance(test.ops[0], ast.Is) and isinstance(test.left, ast.Name)
+            and isinstance(test.comparators[0], ast.Constant)
+            and test.comparators[0].value is None):
+        return None
+    function = scope.enclosing_function().node
+    if not isinstance(function, ast.FunctionDef):
+        return None
+    name = test.left.id
+    arguments = function.args
+    positional = [*arguments.posonlyargs, *arguments.args]
+    defaults = dict(zip((a.arg for a in positional[len(positional) - len(arguments.defaults):]),
+                        arguments.defaults, strict=False))
+    defaults.update((a.arg, d) for a, d in zip(arguments.kwonlyargs, arguments.kw_defaults,
+                                                strict=False) if d is not None)
+    default = defaults.get(name)
+    if isinstance(default, ast.Constant) and default.value is None:
+        return name
+    return None
 
 
 def _path_types(node: ast.expr) -> bool:

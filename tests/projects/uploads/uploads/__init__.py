@@ -1,0 +1,1 @@
+"""A helper that opens a file only when its caller passes no file object."""
