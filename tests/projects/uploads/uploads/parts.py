@@ -1,4 +1,6 @@
 """Form parts read from a path, or from a file object the caller already has."""
+import json
+from pathlib import Path
 from typing import IO
 
 
@@ -9,20 +11,16 @@ class FormPart:
 
     @classmethod
     def from_file(cls, name: str, file_path: str, file: IO[bytes] | None = None) -> "FormPart":
-        if file is None:
-            file = open(file_path, "rb")
-        return cls(name, file)
+        data = open(file_path, "rb") if file is None else file
+        return cls(name, data)
 
 
 def load_manifest(path: str, cached: dict | None = None) -> dict:
     if cached is None:
-        with open(path) as handle:
-            return {"manifest": handle.read()}
+        cached = json.loads(Path(path).read_text())
     return cached
 
 
 def read_always(path: str, cached: dict | None = None) -> str:
-    if cached is None:
-        cached = {}
-    with open(path) as handle:
-        return handle.read()
+    notes = Path(path).read_text()
+    return notes if cached is None else notes + json.dumps(cached)
