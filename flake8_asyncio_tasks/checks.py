@@ -7,7 +7,7 @@ import re
 from collections.abc import Sequence
 from typing import Final
 
-from flake8_asyncio_tasks import blocking, misuse, tasks, transitive
+from flake8_asyncio_tasks import blocking, misuse, tasks, threads, transitive
 from flake8_asyncio_tasks.names import (
     FunctionRef,
     ProjectFunction,
@@ -87,7 +87,7 @@ def check_module(
     # a blocking call written inside to_thread(...) is AIO111, not also AIO1xx
     results, offloaded = misuses.offloaded_results(blocker, helpers)
     # what blocks in a coroutine run only on a worker thread's own loop blocks that thread
-    in_threads = blocking.thread_run_coroutines(visitor)
+    in_threads = threads.thread_run_coroutines(visitor)
     results += blocking.check(visitor, blocker, offloaded, in_threads)
     helper_calls: list[tuple[CallSite, FunctionRef | ProjectFunction]] = []
     for site in visitor.calls:

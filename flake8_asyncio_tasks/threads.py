@@ -1,0 +1,119 @@
+"""Coroutines that run on a loop of their own in a worker thread.
+
+What blocks in them blocks that thread only, never the main loop, so the blocking rules
+leave them alone (:func:`~flake8_asyncio_tasks.blocking.check`'s ``in_threads``).
+"""
+
+from __future__ import annotations
+
+import ast
+from typing import Final
+
+from flake8_asyncio_tasks.blocking import may_be, owner, resolve_candidate
+from flake8_asyncio_tasks.names import FunctionRef, Scope, ScopeKind
+from flake8_asyncio_tasks.resolver import Resolver
+from flake8_asyncio_tasks.visitor import Visitor
+
+_THREAD: Final = frozenset({"Thread"})
+_LOOP_STARTERS: Final = frozenset({"run", "run_until_complete"})
+
+
+def thread_run_coroutines(visitor: Visitor) -> set[int]:
+    """Coroutines that run only on a loop of their own in a worker thread.
+
+    ``threading.Thread(target=asyncio.run, args=(job(),))``, or ``asyncio.run(job())`` /
+    ``loop.run_until_complete(job())`` inside a sync function passed as a thread's
+    ``target``: when every use of ``job`` in the module is of that kind, what blocks in
+    it blocks that thread only, never the main loop.  Returns the coroutines' scope ids.
+    """
+    resolver = visitor.resolver
+    indirect = visitor.indirect_names
+    threads = [site for site in visitor.calls
+               if may_be(site, _THREAD, indirect)
+               and resolver.resolve(site.node.func, site.scope) == "threading.Thread"]
+    root = visitor.root
+    # class Worker(threading.Thread): def run(self): ... the run() method is a target
+    runs = _thread_subclass_runs(root, resolver) if root is not None and (
+        "Thread" in indirect or "threading" in visitor.imported_modules) else []
+    if not threads and not runs:
+        return set()
+    targets: set[int] = {id(scope) for scope in runs}  # sync functions threads run
+    thread_run_calls: dict[int, int] = {}  # id(coroutine scope) -> calls run in threads
+    for site in threads:
+        node = site.node
+        target = next((k.value for k in node.keywords if k.arg == "target"), None)
+        if target is None and len(node.args) > 1:
+            target = node.args[1]  # Thread(group, target, ...)
+        if target is None:
+            continue
+        ref = resolver.resolve(target, site.scope)
+        if isinstance(ref, FunctionRef) and not ref.is_async:
+            targets.add(id(ref.scope))
+        elif ref == "asyncio.run":
+            for arg in _thread_arguments(node):
+                _count_coroutine_call(arg, site.scope, resolver, thread_run_calls)
+    for site in visitor.calls:
+        frame = owner(site.scope)
+        if id(frame) not in targets or not site.node.args:
+            continue
+        if resolve_candidate(site, _LOOP_STARTERS, visitor) is None:
+            continue
+        ref = resolver.resolve(site.node.func, site.scope)
+        if ref == "asyncio.run" or (isinstance(site.node.func, ast.Attribute)
+                                    and site.node.func.attr == "run_until_complete"):
+            _count_coroutine_call(site.node.args[0], site.scope, resolver, thread_run_calls)
+    if not thread_run_calls or root is None:
+        return set()
+    loads: dict[int, int] = {}
+    methods: dict[str, list[int]] = {}  # method name -> the coroutines of that name
+    stack = [root]
+    while stack:  # every read of a name that means one of those coroutines
+        scope = stack.pop()
+        stack.extend(scope.children)
+        if id(scope) in thread_run_calls and scope.parent is not None and (
+                scope.parent.kind is ScopeKind.CLASS):
+            methods.setdefault(scope.name, []).append(id(scope))
+        for name, count in scope.loads.items():
+            ref = resolver.lookup(name, scope)
+            if isinstance(ref, FunctionRef) and id(ref.scope) in thread_run_calls:
+                loads[id(ref.scope)] = loads.get(id(ref.scope), 0) + count
+    if methods:
+        # a method is read as an attribute (self._serve()): count every attribute of
+        # its name in the module, whatever the receiver, so that no other use is missed
+        for part in ast.walk(root.node):
+            if isinstance(part, ast.Attribute) and part.attr in methods:
+                for key in methods[part.attr]:
+                    loads[key] = loads.get(key, 0) + 1
+    return {key for key, calls in thread_run_calls.items() if loads.get(key, 0) == calls}
+
+
+def _thread_subclass_runs(root: Scope, resolver: Resolver) -> list[Scope]:
+    """The sync ``run()`` methods of the module's ``threading.Thread`` subclasses."""
+    found = []
+    for scope in root.children:
+        node = scope.node
+        if scope.kind is not ScopeKind.CLASS or not isinstance(node, ast.ClassDef) or not any(
+                resolver.resolve(base, root) == "threading.Thread" for base in node.bases):
+            continue
+        found += [child for child in scope.children
+                  if child.name == "run" and isinstance(child.node, ast.FunctionDef)]
+    return found
+
+
+def _thread_arguments(call: ast.Call) -> list[ast.expr]:
+    """The values of ``args=(...)`` (or the positional ``args``) of a Thread(...) call."""
+    given = next((k.value for k in call.keywords if k.arg == "args"), None)
+    if given is None and len(call.args) > 3:
+        given = call.args[3]  # Thread(group, target, name, args)
+    return list(given.elts) if isinstance(given, (ast.Tuple, ast.List)) else []
+
+
+def _count_coroutine_call(node: ast.expr, scope: Scope, resolver: Resolver,
+                          counts: dict[int, int]) -> None:
+    """``job(...)`` (or ``self.job(...)``) of this module's coroutine function or method:
+    one more use run in a thread."""
+    if not isinstance(node, ast.Call) or not isinstance(node.func, (ast.Name, ast.Attribute)):
+        return
+    ref = resolver.resolve(node.func, scope)
+    if isinstance(ref, FunctionRef) and ref.is_async:
+        counts[id(ref.scope)] = counts.get(id(ref.scope), 0) + 1
