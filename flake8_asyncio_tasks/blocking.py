@@ -40,7 +40,12 @@ from flake8_asyncio_tasks.names import (
     spelled,
 )
 from flake8_asyncio_tasks.resolver import Resolver, call_variant, is_pseudo_path
-from flake8_asyncio_tasks.rules import BLOCKING_HTTP, CONFIGURED_BLOCKING, LOOP_RUN_IN_COROUTINE
+from flake8_asyncio_tasks.rules import (
+    BLOCKING_HTTP,
+    CONFIGURED_BLOCKING,
+    LOOP_RUN_IN_COROUTINE,
+    with_note,
+)
 from flake8_asyncio_tasks.settings import Settings
 from flake8_asyncio_tasks.tables import (
     BLOCKING_ANY_METHOD,
@@ -316,10 +321,17 @@ class BlockingCheck:
                 return True
         return False
 
-    def stream_parameter(self, site: CallSite) -> bool:
-        """``stream.write(...)`` in a sync helper on its parameter ``stream: IO``: the
-        annotation says "a stream"; whether it is a disk file, the console or a buffer is
-        up to each caller's argument, so it is no root of an AIO109 chain."""
+    def chain_root(self, site: CallSite, entry: Blocking) -> bool:
+        """The blocking call ``site`` (of a sync function) makes its function a blocking
+        one, the root of an AIO109 chain.  Not so: a lock taken around a few statements
+        (a critical section, not a wait), and a file-object call on the function's own
+        stream parameter (whether it blocks is up to each caller's argument)."""
+        return not entry.critical_section and not self._stream_parameter(site)
+
+    def _stream_parameter(self, site: CallSite) -> bool:
+        """``stream.write(...)`` on a parameter ``stream: IO`` of the calling function:
+        the annotation says "a stream", not whether it is a disk file, the console or a
+        buffer."""
         func = site.node.func
         if not isinstance(func, ast.Attribute) or not isinstance(func.value, ast.Name):
             return False
@@ -551,6 +563,6 @@ def check(visitor: Visitor, blocking: BlockingCheck,
         if found_with is not None and scope.coroutine is not None:
             name, entry = found_with
             # with self._lock: calls acquire() on entering; the message says where
-            text = entry.message(name, scope.coroutine.name).replace(
-                f"{name}() ", f"{name}() (entering `with {spelled(expr)}:`) ", 1)
+            text = with_note(entry.message(name, scope.coroutine.name), name,
+                             f"entering `with {spelled(expr)}:`")
             yield Finding(expr.lineno, expr.col_offset, text)

@@ -476,6 +476,17 @@ class Scope:
 
 
 
+def parameter_defaults(arguments: ast.arguments) -> dict[str, ast.expr]:
+    """Each parameter that has a default, with its default expression."""
+    positional = [*arguments.posonlyargs, *arguments.args]
+    defaults = {arg.arg: default for arg, default in zip(
+        positional[len(positional) - len(arguments.defaults):], arguments.defaults,
+        strict=False)}
+    defaults.update((arg.arg, default) for arg, default in zip(
+        arguments.kwonlyargs, arguments.kw_defaults, strict=False) if default is not None)
+    return defaults
+
+
 def parameter_names(arguments: ast.arguments) -> set[str]:
     """Every parameter a ``def`` or ``lambda`` binds, ``*args`` and ``**kwargs`` too."""
     return {a.arg for a in (*arguments.posonlyargs, *arguments.args, *arguments.kwonlyargs,

@@ -34,6 +34,12 @@ class Rule:
 
 
 _BLOCKING = "blocking call {call}() in coroutine '{coro}'; use {fix}"
+
+
+def with_note(text: str, call: str, note: str) -> str:
+    """A finding's ``text`` with ``(note)`` right after the ``call()`` it names:
+    ``... threading.Lock.acquire() (entering `with lock:`) in coroutine ...``."""
+    return text.replace(f"{call}() ", f"{call}() ({note}) ", 1)
 #: where users report plugin bugs
 ISSUES_URL: Final = "https://github.com/flake8-asyncio-tasks/flake8-asyncio-tasks/issues"
 #: set to 1 to get the traceback of an internal error instead of an AIO000 finding

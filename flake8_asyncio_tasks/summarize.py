@@ -237,10 +237,8 @@ class _Builder:
         # if isinstance(src, str): open(src): whether it blocks is up to the argument
         dispatched = self.visitor.type_dispatched(site)
         found = blocker.classify(site)
-        if found is not None and found[1].critical_section:
-            return  # a lock around a few statements, not a wait
-        if found is not None and blocker.stream_parameter(site):
-            return  # def emit(stream: IO): stream.write(...): up to the caller
+        if found is not None and not blocker.chain_root(site, found[1]):
+            return
         if found is not None:
             name, entry = found
             if entry.rule is LOOP_RUN_IN_COROUTINE:

@@ -45,6 +45,7 @@ from flake8_asyncio_tasks.rules import (
     TASK_ON_UNRUN_LOOP,
     UNAWAITED_COROUTINE,
     UNUSED_TASK,
+    with_note,
 )
 from flake8_asyncio_tasks.tables import (
     ASYNC_ANY_METHOD,
@@ -318,9 +319,9 @@ def _weakly_kept(visitor: Visitor, tasks: TaskCheck) -> Iterator[Finding]:
         found = tasks.kind(inner) if inner is not None else None
         if found is not None and found[0] == _TASK:
             name = found[1]
-            text = DISCARDED_TASK.format(call=name).replace(
-                f"{name}() ", f"{name}() (kept only in the weakref.WeakSet "
-                f"{spelled(func.value)}, which does not keep it alive) ", 1)
+            text = with_note(DISCARDED_TASK.format(call=name), name,
+                             f"kept only in the weakref.WeakSet {spelled(func.value)}, "
+                             "which does not keep it alive")
             yield Finding(task.lineno, task.col_offset, text)
 
 

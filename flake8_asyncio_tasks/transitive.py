@@ -22,6 +22,7 @@ from flake8_asyncio_tasks.names import (
     ProjectLookup,
     Scope,
     ScopeKind,
+    _is_none,
     dotted_source,
     local_match,
     spelled,
@@ -145,10 +146,6 @@ def supplies(call: ast.Call, parameters: tuple[str, ...], needed: frozenset[str]
         if not _is_none(keyword.value):
             given.add(keyword.arg)
     return needed <= given
-
-
-def _is_none(node: ast.expr) -> bool:
-    return isinstance(node, ast.Constant) and node.value is None
 
 
 def probes_running_loop(site: CallSite, visitor: Visitor) -> bool:
@@ -297,10 +294,8 @@ class TransitiveCheck:
             if caller_ref is None or visitor.type_dispatched(site):
                 continue  # if isinstance(src, str): open(src): up to the argument
             found = self.blocking.classify(site)
-            if found is not None and found[1].critical_section:
-                continue  # a lock around a few statements, not a wait
-            if found is not None and self.blocking.stream_parameter(site):
-                continue  # def emit(stream: IO): stream.write(...): up to the caller
+            if found is not None and not self.blocking.chain_root(site, found[1]):
+                continue
             if found is not None and found[1].rule is not LOOP_RUN_IN_COROUTINE:
                 best = direct.get(key)
                 if best is None or position < best[0]:

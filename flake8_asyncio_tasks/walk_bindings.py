@@ -20,6 +20,7 @@ from flake8_asyncio_tasks.names import (
     SelfParam,
     Value,
     dotted_source,
+    parameter_defaults,
 )
 from flake8_asyncio_tasks.tables import BLOCKING_CALLS, RETURNS
 from flake8_asyncio_tasks.walk import (
@@ -73,11 +74,7 @@ class BindingWalk(WalkState):
     def _bind_arguments(self, args: ast.arguments, inner: Scope, scope: Scope,
                         decorators: list[str | None]) -> None:
         positional = [*args.posonlyargs, *args.args]
-        defaults: dict[str, ast.expr] = {
-            arg.arg: default for arg, default in zip(
-                positional[len(positional) - len(args.defaults):], args.defaults, strict=False)}
-        defaults.update((arg.arg, default) for arg, default in zip(
-            args.kwonlyargs, args.kw_defaults, strict=False) if default is not None)
+        defaults = parameter_defaults(args)
         first = positional[0].arg if positional else None
         if scope.kind is ScopeKind.CLASS and first and "staticmethod" not in decorators:
             cls_method = "classmethod" in decorators

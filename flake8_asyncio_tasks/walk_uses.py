@@ -10,6 +10,7 @@ from flake8_asyncio_tasks.names import (
     OPAQUE,
     Scope,
     dotted_source,
+    parameter_defaults,
     parameter_names,
 )
 from flake8_asyncio_tasks.tables import LOOP_RUN_METHODS
@@ -313,13 +314,7 @@ def _omitted_parameter(test: ast.expr, scope: Scope) -> str | None:
     if not isinstance(function, ast.FunctionDef):
         return None
     name = test.left.id
-    arguments = function.args
-    positional = [*arguments.posonlyargs, *arguments.args]
-    defaults = dict(zip((a.arg for a in positional[len(positional) - len(arguments.defaults):]),
-                        arguments.defaults, strict=False))
-    defaults.update((a.arg, d) for a, d in zip(arguments.kwonlyargs, arguments.kw_defaults,
-                                                strict=False) if d is not None)
-    default = defaults.get(name)
+    default = parameter_defaults(function.args).get(name)
     if isinstance(default, ast.Constant) and default.value is None:
         return name
     return None
