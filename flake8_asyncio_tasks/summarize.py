@@ -67,6 +67,24 @@ def _may_have_type(bindings: list[Binding]) -> bool:
     return True
 
 
+def _spawns_argument(call: ast.Call, function: Scope) -> bool:
+    """``return asyncio.create_task(coro)`` (or ``fn(*args)``) of a parameter: a task
+    factory, whose callers keep the task.  A task of the function's own work
+    (``return ensure_future(self._close(wait))``) is a handle its callers may drop."""
+    node = function.node
+    if not isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+        return False
+    argument = call.args[0] if call.args else next(
+        (k.value for k in call.keywords if k.arg in ("coro", "coro_or_future")), None)
+    if isinstance(argument, ast.Call):
+        argument = argument.func
+    if not isinstance(argument, ast.Name):
+        return False
+    args = node.args
+    return argument.id in {a.arg for a in (*args.posonlyargs, *args.args, *args.kwonlyargs,
+                                           *filter(None, (args.vararg, args.kwarg)))}
+
+
 class _Frame:
     """What the calls of one summarized sync function showed."""
 
@@ -223,14 +241,14 @@ class _Builder:
             frame = frames.get(id(frame_scope))
             if frame is None:
                 frame = frames[id(frame_scope)] = _Frame()
-            self._scan_call(site, frame, blocker, tasks)
+            self._scan_call(site, frame, blocker, tasks, frame_scope)
         return frames
 
     def _summarized(self, scope: Scope) -> bool:
         return isinstance(scope.node, ast.FunctionDef) and qualname(scope) is not None
 
     def _scan_call(self, site: CallSite, frame: _Frame, blocker: BlockingCheck,
-                   tasks: TaskCheck) -> None:
+                   tasks: TaskCheck, function: Scope) -> None:
         node = site.node
         if probes_running_loop(site, self.visitor):
             frame.aware = True
@@ -257,7 +275,8 @@ class _Builder:
             return
         if site.usage == "return":
             kind = tasks.kind(site)
-            if kind is not None and kind_is_task(kind[0]) and frame.spawns is None:
+            if kind is not None and kind_is_task(kind[0]) and frame.spawns is None and (
+                    _spawns_argument(node, function)):
                 frame.spawns = kind[1]
         if len(frame.calls) >= _MAX_CALLS or dispatched:
             return

@@ -12,7 +12,7 @@ from .client import Client, fetch, make_client, session
 from .decorators import sync_entry
 from .paths import DATA, NOWHERE
 from .settings import defaults, load_config
-from .tasks import run_anywhere, run_sync, spawn, spawn_kept
+from .tasks import Connection, run_anywhere, run_sync, spawn, spawn_kept
 
 if TYPE_CHECKING:
     from .client import Client as ClientType
@@ -55,6 +55,7 @@ class Orders(Repository):
         kept = spawn(fetch("d"))
         await kept
         spawn_kept(fetch("e"))
+        Connection().close()  # a handle to its own work, not a task factory
         run_sync(fetch("f"))  # error: AIO110
         run_anywhere(fetch("g"))
         client_module.fetch("h")  # error: AIO202

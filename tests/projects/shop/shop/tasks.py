@@ -27,3 +27,12 @@ def run_anywhere(coro: Coroutine[Any, Any, Any]) -> Any:
     except RuntimeError:
         return asyncio.run(coro)
     raise RuntimeError("already in a loop: await it instead")
+
+
+class Connection:
+    async def _close(self, wait: float) -> None:
+        await asyncio.sleep(wait)
+
+    def close(self, wait: float = 1.0) -> "asyncio.Future[None]":
+        """Close in the background; await the returned future to wait for it."""
+        return asyncio.ensure_future(self._close(wait))
