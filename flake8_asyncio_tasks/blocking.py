@@ -23,6 +23,7 @@ from flake8_asyncio_tasks.futures import (
     exited_before,
     settled_before,
 )
+from flake8_asyncio_tasks.locks import held_after_acquire, held_in_with
 from flake8_asyncio_tasks.names import (
     Annotated,
     AnnotatedValue,
@@ -543,6 +544,12 @@ def check(visitor: Visitor, blocking: BlockingCheck,
                 if id(coroutine) in forking:
                     continue  # the child of os.fork() may run a loop of its own
             text = entry.message(name, coroutine.name)
+            if entry.mutex:
+                held = held_after_acquire(site.node, coroutine.node)
+                if held is None:
+                    continue  # released before any suspension
+                if held:
+                    text = with_note(text, name, held)
             yield Finding(site.node.lineno, site.node.col_offset, text)
     for expr, scope in visitor.iterations:  # for row in Article.objects.all():
         coroutine = scope.coroutine
@@ -556,13 +563,18 @@ def check(visitor: Visitor, blocking: BlockingCheck,
             # the for loop calls __iter__, which runs the query
             yield Finding(expr.lineno, expr.col_offset,
                           query.message(f"{written}.__iter__", coroutine.name))
-    for expr, scope in visitor.with_items:
+    for expr, scope, statement in visitor.with_items:
         if scope.coroutine is None or id(scope.coroutine) in in_threads:
             continue
         found_with = blocking.classify_with(expr, scope)
         if found_with is not None and scope.coroutine is not None:
             name, entry = found_with
+            note = f"entering `with {spelled(expr)}:`"
+            if entry.mutex:
+                held = held_in_with(statement, expr)
+                if held is None:
+                    continue  # a short section shared with threads
+                note += f", {held}"
             # with self._lock: calls acquire() on entering; the message says where
-            text = with_note(entry.message(name, scope.coroutine.name), name,
-                             f"entering `with {spelled(expr)}:`")
+            text = with_note(entry.message(name, scope.coroutine.name), name, note)
             yield Finding(expr.lineno, expr.col_offset, text)

@@ -224,7 +224,7 @@ class MisuseCheck:
     # -- AIO208 --------------------------------------------------------------------------
     def sync_withs(self) -> Iterator[Finding]:
         """A plain ``with`` on an async context manager, in any function."""
-        for expr, scope in self.visitor.with_items:
+        for expr, scope, _ in self.visitor.with_items:
             name = self._async_context_manager(expr, scope)
             if name is None:
                 continue

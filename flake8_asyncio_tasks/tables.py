@@ -37,6 +37,9 @@ class Blocking:
     #: taking a lock: in a coroutine it waits (AIO106), but in a sync helper it is the
     #: usual guard around a few statements, no root of an AIO109 chain
     critical_section: bool = False
+    #: a mutex (a lock, a condition's lock): in a coroutine only a bug when held across
+    #: a suspension (see locks.py); a semaphore's count may be held for long
+    mutex: bool = False
 
     def message(self, call: str, coro: str) -> str:
         """The finding's text: ``call`` blocks in coroutine ``coro``."""
@@ -245,7 +248,7 @@ _SOCKET_IO: Final = Blocking(BLOCKING_SOCKET, "asyncio streams or await loop.soc
 _LOCK: Final = Blocking(
     BLOCKING_WAIT,
     "asyncio.Lock with async with, or await asyncio.to_thread(lock.acquire) if threads share it",
-    critical_section=True,
+    critical_section=True, mutex=True,
 )
 #: a reentrant lock belongs to the thread that took it: to_thread(lock.acquire) would
 #: leave a worker thread owning it, and release() on the loop's thread would raise
@@ -253,10 +256,10 @@ _RLOCK: Final = Blocking(
     BLOCKING_WAIT,
     "asyncio.Lock with async with, or keep the locked section in a function run with "
     "await asyncio.to_thread() if threads share it",
-    critical_section=True,
+    critical_section=True, mutex=True,
 )
 _CONDITION: Final = Blocking(BLOCKING_WAIT, "asyncio.Condition with async with",
-                             critical_section=True)
+                             critical_section=True, mutex=True)
 _SEMAPHORE: Final = Blocking(BLOCKING_WAIT, "asyncio.Semaphore", critical_section=True)
 _EVENT: Final = Blocking(BLOCKING_WAIT, "asyncio.Event and await event.wait()")
 _QUEUE: Final = Blocking(BLOCKING_WAIT, "asyncio.Queue, or await asyncio.to_thread(q.get)")

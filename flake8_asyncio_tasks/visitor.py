@@ -76,8 +76,8 @@ class Visitor(BindingWalk, UseWalk):
         self.calls: list[CallSite] = []
         #: id(call) -> CallSite, to mark how a call's value is used
         self._sites: dict[int, CallSite] = {}
-        #: sync ``with`` items: (context expression, scope)
-        self.with_items: list[tuple[ast.expr, Scope]] = []
+        #: sync ``with`` items: (context expression, scope, the statement)
+        self.with_items: list[tuple[ast.expr, Scope, ast.With]] = []
         #: what sync ``for`` loops and comprehensions iterate: (iterable, scope it runs in)
         self.iterations: list[tuple[ast.expr, Scope]] = []
         #: receivers switched to non-blocking mode (see :func:`receiver_key`) -> from line

@@ -83,7 +83,7 @@ class WalkState:
     summary: ModuleSummary | None
     calls: list[CallSite]
     _sites: dict[int, CallSite]
-    with_items: list[tuple[ast.expr, Scope]]
+    with_items: list[tuple[ast.expr, Scope, ast.With]]
     iterations: list[tuple[ast.expr, Scope]]
     non_blocking: dict[str, int]
     attribute_bases: dict[tuple[int, str], int]

@@ -302,7 +302,7 @@ class BindingWalk(WalkState):
             if item.optional_vars is not None:
                 self._bind_target(item.optional_vars, scope, item.context_expr)
             if isinstance(node, ast.With):
-                self.with_items.append((item.context_expr, scope))
+                self.with_items.append((item.context_expr, scope, node))
                 context = item.context_expr
                 if isinstance(context, ast.Call) and node.body and (
                         dotted_source(context.func) or "").rpartition(".")[2] in _PATCHERS:

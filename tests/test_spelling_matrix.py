@@ -409,6 +409,10 @@ def case_lines(entry: Entry, spelling: Spelling, place: str, args: str, usage: s
         call = _numbered(call, number)
     statement = _statement(entry, call, usage)
     body = [*spelling.setup, *_body(entry, statement)]
+    if place == "coroutine" and entry.kind == "with" and entry.name in BLOCKING_WITH and (
+            BLOCKING_WITH[entry.name][1].mutex):
+        # a thread lock is reported in a coroutine when held across a suspension
+        body[-1] = "    await asyncio.sleep(0)"
     params = ", ".join(filter(None, [spelling.parameter, "arg0=None", "arg1=None",
                                      "*args_", "**kwargs_"]))
     if place == "module" and spelling.parameter:
