@@ -53,6 +53,8 @@ from flake8_asyncio_tasks.visitor import CallSite, Finding, Visitor, decorator_c
 _OFFLOAD_NAMES: Final = spelled_last_names(frozenset(OFFLOADS)) | {"run_in_executor"}
 _DROPPED_NAMES: Final = spelled_last_names(DROPPED_AWAITABLES) | {"run_in_executor"}
 _SHIELD_NAMES: Final = frozenset({"shield"})
+#: the Python that deprecated the AIO302 APIs
+_DEPRECATED_SINCE: Final = (3, 14)
 _DEPRECATED_NAMES: Final = spelled_last_names(frozenset(DEPRECATED_ASYNCIO))
 _ANY_NAME: Final = _DROPPED_NAMES | _SHIELD_NAMES | _DEPRECATED_NAMES
 
@@ -168,7 +170,10 @@ class MisuseCheck:
                     yield Finding(node.lineno, node.col_offset,
                                   UNREAD_TASK_ATTRIBUTE.format(name=site.target, call=name))
             deprecated = self._deprecated(site)
-            if deprecated is not None:
+            if deprecated is not None and not self.visitor.in_legacy_branch(
+                    node.lineno, _DEPRECATED_SINCE):
+                # if sys.version_info < (3, 14): set_event_loop_policy(...) never runs
+                # where the API is deprecated
                 name, fix = deprecated
                 yield Finding(node.lineno, node.col_offset, DEPRECATED_LOOP_POLICY.format(
                     call=name, **({"fix": fix} if fix else {})))

@@ -25,6 +25,7 @@ from flake8_asyncio_tasks.names import (
     Scope,
     ScopeKind,
     Unresolved,
+    Value,
 )
 from flake8_asyncio_tasks.resolver import Resolver
 from flake8_asyncio_tasks.settings import Settings
@@ -36,7 +37,7 @@ from flake8_asyncio_tasks.walk import (
     receiver_key,
 )
 from flake8_asyncio_tasks.walk_bindings import GENERATOR_COROUTINES, BindingWalk
-from flake8_asyncio_tasks.walk_uses import UseWalk
+from flake8_asyncio_tasks.walk_uses import UseWalk, older_pythons_branch, version_test
 
 __all__ = ["GENERATOR_COROUTINES", "UNRESOLVED", "CallSite", "Finding", "Unresolved", "Visitor",
            "decorator_callee", "receiver_key"]
@@ -162,9 +163,14 @@ class Visitor(BindingWalk, UseWalk):
         #: (and of ``x if p is None else y``) on a parameter ``p=None``, as (line, column)
         #: positions: they run only when a caller omits p
         self.omitted_guards: list[tuple[int, tuple[int, int], tuple[int, int], str]] = []
-        #: (first line, last line) of branches that only older Pythons take:
-        #: the ``else`` of ``if sys.version_info >= (3, 10):``, the body of ``< (3, 10)``
-        self.legacy_branches: list[tuple[int, int]] = []
+        #: (first line, last line, version) of branches that only Pythons older than
+        #: version take: the ``else`` of ``if sys.version_info >= (3, 10):``, the body of
+        #: ``< (3, 10)``
+        self.legacy_branches: list[tuple[int, int, tuple[int, ...]]] = []
+        #: ``if NAME:``/``if not NAME:`` tests (node, scope, name, whether not negated),
+        #: legacy branches when NAME is a module-level version test
+        self.version_flag_tests: list[tuple[ast.If, Scope, str, bool]] = []
+        self._legacy_decided = False
         #: attribute names read anywhere (``x.name``, ``getattr(x, "name")``): AIO206
         self.attribute_reads: set[str] = set()
         #: (scope id, name) -> how many of the name's reads are ``for ... in name``
@@ -213,6 +219,8 @@ class Visitor(BindingWalk, UseWalk):
         self.calls.clear()
         self._sites.clear()
         self.with_items.clear()
+        self.version_flag_tests = []
+        self._legacy_decided = False
         self.iterations.clear()
         self._own.clear()
         self.function_summarizer = None
@@ -302,7 +310,76 @@ class Visitor(BindingWalk, UseWalk):
                 found = name
         return found
 
-    def in_legacy_branch(self, line: int) -> bool:
-        """``line`` is in code that only Pythons older than a version test's run."""
-        return any(first <= line <= last for first, last in self.legacy_branches)
+    def in_legacy_branch(self, line: int, before: tuple[int, ...] | None = None) -> bool:
+        """``line`` is in code that only Pythons older than a version test's run (with
+        ``before``: a version no later than it)."""
+        if not self._legacy_decided:
+            self._legacy_decided = True
+            self._decide_version_flags()
+            self._early_exits()
+        return any(first <= line <= last and (before is None or version <= before)
+                   for first, last, version in self.legacy_branches)
+
+    def _decide_version_flags(self) -> None:
+        """``PY37_OR_LATER = sys.version_info >= (3, 7)`` bound once at module level, then
+        ``if PY37_OR_LATER: ... else: <old>``: the else is a legacy branch."""
+        root = self.root
+        for node, scope, name, plain in self.version_flag_tests:
+            function = scope.enclosing_function()
+            if root is None or (function is not root and name in function.bindings):
+                continue
+            bindings = root.bindings.get(name, [])
+            only = bindings[0] if len(bindings) == 1 else None
+            if not isinstance(only, Value) or only.item is not None:
+                continue
+            test = only.expr if plain else ast.UnaryOp(op=ast.Not(), operand=only.expr)
+            found = older_pythons_branch(test, node.body, node.orelse)
+            if found is not None:
+                self.legacy_branches.append(found)
+        self.version_flag_tests = []
+
+    def _module_flag(self, name: str) -> ast.expr | None:
+        """The value of a name bound once at module level (``PY37 = ...``)."""
+        root = self.root
+        bindings = root.bindings.get(name, []) if root is not None else []
+        only = bindings[0] if len(bindings) == 1 else None
+        return only.expr if isinstance(only, Value) and only.item is None else None
+
+    def _early_exits(self) -> None:
+        """``if sys.version_info >= (3, 7): return new()`` then the old code: what follows
+        an ``if`` on a newer Python whose block always returns or raises is legacy."""
+        root = self.root
+        tree = root.node if root is not None else None
+        if tree is None:
+            return
+        stack: list[tuple[ast.AST, frozenset[str]]] = [(tree, frozenset())]
+        while stack:
+            node, local = stack.pop()
+            for child in ast.iter_child_nodes(node):
+                if isinstance(child, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda)):
+                    # a parameter or local of that name is not the module's flag
+                    stack.append((child, frozenset(
+                        n.id for n in ast.walk(child)
+                        if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Store)) | {
+                        a.arg for a in ast.walk(child.args) if isinstance(a, ast.arg)}))
+                else:
+                    stack.append((child, local))
+            for field in ("body", "orelse", "finalbody"):
+                block = getattr(node, field, None)
+                if not isinstance(block, list):
+                    continue
+                for index, statement in enumerate(block[:-1]):
+                    if not (isinstance(statement, ast.If) and not statement.orelse
+                            and isinstance(statement.body[-1], (ast.Return, ast.Raise))):
+                        continue
+                    test: ast.expr | None = statement.test
+                    flag = test.id if isinstance(test, ast.Name) else None
+                    if flag is not None:
+                        test = None if flag in local else self._module_flag(flag)
+                    found = version_test(test) if test is not None else None
+                    if found is not None and found[0]:
+                        last = block[-1]
+                        self.legacy_branches.append((
+                            block[index + 1].lineno,
+                            getattr(last, "end_lineno", None) or last.lineno, found[1]))
 

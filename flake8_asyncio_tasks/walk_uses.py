@@ -257,12 +257,16 @@ class UseWalk(WalkState):
                 self.omitted_guards.append((
                     id(scope.enclosing_function()), (start.lineno, start.col_offset),
                     (end.end_lineno or end.lineno, end.end_col_offset or 0), omitted))
-        if test_kind is ast.Compare and isinstance(node, ast.If):
-            old = _older_pythons_branch(node)
-            if old:
-                last = old[-1]
-                self.legacy_branches.append(
-                    (old[0].lineno, getattr(last, "end_lineno", None) or last.lineno))
+        if isinstance(node, ast.If):
+            flag = _version_flag(node.test)
+            if flag is not None:
+                # if PY310: ... else: <old>, with PY310 = sys.version_info >= (3, 10)
+                # bound at module level: decided once the walk has seen that binding
+                self.version_flag_tests.append((node, scope, *flag))
+            else:
+                old = older_pythons_branch(node.test, node.body, node.orelse)
+                if old is not None:
+                    self.legacy_branches.append(old)
         self._generic(node, scope)
 
     def _bool_op(self, node: ast.BoolOp, scope: Scope) -> None:
@@ -356,23 +360,68 @@ def _checked_not_empty(test: ast.expr) -> str | None:
     return None
 
 
-def _older_pythons_branch(node: ast.If) -> list[ast.stmt]:
-    """The statements of ``node`` that run only on Pythons older than the version tested.
+def older_pythons_branch(test: ast.expr, body: list[ast.stmt], orelse: list[ast.stmt]
+                         ) -> tuple[int, int, tuple[int, ...]] | None:
+    """(first line, last line, version) of the block of ``if test: body else: orelse``
+    that runs only on Pythons older than ``version``, or ``None``.
 
     ``if sys.version_info >= (3, 10): ... else: <old>``; ``if sys.version_info < (3, 10):
-    <old>``; also ``sys.version_info[:2]`` and a plain ``version_info``.
+    <old>``; also ``sys.version_info[:2]``, a plain ``version_info``, ``not`` of a test,
+    and a test in an ``and`` (``if sys.platform == "win32" and sys.version_info <
+    (3, 14): <old>``: the body needs every part true).
     """
-    test = node.test
+    found = version_test(test)
+    if found is not None:
+        newer, version = found
+        block = orelse if newer else body
+    elif isinstance(test, ast.BoolOp) and isinstance(test.op, ast.And):
+        olds = [found[1] for found in map(version_test, test.values)
+                if found is not None and not found[0]]
+        if not olds:
+            return None
+        block, version = body, min(olds)
+    else:
+        return None
+    if not block:
+        return None
+    last = block[-1]
+    return block[0].lineno, getattr(last, "end_lineno", None) or last.lineno, version
+
+
+def version_test(test: ast.expr) -> tuple[bool, tuple[int, ...]] | None:
+    """``sys.version_info >= (3, 10)``: ``(True, (3, 10))``, true on Pythons from 3.10
+    on; ``< (3, 10)``: ``(False, (3, 10))``, true only before; ``not`` inverts.  The
+    version is where the test changes (``<= (3, 13)`` changes after every 3.13)."""
+    if isinstance(test, ast.UnaryOp) and isinstance(test.op, ast.Not):
+        found = version_test(test.operand)
+        return None if found is None else (not found[0], found[1])
     if not (isinstance(test, ast.Compare) and len(test.ops) == 1
             and isinstance(test.comparators[0], ast.Tuple)):
-        return []
+        return None
     left = test.left.value if isinstance(test.left, ast.Subscript) else test.left
     if dotted_source(left) not in ("sys.version_info", "version_info"):
-        return []
+        return None
+    parts = test.comparators[0].elts
+    if not all(isinstance(p, ast.Constant) and type(p.value) is int for p in parts):
+        return None
+    version = tuple(p.value for p in parts
+                    if isinstance(p, ast.Constant) and isinstance(p.value, int))
     op = test.ops[0]
+    if isinstance(op, (ast.LtE, ast.Gt)):
+        version = (*version, 1 << 30)  # after every release of that version
     if isinstance(op, (ast.GtE, ast.Gt)):
-        return node.orelse
+        return True, version
     if isinstance(op, (ast.Lt, ast.LtE)):
-        return node.body
-    return []
+        return False, version
+    return None
+
+
+def _version_flag(test: ast.expr) -> tuple[str, bool] | None:
+    """``if PY310:`` (the name, ``True``) or ``if not PY310:`` (the name, ``False``)."""
+    if isinstance(test, ast.UnaryOp) and isinstance(test.op, ast.Not) and isinstance(
+            test.operand, ast.Name):
+        return test.operand.id, False
+    if isinstance(test, ast.Name):
+        return test.id, True
+    return None
 
