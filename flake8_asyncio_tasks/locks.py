@@ -95,22 +95,20 @@ def held_after_acquire(call: ast.Call, function: ast.AST) -> str | None:
                 spelled(item.context_expr) == key for item in owner.items):
             return None
     statements, index = path[-1]
-    line, held = _scan(_after_call(statements[index], call), key, True, reacquired=False)
+    where, held = _scan(_after_call(statements[index], call), key, True, reacquired=False)
     # then the rest of the statement list holding the call, and of each enclosing one;
     # leaving an ``async with`` block, or the next turn of an ``async for``, suspends
-    for level in range(len(path) - 1, -1, -1):
-        if line is not None:
-            break
+    level = len(path) - 1
+    while where is None and held and level >= 0:
         statements, index = path[level]
-        if not held:
-            return None
-        line, held = _scan(statements[index + 1:], key, held, reacquired=False)
-        if line is None and held and level > 0:
+        where, held = _scan(statements[index + 1:], key, held, reacquired=False)
+        if where is None and held and level > 0:
             outer, position = path[level - 1]
             if isinstance(outer[position], (ast.AsyncWith, ast.AsyncFor)):
-                line = _where(outer[position])
-    if line is not None:
-        return line
+                where = _where(outer[position])
+        level -= 1
+    if where is not None:
+        return where
     return "still held when the coroutine returns" if held else None
 
 
@@ -140,7 +138,7 @@ def _path_to(function: ast.AST, call: ast.Call) -> list[tuple[list[ast.stmt], in
     current: ast.AST = function
     while True:
         found = None
-        for statements in _blocks(current):
+        for statements in statement_blocks(current):
             for index, statement in enumerate(statements):
                 if any(node is call for node in _in_order(statement)):
                     found = (statements, index)
@@ -153,7 +151,7 @@ def _path_to(function: ast.AST, call: ast.Call) -> list[tuple[list[ast.stmt], in
         current = found[0][found[1]]
 
 
-def _blocks(node: ast.AST) -> Iterator[list[ast.stmt]]:
+def statement_blocks(node: ast.AST) -> Iterator[list[ast.stmt]]:
     """The statement lists directly inside ``node`` (``try`` handlers and ``match`` cases
     included)."""
     for field in _STATEMENT_LISTS:

@@ -25,6 +25,7 @@ from flake8_asyncio_tasks.names import (
     Scope,
     ScopeKind,
     Value,
+    parameter_names,
     qualname,
 )
 from flake8_asyncio_tasks.resolver import Resolver
@@ -78,11 +79,7 @@ def _spawns_argument(call: ast.Call, function: Scope) -> bool:
         (k.value for k in call.keywords if k.arg in ("coro", "coro_or_future")), None)
     if isinstance(argument, ast.Call):
         argument = argument.func
-    if not isinstance(argument, ast.Name):
-        return False
-    args = node.args
-    return argument.id in {a.arg for a in (*args.posonlyargs, *args.args, *args.kwonlyargs,
-                                           *filter(None, (args.vararg, args.kwarg)))}
+    return isinstance(argument, ast.Name) and argument.id in parameter_names(node.args)
 
 
 class _Frame:

@@ -18,6 +18,7 @@ import ast
 from collections.abc import Callable
 from typing import Any, Final
 
+from flake8_asyncio_tasks.locks import statement_blocks
 from flake8_asyncio_tasks.names import (
     OPAQUE,
     UNRESOLVED,
@@ -323,59 +324,47 @@ class Visitor(BindingWalk, UseWalk):
     def _decide_version_flags(self) -> None:
         """``PY37_OR_LATER = sys.version_info >= (3, 7)`` bound once at module level, then
         ``if PY37_OR_LATER: ... else: <old>``: the else is a legacy branch."""
-        root = self.root
         for node, scope, name, plain in self.version_flag_tests:
-            function = scope.enclosing_function()
-            if root is None or (function is not root and name in function.bindings):
+            value = self._module_flag(name, scope)
+            if value is None:
                 continue
-            bindings = root.bindings.get(name, [])
-            only = bindings[0] if len(bindings) == 1 else None
-            if not isinstance(only, Value) or only.item is not None:
-                continue
-            test = only.expr if plain else ast.UnaryOp(op=ast.Not(), operand=only.expr)
+            test = value if plain else ast.UnaryOp(op=ast.Not(), operand=value)
             found = older_pythons_branch(test, node.body, node.orelse)
             if found is not None:
                 self.legacy_branches.append(found)
-        self.version_flag_tests = []
 
-    def _module_flag(self, name: str) -> ast.expr | None:
-        """The value of a name bound once at module level (``PY37 = ...``)."""
+    def _module_flag(self, name: str, scope: Scope) -> ast.expr | None:
+        """The value of ``name`` read in ``scope`` when it is bound once, at module level
+        (``PY37 = ...``), and not in the function reading it."""
         root = self.root
-        bindings = root.bindings.get(name, []) if root is not None else []
+        function = scope.enclosing_function()
+        if root is None or (function is not root and name in function.bindings):
+            return None
+        bindings = root.bindings.get(name, [])
         only = bindings[0] if len(bindings) == 1 else None
         return only.expr if isinstance(only, Value) and only.item is None else None
 
     def _early_exits(self) -> None:
         """``if sys.version_info >= (3, 7): return new()`` then the old code: what follows
-        an ``if`` on a newer Python whose block always returns or raises is legacy."""
+        an ``if`` on a newer Python whose block always returns or raises is legacy.  Walks
+        the module's statement blocks only, and only when a rule asks."""
         root = self.root
-        tree = root.node if root is not None else None
-        if tree is None:
+        if root is None:
             return
-        stack: list[tuple[ast.AST, frozenset[str]]] = [(tree, frozenset())]
+        flags = {id(node): (scope, name) for node, scope, name, plain
+                 in self.version_flag_tests if plain}
+        stack: list[ast.AST] = [root.node]
         while stack:
-            node, local = stack.pop()
-            for child in ast.iter_child_nodes(node):
-                if isinstance(child, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda)):
-                    # a parameter or local of that name is not the module's flag
-                    stack.append((child, frozenset(
-                        n.id for n in ast.walk(child)
-                        if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Store)) | {
-                        a.arg for a in ast.walk(child.args) if isinstance(a, ast.arg)}))
-                else:
-                    stack.append((child, local))
-            for field in ("body", "orelse", "finalbody"):
-                block = getattr(node, field, None)
-                if not isinstance(block, list):
-                    continue
+            for block in statement_blocks(stack.pop()):
+                stack.extend(block)
                 for index, statement in enumerate(block[:-1]):
                     if not (isinstance(statement, ast.If) and not statement.orelse
                             and isinstance(statement.body[-1], (ast.Return, ast.Raise))):
                         continue
                     test: ast.expr | None = statement.test
-                    flag = test.id if isinstance(test, ast.Name) else None
+                    flag = flags.get(id(statement))
                     if flag is not None:
-                        test = None if flag in local else self._module_flag(flag)
+                        test = self._module_flag(flag[1], flag[0])
                     found = version_test(test) if test is not None else None
                     if found is not None and found[0]:
                         last = block[-1]

@@ -402,10 +402,10 @@ def version_test(test: ast.expr) -> tuple[bool, tuple[int, ...]] | None:
     if dotted_source(left) not in ("sys.version_info", "version_info"):
         return None
     parts = test.comparators[0].elts
-    if not all(isinstance(p, ast.Constant) and type(p.value) is int for p in parts):
+    version = tuple(p.value for p in parts if isinstance(p, ast.Constant)
+                    and isinstance(p.value, int) and not isinstance(p.value, bool))
+    if len(version) != len(parts):
         return None
-    version = tuple(p.value for p in parts
-                    if isinstance(p, ast.Constant) and isinstance(p.value, int))
     op = test.ops[0]
     if isinstance(op, (ast.LtE, ast.Gt)):
         version = (*version, 1 << 30)  # after every release of that version
