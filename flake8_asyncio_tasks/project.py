@@ -393,25 +393,27 @@ class Project:
     def _search(self, start: ProjectFunction) -> Chain | None:
         if start.summary.coroutine or not start.summary.plain:
             return None
-        queue: deque[tuple[ProjectFunction, tuple[ProjectFunction, ...]]] = deque(
-            [(start, (start,))])
-        seen = {start.dotted}
+        # (function, how it was reached, whether the call skips its direct blocking)
+        queue: deque[tuple[ProjectFunction, tuple[ProjectFunction, ...], bool]] = deque(
+            [(start, (start,), False)])
+        seen = {(start.dotted, False)}
         while queue and len(seen) <= MAX_CHAIN_SEARCH:
-            func, path = queue.popleft()
+            func, path, skipped = queue.popleft()
             summary = func.summary
-            if summary.blocks is not None:
+            if summary.blocks is not None and not skipped:
                 call, line = summary.blocks
                 hops = tuple(Hop(f"{f.module.rpartition('.')[2]}.{f.summary.qualname}",
                                  f.path, f.summary.line) for f in path)
                 return Chain(hops, call, func.path, line)
-            for target, _, iterates in summary.calls:
+            for target, _, iterates, skips in summary.calls:
                 ref = self.follow(target, 1) if self.first_party(
                     target.partition(".")[0]) else None
-                if isinstance(ref, ProjectFunction) and ref.dotted not in seen and (
+                if isinstance(ref, ProjectFunction) and (
+                        ref.dotted, skips) not in seen and (
                         ref.summary.plain and not ref.summary.coroutine) and (
                         iterates or not ref.summary.generator):
-                    seen.add(ref.dotted)
-                    queue.append((ref, (*path, ref)))
+                    seen.add((ref.dotted, skips))
+                    queue.append((ref, (*path, ref), skips))
         return None
 
 

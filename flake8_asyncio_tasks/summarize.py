@@ -16,6 +16,7 @@ from types import MappingProxyType
 from typing import Final
 
 from flake8_asyncio_tasks.blocking import BlockingCheck, owner
+from flake8_asyncio_tasks.guards import Alternatives, skips
 from flake8_asyncio_tasks.names import (
     Binding,
     ClassRef,
@@ -85,7 +86,8 @@ def _spawns_argument(call: ast.Call, function: Scope) -> bool:
 class _Frame:
     """What the calls of one summarized sync function showed."""
 
-    __slots__ = ("blocks", "calls", "runs_loop", "probes_loop", "aware", "spawns", "guards")
+    __slots__ = ("blocks", "calls", "runs_loop", "probes_loop", "aware", "spawns", "guards",
+                 "local_calls")
 
     def __init__(self) -> None:
         self.blocks: tuple[tuple[int, int], str, int] | None = None
@@ -95,8 +97,11 @@ class _Frame:
         #: it tests for a running loop, so whether it blocks there is unknown
         self.aware = False
         self.spawns: str | None = None
-        #: parameters whose omission every direct blocking call needs; None: not so
-        self.guards: set[str] | None = set()
+        #: the guard tokens of each direct blocking call; None: one runs whatever the
+        #: arguments (see ``guards``)
+        self.guards: list[frozenset[str]] | None = []
+        #: calls of this module's own sync functions: (index in ``calls``, call, callee)
+        self.local_calls: list[tuple[int, ast.Call, FunctionRef]] = []
 
 
 def summarize(visitor: Visitor, module: str, path: str,
@@ -192,14 +197,14 @@ class _Builder:
             returns = self.dotted(self.resolver.returned(ref, 0))
         frame = None if ref.is_async else self._frame_of(ref.scope)
         blocks = runs_loop = spawns = None
-        calls: tuple[tuple[str, int, bool], ...] = ()
-        unless_given: tuple[str, ...] = ()
+        calls: tuple[tuple[str, int, bool, bool], ...] = ()
+        unless_given: Alternatives = ()
         if frame is not None:
             if not frame.aware:
                 blocks = (frame.blocks[1], frame.blocks[2]) if frame.blocks else None
-                calls = tuple(frame.calls)
+                calls = self._calls(frame)
                 if blocks is not None and frame.guards:
-                    unless_given = tuple(sorted(frame.guards))
+                    unless_given = tuple(frame.guards)
             runs_loop = None if frame.probes_loop else frame.runs_loop
             spawns = frame.spawns
         return FunctionSummary(
@@ -208,6 +213,19 @@ class _Builder:
             runs_loop=runs_loop, generator=not ref.is_async and ref.scope.is_generator,
             unless_given=unless_given,
             parameters=call_parameters(ref) if unless_given else ())
+
+    def _calls(self, frame: _Frame) -> tuple[tuple[str, int, bool, bool], ...]:
+        """``frame``'s calls, each marked when it skips every direct blocking call of the
+        helper of this module it calls (``put_nowait()`` is ``self.put(item,
+        block=False)``): only what that helper calls in turn may block then."""
+        skipping = set()
+        for index, call, callee in frame.local_calls:
+            other = self._frame_of(callee.scope)
+            if other is not None and other.guards and other.blocks is not None and (
+                    not other.aware) and skips(call, call_parameters(callee),
+                                               tuple(other.guards)):
+                skipping.add(index)
+        return tuple((*call, index in skipping) for index, call in enumerate(frame.calls))
 
     def _made_async(self, ref: FunctionRef) -> bool:
         decorators = ref.node.decorator_list
@@ -264,11 +282,11 @@ class _Builder:
             if not dispatched and (frame.blocks is None or position < frame.blocks[0]):
                 frame.blocks = (position, name, node.lineno)
             if not dispatched and frame.guards is not None:
-                omitted = self.visitor.omitted_guard(site)
-                if omitted is None:
-                    frame.guards = None
+                tokens = self.visitor.omitted_guard(site)
+                if tokens:
+                    frame.guards.append(tokens)
                 else:
-                    frame.guards.add(omitted)
+                    frame.guards = None
             return
         if site.usage == "return":
             kind = tasks.kind(site)
@@ -290,6 +308,7 @@ class _Builder:
         elif isinstance(callee, FunctionRef) and not callee.is_async:
             target = self.dotted(callee)
             if target is not None:
+                frame.local_calls.append((len(frame.calls), node, callee))
                 frame.calls.append((target, node.lineno, iterated(site, self.visitor)))
 
     # -- classes ---------------------------------------------------------------------

@@ -38,8 +38,10 @@ class FunctionSummary:
     #: its first direct blocking call: (name for messages, line); sync functions only
     blocks: tuple[str, int] | None
     #: the functions it calls that may block in turn: (dotted target, line, whether the
-    #: call's result is iterated there), in order; sync functions only
-    calls: tuple[tuple[str, int, bool], ...]
+    #: call's result is iterated there, whether its arguments skip every direct
+    #: blocking call of the callee, as ``put(item, block=False)`` does), in order; sync
+    #: functions only
+    calls: tuple[tuple[str, int, bool, bool], ...]
     #: it returns the task that this factory makes (``return asyncio.create_task(c)``)
     spawns: str | None
     #: it runs an event loop itself: (``asyncio.run`` or the like, line); sync only
@@ -47,9 +49,9 @@ class FunctionSummary:
     #: a plain sync generator function: calling it runs none of its body, iterating
     #: the result does
     generator: bool = False
-    #: every direct blocking call sits in ``if p is None:`` for one of these parameters
-    #: (defaults ``None``): a call that passes them all skips the blocking calls
-    unless_given: tuple[str, ...] = ()
+    #: the guard tokens of each direct blocking call (``if p is None:``, ``if block:``;
+    #: see ``guards``): a call that satisfies one token of each skips them all
+    unless_given: tuple[frozenset[str], ...] = ()
     #: the parameters a call fills by position (``self``/``cls`` of a method left out)
     parameters: tuple[str, ...] = ()
 

@@ -16,13 +16,13 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 from flake8_asyncio_tasks.blocking import BlockingCheck, owner, project_match
+from flake8_asyncio_tasks.guards import Alternatives, add_guard, skips
 from flake8_asyncio_tasks.names import (
     FunctionRef,
     ProjectFunction,
     ProjectLookup,
     Scope,
     ScopeKind,
-    _is_none,
     dotted_source,
     local_match,
     spelled,
@@ -99,7 +99,7 @@ def iterated(site: CallSite, visitor: Visitor) -> bool:
 
 def _calls_blocking(ref: ProjectFunction, project: ProjectLookup) -> bool:
     """One of the project functions ``ref`` calls may block (or is not known)."""
-    for target, _, _ in ref.summary.calls:
+    for target, _, _, _ in ref.summary.calls:
         callee = project.lookup(target, 1) if project.first_party(
             target.partition(".")[0]) else None
         if not isinstance(callee, ProjectFunction) or project.blocking_chain(
@@ -108,14 +108,21 @@ def _calls_blocking(ref: ProjectFunction, project: ProjectLookup) -> bool:
     return False
 
 
-def _add_guard(guards: dict[int, set[str] | None], key: int, name: str | None) -> None:
-    """One more blocking call of function ``key``, run only when ``name`` is omitted."""
-    if name is None:
-        guards[key] = None
-    elif key not in guards:
-        guards[key] = {name}
-    elif (known := guards[key]) is not None:
-        known.add(name)
+def _drop_skipped_edges(
+        callers: dict[int, list[tuple[tuple[int, int], FunctionRef, ast.Call]]],
+        guards: dict[int, list[frozenset[str]] | None], refs: dict[int, FunctionRef]) -> None:
+    """``put_nowait()`` is ``self.put(item, block=False)``: a call that skips every
+    guarded blocking call of a helper which calls no other helper is no edge."""
+    calling = {id(caller.node) for edges in callers.values() for _, caller, _ in edges}
+    for callee_key, edges in callers.items():
+        alternatives = guards.get(callee_key)
+        callee = refs.get(callee_key)
+        if not alternatives or callee is None or callee_key in calling:
+            continue
+        parameters = call_parameters(callee)
+        kept = [edge for edge in edges if not skips(edge[2], parameters, tuple(alternatives))]
+        if len(kept) < len(edges):
+            callers[callee_key] = kept
 
 
 def call_parameters(ref: FunctionRef) -> tuple[str, ...]:
@@ -129,23 +136,6 @@ def call_parameters(ref: FunctionRef) -> tuple[str, ...]:
             for d in ref.node.decorator_list):
         names = names[1:]
     return names
-
-
-def supplies(call: ast.Call, parameters: tuple[str, ...], needed: frozenset[str]) -> bool:
-    """``call`` passes every parameter of ``needed`` a value that is not ``None``
-    (by keyword, or by position in ``parameters``); ``*args``/``**kwargs``: unknown."""
-    given: set[str] = set()
-    for index, arg in enumerate(call.args):
-        if isinstance(arg, ast.Starred):
-            return False
-        if index < len(parameters) and not _is_none(arg):
-            given.add(parameters[index])
-    for keyword in call.keywords:
-        if keyword.arg is None:
-            return False
-        if not _is_none(keyword.value):
-            given.add(keyword.arg)
-    return needed <= given
 
 
 def probes_running_loop(site: CallSite, visitor: Visitor) -> bool:
@@ -197,8 +187,8 @@ class TransitiveCheck:
         self.summaries: dict[int, _Summary] = {}  # id(function node) -> summary
         self._refs: dict[int, FunctionRef] = {}  # id(function node) -> its ref
         self._summarized = False
-        #: id(function node) -> parameters a caller must pass to skip every blocking call
-        self.guards: dict[int, frozenset[str]] = {}
+        #: id(function node) -> the guard tokens of each of its blocking calls
+        self.guards: dict[int, Alternatives] = {}
 
     def check(self, sites: list[tuple[CallSite, FunctionRef | ProjectFunction]]
               ) -> Iterator[Finding]:
@@ -217,8 +207,8 @@ class TransitiveCheck:
             written = dotted_source(site.node.func)
             if isinstance(ref, ProjectFunction):
                 guarded = ref.summary.unless_given
-                if guarded and project is not None and supplies(
-                        site.node, ref.summary.parameters, frozenset(guarded)) and (
+                if guarded and project is not None and skips(
+                        site.node, ref.summary.parameters, guarded) and (
                         not _calls_blocking(ref, project)):
                     continue  # from_file(path, file=buf): the open() needs file=None
                 found = project.blocking_chain(ref) if project is not None else None
@@ -233,7 +223,7 @@ class TransitiveCheck:
                 if summary is None:
                     continue
                 unless = self.guards.get(id(ref.node))
-                if unless and supplies(site.node, call_parameters(ref), unless):
+                if unless and skips(site.node, call_parameters(ref), unless):
                     continue  # from_file(path, file=buf): the open() needs file=None
                 call, where = summary.root
                 names = [f"{name}()" if name != "..." else name
@@ -275,11 +265,11 @@ class TransitiveCheck:
         settings, filename = visitor.settings, visitor.filename
         direct: dict[int, tuple[tuple[int, int], str, str]] = {}
         project = visitor.resolver.project
-        callers: dict[int, list[tuple[tuple[int, int], FunctionRef]]] = {}
+        callers: dict[int, list[tuple[tuple[int, int], FunctionRef, ast.Call]]] = {}
         aware: set[int] = set()  # functions that test for a running loop
-        #: function -> the parameters whose omission every blocking call needs
-        #: (``if file is None: open(path)``); None: some blocking call needs none
-        guards: dict[int, set[str] | None] = {}
+        #: function -> the guard tokens of each blocking call (``if file is None:
+        #: open(path)``); None: some blocking call runs whatever the arguments
+        guards: dict[int, list[frozenset[str]] | None] = {}
         for site in visitor.calls:
             frame = owner(site.scope)
             if frame.kind is not ScopeKind.FUNCTION:
@@ -300,7 +290,7 @@ class TransitiveCheck:
                 best = direct.get(key)
                 if best is None or position < best[0]:
                     direct[key] = (position, f"{found[0]}()", f"line {node.lineno}")
-                _add_guard(guards, key, visitor.omitted_guard(site))
+                add_guard(guards, key, visitor.omitted_guard(site))
                 continue
             callee = local_function(site, visitor)
             if callee is None and project is not None:
@@ -321,7 +311,8 @@ class TransitiveCheck:
                 continue
             if callee.scope.is_generator and not iterated(site, visitor):
                 continue  # rows() of a generator function: nothing of it runs yet
-            callers.setdefault(id(callee.node), []).append((position, caller_ref))
+            callers.setdefault(id(callee.node), []).append((position, caller_ref, node))
+        _drop_skipped_edges(callers, guards, self._refs)
         # Breadth first from the direct blockers, backwards along call edges.
         queue: deque[int] = deque()
         for key, (_, call, where) in sorted(direct.items(), key=lambda item: item[1][0]):
@@ -334,7 +325,7 @@ class TransitiveCheck:
             callee_key = queue.popleft()
             callee_ref = self._refs[callee_key]
             reached = self.summaries[callee_key]
-            for _, caller in sorted(callers.get(callee_key, ()), key=lambda item: item[0]):
+            for _, caller, _ in sorted(callers.get(callee_key, ()), key=lambda item: item[0]):
                 caller_key = id(caller.node)
                 if caller_key in self.summaries or caller_key in aware:
                     continue
@@ -344,9 +335,9 @@ class TransitiveCheck:
                     reached.root, callee_ref, reached.depth + 1, tail)
                 queue.append(caller_key)
         for callee_key in self.summaries:
-            for _, caller in callers.get(callee_key, ()):
+            for _, caller, _ in callers.get(callee_key, ()):
                 guards[id(caller.node)] = None  # blocks through a helper: no guard
-        self.guards = {key: frozenset(names) for key, names in guards.items() if names}
+        self.guards = {key: tuple(alts) for key, alts in guards.items() if alts}
 
     def _ref_of(self, frame: Scope) -> FunctionRef | None:
         node = frame.node

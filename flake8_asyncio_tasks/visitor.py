@@ -298,18 +298,16 @@ class Visitor(BindingWalk, UseWalk):
         return any(owner == function and first <= line <= last
                    for owner, first, last in self.type_dispatch)
 
-    def omitted_guard(self, site: CallSite) -> str | None:
-        """The parameter whose omission the innermost ``if p is None:`` around ``site``
-        tests, if there is one in its function."""
+    def omitted_guard(self, site: CallSite) -> frozenset[str]:
+        """The guard tokens (see ``guards``) of the branches around ``site`` in its
+        function: ``if p is None:`` (``"p"``), ``if block:`` or the ``else`` of ``if not
+        block:`` (``"!block"``).  Empty: it runs whatever the arguments."""
         if not self.omitted_guards:
-            return None
+            return frozenset()
         function = id(site.scope.enclosing_function())
         position = (site.node.lineno, site.node.col_offset)
-        found = None
-        for owner, start, end, name in self.omitted_guards:
-            if owner == function and start <= position < end:
-                found = name
-        return found
+        return frozenset(token for owner, start, end, token in self.omitted_guards
+                         if owner == function and start <= position < end)
 
     def in_legacy_branch(self, line: int, before: tuple[int, ...] | None = None) -> bool:
         """``line`` is in code that only Pythons older than a version test's run (with

@@ -6,11 +6,11 @@ from __future__ import annotations
 import ast
 from typing import Any, Final
 
+from flake8_asyncio_tasks.guards import flag_tests
 from flake8_asyncio_tasks.names import (
     OPAQUE,
     Scope,
     dotted_source,
-    parameter_defaults,
     parameter_names,
 )
 from flake8_asyncio_tasks.tables import LOOP_RUN_METHODS
@@ -243,20 +243,25 @@ class UseWalk(WalkState):
                     last = block[-1]
                     self.type_dispatch.append((function, block[0].lineno, getattr(
                         last, "end_lineno", None) or last.lineno))
-        if test_kind is ast.Compare and isinstance(node, (ast.If, ast.IfExp)) and node.body:
-            omitted = _omitted_parameter(node.test, scope)
-            if omitted is not None:
-                # if file is None: file = open(path) (or open(path) if file is None else
-                # file): runs only when the caller omits file
+        if test_kind in _GUARD_TESTS and isinstance(node, (ast.If, ast.IfExp)):
+            # if file is None: file = open(path) (or open(path) if file is None else
+            # file): runs only when the caller omits file; if not block: ... else:
+            # cond.wait(): runs only when the caller does not pass block=False
+            function = id(scope.enclosing_function())
+            for tokens, branch in zip(flag_tests(node.test, scope),
+                                      (node.body, node.orelse), strict=True):
+                if not tokens or not branch:
+                    continue
                 start: ast.stmt | ast.expr
                 end: ast.stmt | ast.expr
-                if isinstance(node.body, list):
-                    start, end = node.body[0], node.body[-1]
+                if isinstance(branch, list):
+                    start, end = branch[0], branch[-1]
                 else:
-                    start = end = node.body
-                self.omitted_guards.append((
-                    id(scope.enclosing_function()), (start.lineno, start.col_offset),
-                    (end.end_lineno or end.lineno, end.end_col_offset or 0), omitted))
+                    start = end = branch
+                for token in tokens:
+                    self.omitted_guards.append((
+                        function, (start.lineno, start.col_offset),
+                        (end.end_lineno or end.lineno, end.end_col_offset or 0), token))
         if isinstance(node, ast.If):
             flag = _version_flag(node.test)
             if flag is not None:
@@ -306,24 +311,6 @@ def _tests_a_parameter_type(test: ast.expr, scope: Scope) -> bool:
     return False
 
 
-def _omitted_parameter(test: ast.expr, scope: Scope) -> str | None:
-    """``p is None`` on a parameter ``p=None`` of the enclosing function: the test holds
-    when a caller leaves the argument out.  Returns the parameter's name."""
-    if not (isinstance(test, ast.Compare) and len(test.ops) == 1
-            and isinstance(test.ops[0], ast.Is) and isinstance(test.left, ast.Name)
-            and isinstance(test.comparators[0], ast.Constant)
-            and test.comparators[0].value is None):
-        return None
-    function = scope.enclosing_function().node
-    if not isinstance(function, ast.FunctionDef):
-        return None
-    name = test.left.id
-    default = parameter_defaults(function.args).get(name)
-    if isinstance(default, ast.Constant) and default.value is None:
-        return name
-    return None
-
-
 def _path_types(node: ast.expr) -> bool:
     """``str``, ``(str, os.PathLike)``, ``pathlib.Path``...: only what names a path."""
     names = node.elts if isinstance(node, ast.Tuple) else [node]
@@ -344,6 +331,7 @@ _PATH_TYPES: Final = frozenset({"Path", "PathLike", "PurePath", "bytes", "str"})
 
 #: the shapes of a test that a queue is not empty
 _QUEUE_TESTS: Final = frozenset({ast.UnaryOp, ast.Call, ast.Compare})
+_GUARD_TESTS: Final = frozenset({ast.Name, ast.UnaryOp, ast.BoolOp, ast.Compare})
 
 
 def _checked_not_empty(test: ast.expr) -> str | None:

@@ -1,0 +1,111 @@
+"""Blocking calls that run only for some arguments of their function.
+
+``def read(path, file=None): if file is None: file = open(path)`` opens a file only when
+the caller leaves ``file`` out; ``def put(item, block=True): if not block: ... else:
+cond.wait()`` waits only when ``block`` is true, so ``put(item, block=False)`` (and a
+``put_nowait()`` that is exactly that) never does.  The walk records each such branch
+as a *guard token* over a range of the function:
+
+- ``"file"``: the range runs only when the parameter ``file`` (default ``None``) is
+  ``None``; a call that passes a value that is not ``None`` skips it;
+- ``"!block"``: the range runs only when the parameter ``block`` is true; a call that
+  passes a false constant (``False``, ``0``, ``None``, ``""``) skips it.
+
+A blocking call gets every token of the ranges around it: a call of the function skips
+it when the call satisfies *one* of them.  The function as a whole is skipped when the
+call skips each of its blocking calls; one unguarded blocking call and nothing is.
+"""
+
+from __future__ import annotations
+
+import ast
+
+from flake8_asyncio_tasks.names import Scope, _is_none, parameter_defaults
+
+#: the guard tokens of each blocking call of one function (one frozenset per call)
+Alternatives = tuple[frozenset[str], ...]
+
+
+def omitted_parameter(test: ast.expr, scope: Scope) -> str | None:
+    """``p is None`` on a parameter ``p=None`` of the enclosing function: the test holds
+    when a caller leaves the argument out.  Returns the parameter's name."""
+    if not (isinstance(test, ast.Compare) and len(test.ops) == 1
+            and isinstance(test.ops[0], ast.Is) and isinstance(test.left, ast.Name)
+            and isinstance(test.comparators[0], ast.Constant)
+            and test.comparators[0].value is None):
+        return None
+    function = scope.enclosing_function().node
+    if not isinstance(function, ast.FunctionDef):
+        return None
+    name = test.left.id
+    default = parameter_defaults(function.args).get(name)
+    if isinstance(default, ast.Constant) and default.value is None:
+        return name
+    return None
+
+
+def flag_tests(test: ast.expr, scope: Scope) -> tuple[list[str], list[str]]:
+    """Guard tokens for the two branches of ``if test:``: ``(body, orelse)``.
+
+    ``if block:`` / ``if block and x:`` run their body only when the parameter ``block``
+    is true; ``if not block: ... else:`` runs its ``else`` only then; ``if p is None:``
+    runs its body only when ``p=None`` is left out."""
+    conjuncts = test.values if isinstance(test, ast.BoolOp) and isinstance(
+        test.op, ast.And) else [test]
+    flags = [part.id for part in conjuncts if isinstance(part, ast.Name)]
+    negated = test.operand.id if isinstance(test, ast.UnaryOp) and isinstance(
+        test.op, ast.Not) and isinstance(test.operand, ast.Name) else None
+    body = [name for part in conjuncts if isinstance(part, ast.Compare) and (
+        name := omitted_parameter(part, scope)) is not None]
+    if not flags and negated is None:
+        return body, []
+    function = scope.enclosing_function().node
+    if not isinstance(function, ast.FunctionDef):
+        return body, []
+    args = function.args
+    parameters = {a.arg for a in (*args.posonlyargs, *args.args, *args.kwonlyargs)}
+    body += ["!" + name for name in flags if name in parameters]
+    return body, ["!" + negated] if negated in parameters else []
+
+
+def add_guard(guards: dict[int, list[frozenset[str]] | None], key: int,
+              tokens: frozenset[str]) -> None:
+    """One more blocking call of function ``key``, skipped by any of ``tokens``
+    (none: it always runs, so no call skips the function)."""
+    if not tokens:
+        guards[key] = None
+    elif key not in guards:
+        guards[key] = [tokens]
+    elif (known := guards[key]) is not None:
+        known.append(tokens)
+
+
+def _false_constant(node: ast.expr) -> bool:
+    return isinstance(node, ast.Constant) and not node.value and not isinstance(
+        node.value, bytes)
+
+
+def skips(call: ast.Call, parameters: tuple[str, ...], alternatives: Alternatives) -> bool:
+    """``call`` satisfies one token of each frozenset of ``alternatives`` (by keyword,
+    or by position in ``parameters``); ``*args``/``**kwargs``: unknown, so no."""
+    given: dict[str, ast.expr] = {}
+    for index, arg in enumerate(call.args):
+        if isinstance(arg, ast.Starred):
+            return False
+        if index < len(parameters):
+            given[parameters[index]] = arg
+    for keyword in call.keywords:
+        if keyword.arg is None:
+            return False
+        given[keyword.arg] = keyword.value
+    if not alternatives:
+        return False
+
+    def satisfied(token: str) -> bool:
+        if token.startswith("!"):
+            value = given.get(token[1:])
+            return value is not None and _false_constant(value)
+        value = given.get(token)
+        return value is not None and not _is_none(value)
+
+    return all(any(satisfied(token) for token in tokens) for tokens in alternatives)
