@@ -326,8 +326,10 @@ class BlockingCheck:
         """The blocking call ``site`` (of a sync function) makes its function a blocking
         one, the root of an AIO109 chain.  Not so: a lock taken around a few statements
         (a critical section, not a wait), and a file-object call on the function's own
-        stream parameter (whether it blocks is up to each caller's argument)."""
-        return not entry.critical_section and not self._stream_parameter(site)
+        stream parameter (whether it blocks is up to each caller's argument), nor a call
+        in an arm a constant flag never takes (``if not _IS_SYNC:``)."""
+        return not entry.critical_section and not self._stream_parameter(site) and (
+            not self.visitor.in_dead_branch(site.node.lineno))
 
     def _stream_parameter(self, site: CallSite) -> bool:
         """``stream.write(...)`` on a parameter ``stream: IO`` of the calling function:
@@ -521,6 +523,25 @@ def _forking_coroutines(visitor: Visitor) -> set[int]:
 
 
 _FORK: Final = frozenset({"fork"})
+
+
+def _on_a_reported_call(node: ast.Call, reported: set[int]) -> bool:
+    """``node`` is a method called on the result of a reported call
+    (``conn.execute(sql).fetchone()``, ``Popen(args).wait()``)."""
+    func = node.func
+    value = func.value if isinstance(func, ast.Attribute) else None
+    while value is not None:
+        if isinstance(value, ast.Call):
+            if id(value) in reported:
+                return True
+            value = value.func
+        elif isinstance(value, (ast.Attribute, ast.Subscript)):
+            value = value.value
+        else:
+            return False
+    return False
+
+
 def check(visitor: Visitor, blocking: BlockingCheck,
           skip: set[int] | frozenset[int] = frozenset(),
           in_threads: set[int] | frozenset[int] = frozenset()) -> Iterator[Finding]:
@@ -531,6 +552,7 @@ def check(visitor: Visitor, blocking: BlockingCheck,
     :func:`~flake8_asyncio_tasks.threads.thread_run_coroutines`).
     """
     forking: set[int] | None = None
+    found_calls: list[tuple[ast.Call, str]] = []
     for site in visitor.calls:
         coroutine = site.scope.coroutine
         if coroutine is None or id(site.node) in skip or id(coroutine) in in_threads:
@@ -550,7 +572,12 @@ def check(visitor: Visitor, blocking: BlockingCheck,
                     continue  # released before any suspension
                 if held:
                     text = with_note(text, name, held)
-            yield Finding(site.node.lineno, site.node.col_offset, text)
+            found_calls.append((site.node, text))
+    reported = {id(node) for node, _ in found_calls}
+    for node, text in found_calls:
+        # conn.execute(sql).fetchone(): one finding for the chain, at its first call
+        if not _on_a_reported_call(node, reported):
+            yield Finding(node.lineno, node.col_offset, text)
     for expr, scope in visitor.iterations:  # for row in Article.objects.all():
         coroutine = scope.coroutine
         if coroutine is None or id(coroutine) in in_threads:

@@ -46,6 +46,12 @@ _TRIGGER_PATTERN: Final = re.compile(
     + "|".join(re.escape(name) for name in sorted(_LIBRARIES)) + r")\b", re.MULTILINE)
 
 
+def _test_module(module: str) -> bool:
+    """``pkg.tests.test_client`` / ``client_test``: a module pytest collects."""
+    last = module.rpartition(".")[2]
+    return last.startswith("test_") or last.endswith("_test")
+
+
 def may_have_findings(source: str, settings: Settings) -> bool:
     """Cheap text test: does the module mention anything a rule looks for?"""
     if any(word in source for word in _WORDS):
@@ -74,9 +80,10 @@ def check_module(
             return summarize_function(visitor, ref, index.location.module, index.first_party)
 
         visitor.function_summarizer = summarize_own
-        if source is not None:
+        if source is not None and not _test_module(index.location.module):
             # the file's summary, for the files importing it later in this process: far
-            # cheaper now, from this walk, than a second parse then
+            # cheaper now, from this walk, than a second parse then (a test module is
+            # seldom imported: one that is gets the same summary from disk then)
             project.store(source, lambda: summarize(
                 visitor, index.location.module, index.location.path, index.first_party))
         visitor.resolver.project = project
@@ -112,6 +119,8 @@ def check_module(
     results += tasks.check(visitor, task_check)
     results += misuses.check()
     results += misuses.sync_withs()
+    # the arm of ``if _IS_SYNC:`` that a module-level ``_IS_SYNC = False`` never takes
+    results = [f for f in results if not visitor.in_dead_branch(f.line)]
     results.sort(key=lambda f: (f.line, f.col, f.text))
     visitor.release()
     return results

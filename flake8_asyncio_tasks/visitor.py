@@ -172,6 +172,8 @@ class Visitor(BindingWalk, UseWalk):
         #: legacy branches when NAME is a module-level version test
         self.version_flag_tests: list[tuple[ast.If, Scope, str, bool]] = []
         self._legacy_decided = False
+        #: (first line, last line) of the arms that a constant flag never takes
+        self._dead: list[tuple[int, int]] | None = None
         #: attribute names read anywhere (``x.name``, ``getattr(x, "name")``): AIO206
         self.attribute_reads: set[str] = set()
         #: (scope id, name) -> how many of the name's reads are ``for ... in name``
@@ -222,6 +224,7 @@ class Visitor(BindingWalk, UseWalk):
         self.with_items.clear()
         self.version_flag_tests = []
         self._legacy_decided = False
+        self._dead = None
         self.iterations.clear()
         self._own.clear()
         self.function_summarizer = None
@@ -318,6 +321,23 @@ class Visitor(BindingWalk, UseWalk):
             self._early_exits()
         return any(first <= line <= last and (before is None or version <= before)
                    for first, last, version in self.legacy_branches)
+
+    def in_dead_branch(self, line: int) -> bool:
+        """``line`` is in the arm of ``if FLAG:`` / ``if not FLAG:`` that never runs,
+        ``FLAG`` being bound once, at module level, to ``True`` or ``False`` (unasync's
+        ``_IS_SYNC = False`` in the async copy of a module: its sync arms are dead)."""
+        dead = self._dead
+        if dead is None:
+            dead = self._dead = []
+            for node, scope, name, plain in self.version_flag_tests:
+                value = self._module_flag(name, scope)
+                if isinstance(value, ast.Constant) and isinstance(value.value, bool):
+                    block = node.orelse if value.value is plain else node.body
+                    if block:
+                        last = block[-1]
+                        dead.append((block[0].lineno,
+                                     getattr(last, "end_lineno", None) or last.lineno))
+        return any(first <= line <= last for first, last in dead)
 
     def _decide_version_flags(self) -> None:
         """``PY37_OR_LATER = sys.version_info >= (3, 7)`` bound once at module level, then

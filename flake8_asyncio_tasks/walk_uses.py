@@ -293,14 +293,18 @@ def _tests_a_parameter_type(test: ast.expr, scope: Scope) -> bool:
     ``callable(p)`` (also inside ``not``/``and``/``or``) on a parameter of the enclosing
     function: the code dispatches on what kind of object it was given.  A test for a
     path (``isinstance(p, (str, Path))``) is not: a file helper is normally given one."""
-    function = scope.enclosing_function().node
-    if not isinstance(function, (ast.FunctionDef, ast.AsyncFunctionDef)):
+    if type(test) in _NO_CALL:
         return False
-    parameters = parameter_names(function.args)
+    parameters: set[str] | None = None
     for part in ast.walk(test):
         if not (isinstance(part, ast.Call) and isinstance(part.func, ast.Name)
                 and part.func.id in _TYPE_TESTS and part.args):
             continue
+        if parameters is None:
+            function = scope.enclosing_function().node
+            if not isinstance(function, (ast.FunctionDef, ast.AsyncFunctionDef)):
+                return False
+            parameters = parameter_names(function.args)
         first = part.args[0]
         if not (isinstance(first, ast.Name) and first.id in parameters):
             continue
@@ -323,6 +327,8 @@ def _path_types(node: ast.expr) -> bool:
 #: builtins that iterate over their argument at once
 _ITERATING: Final = frozenset({
     "all", "any", "dict", "frozenset", "list", "max", "min", "set", "sorted", "sum", "tuple"})
+#: tests that hold no call, so no type test
+_NO_CALL: Final = frozenset({ast.Name, ast.Attribute, ast.Constant})
 #: builtins that test what type of value a name holds
 _TYPE_TESTS: Final = frozenset({"callable", "hasattr", "isinstance", "issubclass"})
 #: the types of a path
