@@ -23,6 +23,7 @@ from flake8_asyncio_tasks.futures import (
     exited_before,
     settled_before,
 )
+from flake8_asyncio_tasks.guards import flag_token, zero_token
 from flake8_asyncio_tasks.locks import held_after_acquire, held_in_with
 from flake8_asyncio_tasks.names import (
     Annotated,
@@ -321,6 +322,31 @@ class BlockingCheck:
             if any(k.arg == "timeout" and _is_const(k.value, 0) for k in node.keywords):
                 return True
         return False
+
+    def argument_guards(self, site: CallSite) -> frozenset[str]:
+        """Guard tokens (see ``guards``) for a blocking call of a sync function whose
+        waiting is up to one of that function's parameters: ``q.get(block)`` waits only
+        when ``block`` is true, ``select.select(r, w, x, timeout)`` only when ``timeout``
+        is not 0; a caller passing ``False`` / ``0`` (or leaving out a parameter whose
+        default is that) skips the wait."""
+        node = site.node
+        ref = self.resolver.callee(site)
+        if not isinstance(ref, str) or not (node.args or node.keywords):
+            return frozenset()
+        method = ref.rpartition(".")[2]
+        tokens: set[str] = set()
+        flag = NON_BLOCKING_ARGS.get(method)
+        if flag is not None:
+            index, keywords = flag
+            values = [*node.args[index:index + 1],
+                      *(k.value for k in node.keywords if k.arg in keywords)]
+            tokens.update(flag_token(value, site.scope) for value in values)
+        timeout = TIMEOUT_ARGS_BY_NAME.get(ref, TIMEOUT_ARGS.get(method))
+        if timeout is not None:
+            tokens.update(zero_token(value, site.scope)
+                          for value in _argument_values(node, timeout, "timeout"))
+        tokens.discard("")
+        return frozenset(tokens)
 
     def chain_root(self, site: CallSite, entry: Blocking) -> bool:
         """The blocking call ``site`` (of a sync function) makes its function a blocking

@@ -9,7 +9,12 @@ as a *guard token* over a range of the function:
 - ``"file"``: the range runs only when the parameter ``file`` (default ``None``) is
   ``None``; a call that passes a value that is not ``None`` skips it;
 - ``"!block"``: the range runs only when the parameter ``block`` is true; a call that
-  passes a false constant (``False``, ``0``, ``None``, ``""``) skips it.
+  passes a false constant (``False``, ``0``, ``None``, ``""``) skips it;
+- ``"?block"``: the same, for a parameter whose default is such a constant: a call that
+  leaves it out skips it too;
+- ``"0timeout"`` / ``"0?timeout"``: the call waits only when the parameter ``timeout``
+  is not ``0`` (``select.select(r, w, x, timeout)``); a call passing ``0`` (or, for the
+  second, leaving out a parameter that defaults to ``0``) skips it.
 
 A blocking call gets every token of the ranges around it: a call of the function skips
 it when the call satisfies *one* of them.  The function as a whole is skipped when the
@@ -64,8 +69,56 @@ def flag_tests(test: ast.expr, scope: Scope) -> tuple[list[str], list[str]]:
         return body, []
     args = function.args
     parameters = {a.arg for a in (*args.posonlyargs, *args.args, *args.kwonlyargs)}
-    body += ["!" + name for name in flags if name in parameters]
-    return body, ["!" + negated] if negated in parameters else []
+    defaults = parameter_defaults(args)
+    body += [_flag(name, defaults) for name in flags if name in parameters]
+    return body, [_flag(negated, defaults)] if negated in parameters else []
+
+
+def _flag(name: str, defaults: dict[str, ast.expr]) -> str:
+    default = defaults.get(name)
+    return ("?" if default is not None and _false_constant(default) else "!") + name
+
+
+def _plain_parameter(value: ast.expr, scope: Scope) -> tuple[str, ast.expr | None] | None:
+    """``value`` reads a parameter of the enclosing function that nothing rebinds:
+    ``(name, its default)``."""
+    if not isinstance(value, ast.Name):
+        return None
+    function = scope.enclosing_function()
+    node = function.node
+    if not isinstance(node, ast.FunctionDef):
+        return None
+    args = node.args
+    if value.id not in {a.arg for a in (*args.posonlyargs, *args.args, *args.kwonlyargs)}:
+        return None
+    if len(function.bindings.get(value.id, ())) != 1:
+        return None
+    return value.id, parameter_defaults(args).get(value.id)
+
+
+def flag_token(value: ast.expr, scope: Scope) -> str:
+    """``q.get(block)``: the token for a blocking flag argument that is a parameter of
+    the function; ``""`` for any other argument."""
+    found = _plain_parameter(value, scope)
+    if found is None:
+        return ""
+    name, default = found
+    return ("?" if default is not None and _false_constant(default) else "!") + name
+
+
+def zero_token(value: ast.expr, scope: Scope) -> str:
+    """``select.select(r, w, x, timeout)``: the token for a timeout argument that is a
+    parameter of the function; ``""`` for any other argument."""
+    found = _plain_parameter(value, scope)
+    if found is None:
+        return ""
+    name, default = found
+    return ("0?" if default is not None and _zero(default) else "0") + name
+
+
+def _zero(node: ast.expr) -> bool:
+    return isinstance(node, ast.Constant) and type(node.value) in (int, float) and (
+        node.value == 0)
 
 
 def add_guard(guards: dict[int, list[frozenset[str]] | None], key: int,
@@ -102,9 +155,16 @@ def skips(call: ast.Call, parameters: tuple[str, ...], alternatives: Alternative
         return False
 
     def satisfied(token: str) -> bool:
-        if token.startswith("!"):
+        first = token[0]
+        if first in "!?":
             value = given.get(token[1:])
-            return value is not None and _false_constant(value)
+            if value is None:
+                return first == "?"
+            return _false_constant(value)
+        if first == "0":
+            optional = token[1] == "?"
+            value = given.get(token[2:] if optional else token[1:])
+            return optional if value is None else _zero(value)
         value = given.get(token)
         return value is not None and not _is_none(value)
 

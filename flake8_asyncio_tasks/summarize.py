@@ -282,7 +282,7 @@ class _Builder:
             if not dispatched and (frame.blocks is None or position < frame.blocks[0]):
                 frame.blocks = (position, name, node.lineno)
             if not dispatched and frame.guards is not None:
-                tokens = self.visitor.omitted_guard(site)
+                tokens = self.visitor.omitted_guard(site) | blocker.argument_guards(site)
                 if tokens:
                     frame.guards.append(tokens)
                 else:
