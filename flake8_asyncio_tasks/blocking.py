@@ -301,6 +301,12 @@ class BlockingCheck:
             if any(keyword.arg == "fileobj" for keyword in node.keywords):
                 return True
             values = (*node.args, *(keyword.value for keyword in node.keywords))
+            if node.args:
+                # zipfile.ZipFile(stream) on an instance of a class of the project: a
+                # file-like object of its own (a GridFS stream), not a path to open
+                first = self.resolver.resolve(node.args[0], site.scope)
+                if isinstance(first, (ClassRef, ProjectClass)) and first.instance:
+                    return True
             return any(
                 self.resolver.resolve(arg, site.scope) in IN_MEMORY_FILES for arg in values
             )

@@ -171,6 +171,8 @@ class Visitor(BindingWalk, UseWalk):
         #: ``if NAME:``/``if not NAME:`` tests (node, scope, name, whether not negated),
         #: legacy branches when NAME is a module-level version test
         self.version_flag_tests: list[tuple[ast.If, Scope, str, bool]] = []
+        #: the same for each ``NAME`` / ``not NAME`` part of an ``and`` test
+        self.flag_conjuncts: list[tuple[ast.If, Scope, str, bool]] = []
         self._legacy_decided = False
         #: (first line, last line) of the arms that a constant flag never takes
         self._dead: list[tuple[int, int]] | None = None
@@ -223,6 +225,7 @@ class Visitor(BindingWalk, UseWalk):
         self._sites.clear()
         self.with_items.clear()
         self.version_flag_tests = []
+        self.flag_conjuncts = []
         self._legacy_decided = False
         self._dead = None
         self.iterations.clear()
@@ -337,6 +340,14 @@ class Visitor(BindingWalk, UseWalk):
                         last = block[-1]
                         dead.append((block[0].lineno,
                                      getattr(last, "end_lineno", None) or last.lineno))
+            for node, scope, name, plain in self.flag_conjuncts:
+                # if _IS_SYNC and connect: one false part and the body never runs
+                value = self._module_flag(name, scope)
+                if isinstance(value, ast.Constant) and isinstance(value.value, bool) and (
+                        value.value is not plain) and node.body:
+                    last = node.body[-1]
+                    dead.append((node.body[0].lineno,
+                                 getattr(last, "end_lineno", None) or last.lineno))
         return any(first <= line <= last for first, last in dead)
 
     def _decide_version_flags(self) -> None:

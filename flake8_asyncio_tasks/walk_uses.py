@@ -264,6 +264,13 @@ class UseWalk(WalkState):
                         (end.end_lineno or end.lineno, end.end_col_offset or 0), token))
         if isinstance(node, ast.If):
             flag = _version_flag(node.test)
+            if flag is None and isinstance(node.test, ast.BoolOp) and isinstance(
+                    node.test.op, ast.And):
+                # if _IS_SYNC and connect: dead with _IS_SYNC = False (not a version test)
+                for part in node.test.values:
+                    conjunct = _version_flag(part)
+                    if conjunct is not None:
+                        self.flag_conjuncts.append((node, scope, *conjunct))
             if flag is not None:
                 # if PY310: ... else: <old>, with PY310 = sys.version_info >= (3, 10)
                 # bound at module level: decided once the walk has seen that binding
