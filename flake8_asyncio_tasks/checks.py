@@ -5,6 +5,7 @@ from __future__ import annotations
 import ast
 import re
 from collections.abc import Sequence
+from dataclasses import replace
 from typing import Final
 
 from flake8_asyncio_tasks import blocking, misuse, tasks, threads, transitive
@@ -16,7 +17,7 @@ from flake8_asyncio_tasks.names import (
     spelled,
 )
 from flake8_asyncio_tasks.project import project_for
-from flake8_asyncio_tasks.rules import LOOP_RUN_IN_COROUTINE
+from flake8_asyncio_tasks.rules import LOOP_RUN_IN_COROUTINE, for_event_loop
 from flake8_asyncio_tasks.settings import Settings
 from flake8_asyncio_tasks.summarize import summarize, summarize_function
 from flake8_asyncio_tasks.summary import FunctionSummary
@@ -121,9 +122,20 @@ def check_module(
     results += misuses.sync_withs()
     # the arm of ``if _IS_SYNC:`` that a module-level ``_IS_SYNC = False`` never takes
     results = [f for f in results if not visitor.in_dead_branch(f.line)]
+    library = _other_event_loop(visitor)
+    if library is not None:  # advice for the loop the module runs on
+        results = [replace(f, text=for_event_loop(f.text, library)) for f in results]
     results.sort(key=lambda f: (f.line, f.col, f.text))
     visitor.release()
     return results
+
+
+def _other_event_loop(visitor: Visitor) -> str | None:
+    """``"anyio"`` / ``"trio"`` for a module that imports it and not asyncio."""
+    imported = visitor.imported_modules
+    if "asyncio" in imported:
+        return None
+    return "anyio" if "anyio" in imported else "trio" if "trio" in imported else None
 
 
 def _lazy(ref: FunctionRef | ProjectFunction) -> bool:

@@ -40,6 +40,45 @@ def with_note(text: str, call: str, note: str) -> str:
     """A finding's ``text`` with ``(note)`` right after the ``call()`` it names:
     ``... threading.Lock.acquire() (entering `with lock:`) in coroutine ...``."""
     return text.replace(f"{call}() ", f"{call}() ({note}) ", 1)
+
+
+#: the advice of AIO100-AIO108 in a module that runs on trio or anyio, not asyncio
+#: (``None``: any other code of the family)
+_OTHER_LOOP_ADVICE: Final[Mapping[str, Mapping[str | None, str]]] = {
+    "trio": {
+        "AIO100": "await trio.sleep()",
+        "AIO102": "await trio.run_process()",
+        "AIO103": "trio.Path or trio.open_file(), or await trio.to_thread.run_sync()",
+        "AIO104": "trio.open_tcp_stream() / trio.socket, or await trio.to_thread.run_sync()",
+        None: "an async equivalent, or await trio.to_thread.run_sync()",
+    },
+    "anyio": {
+        "AIO100": "await anyio.sleep()",
+        "AIO102": "await anyio.run_process()",
+        "AIO103": "anyio.Path or anyio.open_file(), or await anyio.to_thread.run_sync()",
+        "AIO104": "anyio.connect_tcp() / anyio.getaddrinfo(), or await "
+                  "anyio.to_thread.run_sync()",
+        None: "an async equivalent, or await anyio.to_thread.run_sync()",
+    },
+}
+
+
+def for_event_loop(text: str, library: str) -> str:
+    """A finding's ``text`` with advice for a module written for ``library`` (``trio``
+    or ``anyio``) rather than asyncio: ``await trio.sleep()``, not
+    ``await asyncio.sleep()``."""
+    advice = _OTHER_LOOP_ADVICE.get(library)
+    code = text.partition(" ")[0]
+    if advice is None:
+        return text
+    if code == "AIO109":
+        return text.replace("asyncio.to_thread(", f"{library}.to_thread.run_sync(")
+    head, separator, fix = text.rpartition("; use ")
+    if not separator or "asyncio" not in fix or not "AIO100" <= code <= "AIO108":
+        return text
+    return f"{head}; use {advice.get(code, advice[None])}"
+
+
 #: where users report plugin bugs
 ISSUES_URL: Final = "https://github.com/flake8-asyncio-tasks/flake8-asyncio-tasks/issues"
 #: set to 1 to get the traceback of an internal error instead of an AIO000 finding

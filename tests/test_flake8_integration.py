@@ -417,3 +417,45 @@ def test_stdin(sample: Path) -> None:
 def test_clean_stdin_exits_0(clean: Path) -> None:
     result = run_flake8("--isolated", "--select=AIO", "-", stdin=CLEAN, cwd=clean.parent)
     assert (result.returncode, result.stdout) == (0, "")
+
+
+@pytest.mark.parametrize("library", ["trio", "anyio"])
+def test_advice_names_the_event_loop_library_the_module_uses(
+        tmp_path: Path, library: str) -> None:
+    """A module that imports trio or anyio (and not asyncio) gets that library's API in
+    the advice, through the CLI and the plugin class alike."""
+    import ast as ast_module
+
+    from flake8_asyncio_tasks.plugin import Plugin
+
+    source = textwrap.dedent(f"""\
+        import time
+
+        import {library}
+
+
+        def load(path):
+            with open(path) as handle:
+                return handle.read()
+
+
+        async def main(path):
+            time.sleep(1)
+            load(path)
+            await {library}.sleep(0)
+        """)
+    path = tmp_path / "job.py"
+    path.write_text(source, encoding="utf-8")
+    result = run_flake8("--isolated", "--select=AIO", str(path))
+    lines = result.stdout.splitlines()
+    assert [line.split(": ", 1)[1].split()[0] for line in lines] == ["AIO100", "AIO109"]
+    assert lines[0].endswith(f"use await {library}.sleep()")
+    assert lines[1].endswith(f"use await {library}.to_thread.run_sync(load, ...)")
+    assert "asyncio" not in result.stdout
+    via_class = [message for _, _, message, _ in Plugin(
+        ast_module.parse(source), str(path), source.splitlines(True)).run()]
+    assert via_class == [line.split(": ", 1)[1] for line in lines]
+    # with asyncio imported too, the asyncio advice stays
+    path.write_text("import asyncio\n" + source, encoding="utf-8")
+    mixed = run_flake8("--isolated", "--select=AIO", str(path)).stdout
+    assert "await asyncio.sleep()" in mixed and f"{library}.to_thread" not in mixed
