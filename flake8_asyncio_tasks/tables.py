@@ -607,6 +607,9 @@ SLEEPS_BY_ARGUMENT: Final[Mapping[str, tuple[int, str]]] = {
 #: callee -> (position, keyword, flag names)
 FLAGGED_CALLS: Final[Mapping[str, tuple[int, str, frozenset[str]]]] = {
     "socket.getaddrinfo": (5, "flags", frozenset({"AI_NUMERICHOST"})),
+    # a numeric host is only formatted; the service name, if asked, comes from a local
+    # table (/etc/services), never from the network
+    "socket.getnameinfo": (1, "flags", frozenset({"NI_NUMERICHOST"})),
 }
 #: arguments naming these make os.wait*/os.spawn* return at once
 NON_BLOCKING_FLAGS: Final = frozenset({"WNOHANG"})

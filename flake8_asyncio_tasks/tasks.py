@@ -240,7 +240,7 @@ def check(visitor: Visitor, tasks: TaskCheck) -> Iterator[Finding]:
         kind, name = found
         if kind in (_GET_LOOP, _NEW_LOOP):
             if not visitor.in_legacy_branch(site.node.lineno):
-                yield from _get_event_loop(site, kind)
+                yield from _get_event_loop(site, kind, visitor)
             if site.usage == "assign" and site.target:
                 loops.append((site, name))
             elif site.usage == "attribute" and kind == _NEW_LOOP:
@@ -425,7 +425,7 @@ def _fresh_loop(site: CallSite, tasks: TaskCheck) -> str | None:
     return f"{spelled(receiver.func)}()" if made in NEW_LOOPS else None
 
 
-def _get_event_loop(site: CallSite, kind: int) -> Iterator[Finding]:
+def _get_event_loop(site: CallSite, kind: int, visitor: Visitor) -> Iterator[Finding]:
     """AIO301 inside a coroutine; AIO300 where no coroutine encloses the call at all."""
     if kind != _GET_LOOP:
         return
@@ -440,6 +440,13 @@ def _get_event_loop(site: CallSite, kind: int) -> Iterator[Finding]:
         if scope.kind is ScopeKind.COROUTINE:
             return  # a callback or helper defined in a coroutine runs in its loop
         scope = scope.parent
+    if id(node) in visitor.default_calls:
+        # def connect(loop=asyncio.get_event_loop()): one loop, fetched at import time
+        yield Finding(node.lineno, node.col_offset, GET_EVENT_LOOP_OUTSIDE.format(
+            fix="None as the default and asyncio.get_running_loop() in the function: a "
+                "default is computed once, when the def runs (at import), so every call "
+                "gets that loop"))
+        return
     yield Finding(node.lineno, node.col_offset, GET_EVENT_LOOP_OUTSIDE.format())
 
 

@@ -173,6 +173,8 @@ class Visitor(BindingWalk, UseWalk):
         self.version_flag_tests: list[tuple[ast.If, Scope, str, bool]] = []
         #: the same for each ``NAME`` / ``not NAME`` part of an ``and`` test
         self.flag_conjuncts: list[tuple[ast.If, Scope, str, bool]] = []
+        #: ids of calls written as a parameter's default: they run when the ``def`` does
+        self.default_calls: set[int] = set()
         self._legacy_decided = False
         #: (first line, last line) of the arms that a constant flag never takes
         self._dead: list[tuple[int, int]] | None = None
@@ -226,6 +228,7 @@ class Visitor(BindingWalk, UseWalk):
         self.with_items.clear()
         self.version_flag_tests = []
         self.flag_conjuncts = []
+        self.default_calls = set()
         self._legacy_decided = False
         self._dead = None
         self.iterations.clear()

@@ -98,6 +98,7 @@ class WalkState:
     legacy_branches: list[tuple[int, int, tuple[int, ...]]]
     version_flag_tests: list[tuple[ast.If, Scope, str, bool]]
     flag_conjuncts: list[tuple[ast.If, Scope, str, bool]]
+    default_calls: set[int]
     type_dispatch: list[tuple[int, int, int]]
     omitted_guards: list[tuple[int, tuple[int, int], tuple[int, int], str]]
     patched_blocks: list[tuple[ast.expr, Scope, int, int]]

@@ -64,6 +64,9 @@ class BindingWalk(WalkState):
         args = node.args
         outer: list[ast.AST] = [*node.decorator_list, *args.defaults]
         outer += [d for d in args.kw_defaults if d is not None]
+        for default in outer[len(node.decorator_list):]:
+            if type(default) is ast.Call:  # def f(loop=get_event_loop()): runs at def
+                self.default_calls.add(id(default))
         outer += [a.annotation for a in (*args.posonlyargs, *args.args, *args.kwonlyargs)
                   if a.annotation is not None]
         if node.returns is not None:

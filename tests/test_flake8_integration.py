@@ -459,3 +459,12 @@ def test_advice_names_the_event_loop_library_the_module_uses(
     path.write_text("import asyncio\n" + source, encoding="utf-8")
     mixed = run_flake8("--isolated", "--select=AIO", str(path)).stdout
     assert "await asyncio.sleep()" in mixed and f"{library}.to_thread" not in mixed
+
+
+def test_aio300_on_a_default_argument_says_when_it_runs(tmp_path: Path) -> None:
+    path = tmp_path / "client.py"
+    path.write_text("import asyncio\n\n\ndef connect(loop=asyncio.get_event_loop()):\n"
+                    "    return loop\n", encoding="utf-8")
+    out = run_flake8("--isolated", "--select=AIO", str(path)).stdout
+    assert ":4:18: AIO300 " in out
+    assert "use None as the default and asyncio.get_running_loop() in the function" in out
