@@ -26,6 +26,8 @@ from flake8_asyncio_tasks.tables import (
     ASYNC_CONTEXT_MANAGERS,
     COROUTINE_DECORATORS,
     LIBRARY_COROUTINES,
+    PEER_CODES,
+    UNUSED_COROUTINE_CODES,
 )
 from flake8_asyncio_tasks.visitor import CallSite, Finding, Visitor
 
@@ -122,12 +124,41 @@ def check_module(
     results += misuses.sync_withs()
     # the arm of ``if _IS_SYNC:`` that a module-level ``_IS_SYNC = False`` never takes
     results = [f for f in results if not visitor.in_dead_branch(f.line)]
+    if lines is not None:
+        results = [f for f in results if not _marked_by_another_tool(f, lines)]
     library = _other_event_loop(visitor)
     if library is not None:  # advice for the loop the module runs on
         results = [replace(f, text=for_event_loop(f.text, library)) for f in results]
     results.sort(key=lambda f: (f.line, f.col, f.text))
     visitor.release()
     return results
+
+
+_NOQA: Final = re.compile(r"#\s*noqa\s*:\s*([A-Z][A-Z0-9]*\d(?:[\s,]+[A-Z][A-Z0-9]*\d)*)",
+                          re.IGNORECASE)
+_IGNORE: Final = re.compile(r"#\s*(?:type|pyright)\s*:\s*ignore\[([^\]]*)\]")
+
+
+def _marked_by_another_tool(finding: Finding, lines: Sequence[str]) -> bool:
+    """The reported line carries another tool's marker for the same bug: a
+    ``# noqa: ASYNC251`` / ``RUF006`` (see ``PEER_CODES``) or a type checker's ignore of
+    an unused coroutine (AIO202)."""
+    if not 0 < finding.line <= len(lines):
+        return False
+    line = lines[finding.line - 1]
+    if "#" not in line:
+        return False
+    code = finding.text.partition(" ")[0]
+    for match in _NOQA.finditer(line):
+        if any(PEER_CODES.get(peer.upper()) == code
+               for peer in re.split(r"[\s,]+", match.group(1))):
+            return True
+    if code == "AIO202":
+        for match in _IGNORE.finditer(line):
+            if not UNUSED_COROUTINE_CODES.isdisjoint(
+                    part.strip() for part in match.group(1).split(",")):
+                return True
+    return False
 
 
 def _other_event_loop(visitor: Visitor) -> str | None:

@@ -803,3 +803,17 @@ TRANSPARENT_DECORATORS: Final = frozenset({
     "abc.abstractmethod", "classmethod", "functools.cache", "functools.lru_cache",
     "functools.wraps", "staticmethod", "typing.override", "typing_extensions.override",
 })
+
+
+# -- Other tools' markers -----------------------------------------------------------------
+#: a peer's code in a ``# noqa:`` on the reported line: the maintainer already judged the
+#: same bug class there (flake8-async's and ruff's ASYNC codes, ruff's RUF006)
+PEER_CODES: Final[Mapping[str, str]] = {
+    "ASYNC210": "AIO101", "ASYNC211": "AIO101", "ASYNC212": "AIO101",
+    "ASYNC220": "AIO102", "ASYNC221": "AIO102", "ASYNC222": "AIO102",
+    "ASYNC230": "AIO103", "ASYNC250": "AIO105", "ASYNC251": "AIO100",
+    "RUF006": "AIO200",
+}
+#: type checkers' error codes for a coroutine that is never awaited (mypy's
+#: ``# type: ignore[unused-coroutine]``, pyright's ``# pyright: ignore[reportUnusedCoroutine]``)
+UNUSED_COROUTINE_CODES: Final = frozenset({"unused-coroutine", "reportUnusedCoroutine"})

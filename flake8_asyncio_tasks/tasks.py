@@ -108,10 +108,17 @@ class TaskCheck:
             | visitor.function_names
         )
         self._kinds: dict[int, tuple[int, str] | None] = {}
+        self._sites: dict[int, CallSite] | None = None
         self.user_factories = bool(factories)
         #: the module uses a library whose objects are async in every method (redis)
         self.any_attribute = not visitor.imported_modules.isdisjoint(
             ASYNC_ANY_MODULES) or not visitor.imported_modules.isdisjoint(CLIENT_MODULES)
+
+    def sites(self) -> dict[int, CallSite]:
+        """id(call node) -> its call site, built when first asked."""
+        if self._sites is None:
+            self._sites = {id(site.node): site for site in self.visitor.calls}
+        return self._sites
 
     def kind(self, site: CallSite) -> tuple[int, str] | None:
         """What the call makes (task, gather, coroutine, loop) and its name for messages."""
@@ -271,7 +278,8 @@ def check(visitor: Visitor, tasks: TaskCheck) -> Iterator[Finding]:
                 call=name, loop=fresh, fix="asyncio.run(main()), or keep the loop in a "
                 "variable and run it with run_until_complete()"))
         elif kind in (_TASK, _GATHER):
-            if usage in ("expr", "chained") and id(node) not in on_unrun_loop:
+            if usage in ("expr", "chained") and id(node) not in on_unrun_loop and not (
+                    _passes_on_a_task(site, tasks)):
                 # ensure_future(loop.run_in_executor(...)): the thread runs anyway; what is
                 # lost is the result and the exception (AIO204), not the work
                 rule = DISCARDED_AWAITABLE if _wraps_executor(node) else DISCARDED_TASK
@@ -295,6 +303,25 @@ def check(visitor: Visitor, tasks: TaskCheck) -> Iterator[Finding]:
                               UNAWAITED_COROUTINE.format(call=name, problem=misuse))
 
 
+def _passes_on_a_task(site: CallSite, tasks: TaskCheck) -> bool:
+    """``asyncio.ensure_future(task)`` of a name bound only to tasks (``task =
+    loop.create_task(...)``): it returns that same task, which the name keeps."""
+    node = site.node
+    if site.last != "ensure_future" or len(node.args) != 1 or not isinstance(
+            node.args[0], ast.Name):
+        return False
+    name = node.args[0].id
+    bindings = tasks.resolver.owner(name, site.scope).bindings.get(name, ())
+    sites = tasks.sites()
+    for binding in bindings or ():
+        made = sites.get(id(binding.expr)) if isinstance(binding, Value) and (
+            binding.item is None) else None
+        found = tasks.kind(made) if made is not None else None
+        if found is None or found[0] != _TASK:
+            return False
+    return bool(bindings)
+
+
 def _weakly_kept(visitor: Visitor, tasks: TaskCheck) -> Iterator[Finding]:
     """AIO200 for ``weak_tasks.add(asyncio.create_task(...))`` on a ``weakref.WeakSet``:
     a weak set does not keep the task alive, so it is as good as discarded."""
@@ -308,7 +335,7 @@ def _weakly_kept(visitor: Visitor, tasks: TaskCheck) -> Iterator[Finding]:
         if visitor.resolver.resolve(func.value, site.scope) != "weakref.WeakSet()":
             continue
         if sites is None:
-            sites = {id(other.node): other for other in visitor.calls}
+            sites = tasks.sites()
         argument = node.args[0]
         # task = loop.create_task(...); weak.add(task): the add is its only read
         task = _only_use(argument, site.scope) if isinstance(argument, ast.Name) else (
