@@ -95,13 +95,19 @@ def held_after_acquire(call: ast.Call, function: ast.AST) -> str | None:
                 spelled(item.context_expr) == key for item in owner.items):
             return None
     statements, index = path[-1]
+    if index > 0 and _made_just_before(statements[index - 1], key):
+        return None  # lock = threading.Lock(); lock.acquire(): nobody else has it yet
     where, held = _scan(_after_call(statements[index], call), key, True, reacquired=False)
     # then the rest of the statement list holding the call, and of each enclosing one;
     # leaving an ``async with`` block, or the next turn of an ``async for``, suspends
     level = len(path) - 1
     while where is None and held and level >= 0:
         statements, index = path[level]
-        where, held = _scan(statements[index + 1:], key, held, reacquired=False)
+        rest = statements[index + 1:]
+        where, held = _scan(rest, key, held, reacquired=False)
+        if where is None and held and any(isinstance(s, (ast.Return, ast.Raise))
+                                          for s in rest):
+            break  # the block returns: what follows the enclosing ones is not reached
         if where is None and held and level > 0:
             outer, position = path[level - 1]
             if isinstance(outer[position], (ast.AsyncWith, ast.AsyncFor)):
@@ -110,6 +116,20 @@ def held_after_acquire(call: ast.Call, function: ast.AST) -> str | None:
     if where is not None:
         return where
     return "still held when the coroutine returns" if held else None
+
+
+#: constructors of a thread lock
+_LOCK_MAKERS: Final = frozenset({"Lock", "RLock", "allocate_lock"})
+
+
+def _made_just_before(statement: ast.stmt, key: str) -> bool:
+    """``statement`` binds ``key`` to a new lock (``lock = threading.Lock()``): taken
+    right after, no other thread can hold it, so ``acquire()`` returns at once."""
+    if not (isinstance(statement, ast.Assign) and len(statement.targets) == 1
+            and isinstance(statement.value, ast.Call)):
+        return False
+    made = spelled(statement.value.func).rpartition(".")[2]
+    return spelled(statement.targets[0]) == key and made in _LOCK_MAKERS
 
 
 def _after_call(statement: ast.stmt, call: ast.Call) -> list[ast.stmt]:

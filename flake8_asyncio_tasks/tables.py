@@ -262,8 +262,8 @@ _CONDITION: Final = Blocking(BLOCKING_WAIT, "asyncio.Condition with async with",
                              critical_section=True, mutex=True)
 _SEMAPHORE: Final = Blocking(BLOCKING_WAIT, "asyncio.Semaphore", critical_section=True)
 _EVENT: Final = Blocking(BLOCKING_WAIT, "asyncio.Event and await event.wait()")
-_QUEUE: Final = Blocking(BLOCKING_WAIT, "asyncio.Queue, or await asyncio.to_thread(q.get)")
-_FUTURE: Final = Blocking(BLOCKING_WAIT, "await asyncio.wrap_future(future)")
+_QUEUE: Final = Blocking(BLOCKING_WAIT, "asyncio.Queue, or await asyncio.to_thread({receiver}.get)")
+_FUTURE: Final = Blocking(BLOCKING_WAIT, "await asyncio.wrap_future({receiver})")
 
 
 def _file_object(method: str) -> Blocking:
@@ -276,8 +276,9 @@ _FILE_METHODS: Final = ("flush", "read", "readinto", "readline", "readlines", "t
                         "write", "writelines")
 _QUEUE_METHODS: Final = {
     "get": _QUEUE,
-    "join": Blocking(BLOCKING_WAIT, "asyncio.Queue and await q.join()"),
-    "put": Blocking(BLOCKING_WAIT, "asyncio.Queue, or await asyncio.to_thread(q.put, item)"),
+    "join": Blocking(BLOCKING_WAIT, "asyncio.Queue and await its join()"),
+    "put": Blocking(BLOCKING_WAIT,
+                    "asyncio.Queue, or await asyncio.to_thread({receiver}.put, item)"),
 }
 #: thread and process queues -> their methods that can wait.  A queue made without a
 #: positive maxsize never waits in put(); SimpleQueues take no maxsize at all.
@@ -363,9 +364,10 @@ def _blocking_calls() -> dict[str, Blocking]:
         "concurrent.futures.as_completed": Blocking(BLOCKING_WAIT, "asyncio.as_completed()"),
         "concurrent.futures.wait": Blocking(BLOCKING_WAIT, "asyncio.wait()"),
         "multiprocessing.Process().join": Blocking(
-            BLOCKING_WAIT, "await asyncio.to_thread(process.join)"),
+            BLOCKING_WAIT, "await asyncio.to_thread({receiver}.join)"),
         "threading.Barrier().wait": Blocking(BLOCKING_WAIT, "asyncio.Barrier"),
-        "threading.Thread().join": Blocking(BLOCKING_WAIT, "await asyncio.to_thread(thread.join)"),
+        "threading.Thread().join": Blocking(
+            BLOCKING_WAIT, "await asyncio.to_thread({receiver}.join)"),
         # event loops started inside a coroutine
         "aiohttp.web.run_app": Blocking(
             LOOP_RUN_IN_COROUTINE, "await site.start() on a web.AppRunner instead"),

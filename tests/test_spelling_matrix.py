@@ -408,7 +408,14 @@ def case_lines(entry: Entry, spelling: Spelling, place: str, args: str, usage: s
                             spelling.module_setup, spelling.parameter, spelling.on_self)
         call = _numbered(call, number)
     statement = _statement(entry, call, usage)
-    body = [*spelling.setup, *_body(entry, statement)]
+    setup = list(spelling.setup)
+    made = re.match(r"(\s*)(\w+) = ", setup[-1]) if setup else None
+    if made and entry.kind == "call" and entry.name in BLOCKING_CALLS and (
+            BLOCKING_CALLS[entry.name].mutex):
+        # lock = threading.Lock(); lock.acquire() takes a lock nobody else has yet:
+        # publish it first, as code sharing a lock does
+        setup.append(f"{made.group(1)}print({made.group(2)})")
+    body = [*setup, *_body(entry, statement)]
     if place == "coroutine" and entry.kind == "with" and entry.name in BLOCKING_WITH and (
             BLOCKING_WITH[entry.name][1].mutex):
         # a thread lock is reported in a coroutine when held across a suspension
@@ -445,13 +452,13 @@ def case_lines(entry: Entry, spelling: Spelling, place: str, args: str, usage: s
             return [*spelling.setup, *_body(entry, statement)]
         return None  # a with statement is no expression
     if place == "lambda":
-        return [f"async def case_{number}({params}):", *_indent(spelling.setup),
+        return [f"async def case_{number}({params}):", *_indent(setup),
                 f"    return lambda: {call}  # <-"]
     if place == "comprehension":
-        return [f"async def case_{number}({params}):", *_indent(spelling.setup),
+        return [f"async def case_{number}({params}):", *_indent(setup),
                 f"    [{call} for _ in arg0]  # <-"]
     if place == "module":
-        return [*spelling.setup, f"{statement}  # <-"]
+        return [*setup, f"{statement}  # <-"]
     raise AssertionError(place)
 
 
