@@ -351,13 +351,11 @@ def _blocking_calls() -> dict[str, Blocking]:
         "socket.socket().connect": _CONNECT,
         "socket.socket().connect_ex": _CONNECT,
         # stdin
-        "getpass.getpass": Blocking(BLOCKING_INPUT),
+        # a console read: the advice names it (to_thread(getpass.getpass, prompt))
+        **{name: Blocking(BLOCKING_INPUT, f"await asyncio.to_thread({name}, ...)")
+           for name in ("getpass.getpass", "sys.stdin.buffer.read", "sys.stdin.buffer.readline",
+                        "sys.stdin.read", "sys.stdin.readline", "sys.stdin.readlines")},
         "input": Blocking(BLOCKING_INPUT),
-        "sys.stdin.buffer.read": Blocking(BLOCKING_INPUT),
-        "sys.stdin.buffer.readline": Blocking(BLOCKING_INPUT),
-        "sys.stdin.read": Blocking(BLOCKING_INPUT),
-        "sys.stdin.readline": Blocking(BLOCKING_INPUT),
-        "sys.stdin.readlines": Blocking(BLOCKING_INPUT),
         # synchronous waits
         "concurrent.futures.Future().exception": _FUTURE,
         "concurrent.futures.Future().result": _FUTURE,
