@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import ast
 import functools
+import re
 from collections.abc import Collection, Iterator
 from dataclasses import replace
 from typing import Final
@@ -497,12 +498,22 @@ def _client_blocking(client: str, advice: str) -> Blocking:
 
 def _as_written(entry: Blocking, func: ast.expr, scope: Scope,
                 resolver: Resolver) -> Blocking:
-    """``entry`` with ``{receiver}`` in its advice replaced by the receiver as written."""
-    if "{receiver}" not in entry.fix:
+    """``entry`` with ``{receiver}`` in its advice replaced by the receiver as written;
+    ``{receiver=q}`` says what to write for a receiver that is no plain name
+    (``executor.submit(fn).result()``: ``wrap_future(future)``)."""
+    if "{receiver" not in entry.fix:
         return entry
     method = resolver.bound_method(func, scope)
     receiver = spelled(method[0].value) if method is not None else "..."
-    return replace(entry, fix=entry.fix.replace("{receiver}", receiver))
+
+    def written(match: re.Match[str]) -> str:
+        return match.group(1) if match.group(1) and (
+            "(" in receiver or receiver.startswith("...")) else receiver
+
+    return replace(entry, fix=_RECEIVER.sub(written, entry.fix))
+
+
+_RECEIVER: Final = re.compile(r"\{receiver(?:=(\w+))?\}")
 
 
 def _argument_values(call: ast.Call, index: int, keyword: str) -> list[ast.expr]:

@@ -7,6 +7,7 @@ typo is an ``ImportError`` instead of a silent miss.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Final
@@ -76,6 +77,10 @@ def for_event_loop(text: str, library: str) -> str:
     head, separator, fix = text.rpartition("; use ")
     if not separator or "asyncio" not in fix or not "AIO100" <= code <= "AIO108":
         return text
+    offload = re.search(r"await asyncio\.to_thread\(([^()]+)\)", fix)
+    if offload is not None and code not in advice:
+        # asyncio.to_thread(worker.join): the same function, run by the library's thread
+        return f"{head}; use await {library}.to_thread.run_sync({offload.group(1)})"
     return f"{head}; use {advice.get(code, advice[None])}"
 
 

@@ -262,8 +262,9 @@ _CONDITION: Final = Blocking(BLOCKING_WAIT, "asyncio.Condition with async with",
                              critical_section=True, mutex=True)
 _SEMAPHORE: Final = Blocking(BLOCKING_WAIT, "asyncio.Semaphore", critical_section=True)
 _EVENT: Final = Blocking(BLOCKING_WAIT, "asyncio.Event and await event.wait()")
-_QUEUE: Final = Blocking(BLOCKING_WAIT, "asyncio.Queue, or await asyncio.to_thread({receiver}.get)")
-_FUTURE: Final = Blocking(BLOCKING_WAIT, "await asyncio.wrap_future({receiver})")
+_QUEUE: Final = Blocking(BLOCKING_WAIT,
+                         "asyncio.Queue, or await asyncio.to_thread({receiver=q}.get)")
+_FUTURE: Final = Blocking(BLOCKING_WAIT, "await asyncio.wrap_future({receiver=future})")
 
 
 def _file_object(method: str) -> Blocking:
@@ -278,7 +279,7 @@ _QUEUE_METHODS: Final = {
     "get": _QUEUE,
     "join": Blocking(BLOCKING_WAIT, "asyncio.Queue and await its join()"),
     "put": Blocking(BLOCKING_WAIT,
-                    "asyncio.Queue, or await asyncio.to_thread({receiver}.put, item)"),
+                    "asyncio.Queue, or await asyncio.to_thread({receiver=q}.put, item)"),
 }
 #: thread and process queues -> their methods that can wait.  A queue made without a
 #: positive maxsize never waits in put(); SimpleQueues take no maxsize at all.
@@ -362,10 +363,10 @@ def _blocking_calls() -> dict[str, Blocking]:
         "concurrent.futures.as_completed": Blocking(BLOCKING_WAIT, "asyncio.as_completed()"),
         "concurrent.futures.wait": Blocking(BLOCKING_WAIT, "asyncio.wait()"),
         "multiprocessing.Process().join": Blocking(
-            BLOCKING_WAIT, "await asyncio.to_thread({receiver}.join)"),
+            BLOCKING_WAIT, "await asyncio.to_thread({receiver=worker}.join)"),
         "threading.Barrier().wait": Blocking(BLOCKING_WAIT, "asyncio.Barrier"),
         "threading.Thread().join": Blocking(
-            BLOCKING_WAIT, "await asyncio.to_thread({receiver}.join)"),
+            BLOCKING_WAIT, "await asyncio.to_thread({receiver=worker}.join)"),
         # event loops started inside a coroutine
         "aiohttp.web.run_app": Blocking(
             LOOP_RUN_IN_COROUTINE, "await site.start() on a web.AppRunner instead"),
