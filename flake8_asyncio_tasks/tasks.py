@@ -311,6 +311,8 @@ def _passes_on_a_task(site: CallSite, tasks: TaskCheck) -> bool:
             node.args[0], ast.Name):
         return False
     name = node.args[0].id
+    if _kept_by_name(name, site.scope.enclosing_function().node):
+        return True
     bindings = tasks.resolver.owner(name, site.scope).bindings.get(name, ())
     sites = tasks.sites()
     for binding in bindings or ():
@@ -320,6 +322,31 @@ def _passes_on_a_task(site: CallSite, tasks: TaskCheck) -> bool:
         if found is None or found[0] != _TASK:
             return False
     return bool(bindings)
+
+
+def _kept_by_name(name: str, function: ast.AST) -> bool:
+    """The function returns ``name`` or stores it (``refs.add(name)``, ``self.x = name``,
+    ``d[k] = name``): a task it names is kept, and ``ensure_future(name)`` of a task
+    returns that task."""
+    if not isinstance(function, (ast.FunctionDef, ast.AsyncFunctionDef)):
+        return False
+    for node in ast.walk(function):
+        if isinstance(node, ast.Return) and isinstance(node.value, ast.Name) and (
+                node.value.id == name):
+            return True
+        if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and (
+                node.func.attr in _STORES) and any(
+                isinstance(arg, ast.Name) and arg.id == name for arg in node.args):
+            return True
+        if isinstance(node, ast.Assign) and isinstance(node.value, ast.Name) and (
+                node.value.id == name) and any(
+                isinstance(target, (ast.Attribute, ast.Subscript)) for target in node.targets):
+            return True
+    return False
+
+
+#: container methods that keep their argument
+_STORES: Final = frozenset({"add", "append", "appendleft", "insert", "put_nowait", "setdefault"})
 
 
 def _weakly_kept(visitor: Visitor, tasks: TaskCheck) -> Iterator[Finding]:
