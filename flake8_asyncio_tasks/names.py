@@ -256,6 +256,19 @@ class Annotated(Binding):
         return None
 
 
+class Known(Binding):
+    """A parameter whose type a convention fixes: pytest's ``tmp_path`` fixture is a
+    ``pathlib.Path`` in every test module."""
+
+    __slots__ = ("ref",)
+
+    def __init__(self, ref: str) -> None:
+        self.ref = ref
+
+    def resolve(self, resolver: Resolver, depth: int) -> Ref | None:
+        return self.ref
+
+
 class AnnotatedValue(Binding):
     """``client: httpx.Client = make()``: the value's type if known, else the annotation's."""
 

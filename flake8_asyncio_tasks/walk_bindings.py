@@ -15,6 +15,7 @@ from flake8_asyncio_tasks.names import (
     Defined,
     FunctionRef,
     Imported,
+    Known,
     Scope,
     ScopeKind,
     SelfParam,
@@ -27,6 +28,17 @@ from flake8_asyncio_tasks.walk import (
     WalkState,
     decorator_callee,
 )
+
+#: pytest's fixtures whose type is fixed, by parameter name (in test modules only)
+PYTEST_FIXTURES: Final = {"tmp_path": "pathlib.Path()"}
+
+
+def _test_module(filename: str) -> bool:
+    """``test_x.py``, ``x_test.py`` or ``conftest.py``: a module pytest collects."""
+    name = filename.replace("\\", "/").rpartition("/")[2]
+    return name == "conftest.py" or (name.endswith(".py") and (
+        name.startswith("test_") or name.endswith("_test.py")))
+
 
 #: decorators (as written) that make a generator a coroutine running on the loop
 GENERATOR_COROUTINES: Final = frozenset({
@@ -83,9 +95,12 @@ class BindingWalk(WalkState):
             cls_method = "classmethod" in decorators
             inner.bind(first, SelfParam(ClassRef(scope, instance=not cls_method)))
             positional = positional[1:]
+        fixtures = _test_module(self.filename)
         for arg in (*positional, *args.kwonlyargs):
             if arg.annotation is not None and not _console_default(defaults.get(arg.arg)):
                 inner.bind(arg.arg, Annotated(arg.annotation, scope))
+            elif fixtures and arg.arg in PYTEST_FIXTURES and arg.arg not in defaults:
+                inner.bind(arg.arg, Known(PYTEST_FIXTURES[arg.arg]))
             else:
                 inner.bind(arg.arg, OPAQUE)
         for star in (args.vararg, args.kwarg):

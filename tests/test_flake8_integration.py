@@ -468,3 +468,43 @@ def test_aio300_on_a_default_argument_says_when_it_runs(tmp_path: Path) -> None:
     out = run_flake8("--isolated", "--select=AIO", str(path)).stdout
     assert ":4:18: AIO300 " in out
     assert "use None as the default and asyncio.get_running_loop() in the function" in out
+
+
+@pytest.mark.parametrize(("name", "reported"), [
+    ("test_files.py", True), ("files_test.py", True), ("conftest.py", True),
+    ("files.py", False)])
+def test_pytest_tmp_path_is_a_path_in_test_modules(
+        tmp_path: Path, name: str, reported: bool) -> None:
+    """pytest's ``tmp_path`` fixture is a ``pathlib.Path``: in a module pytest collects,
+    an unannotated ``tmp_path`` parameter has that type; elsewhere it is unknown."""
+    import ast as ast_module
+
+    from flake8_asyncio_tasks.plugin import Plugin
+
+    source = textwrap.dedent("""\
+        import asyncio
+
+
+        def write(tmp_path):
+            (tmp_path / "a.txt").write_text("x")
+
+
+        async def test_write(tmp_path):
+            (tmp_path / "a.txt").write_text("x")
+            write(tmp_path)
+            await asyncio.to_thread((tmp_path / "c").write_text, "x")
+            print(lambda: tmp_path.read_text())
+
+
+        async def test_default(tmp_path="x"):
+            tmp_path.read_text()
+        """)
+    path = tmp_path / name
+    path.write_text(source, encoding="utf-8")
+    out = run_flake8("--isolated", "--select=AIO", str(path)).stdout
+    codes = [(int(line.split(":")[1]), line.split(": ", 1)[1].split()[0])
+             for line in out.splitlines()]
+    assert codes == ([(9, "AIO103"), (10, "AIO109")] if reported else [])
+    via_class = [(line, message.split()[0]) for line, _, message, _ in Plugin(
+        ast_module.parse(source), str(path), source.splitlines(True)).run()]
+    assert via_class == codes
