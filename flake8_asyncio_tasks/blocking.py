@@ -315,20 +315,9 @@ class BlockingCheck:
             return call_variant(ref, node) in IN_MEMORY_VARIANTS
         if ref in LAZY_ITERATORS and site.usage == "assign":
             return True  # walker = os.walk(root): consumed later, perhaps in a thread
-        flag = NON_BLOCKING_ARGS.get(method)
-        if flag is not None:
-            index, keywords = flag
-            if len(node.args) > index and _is_const(node.args[index], False):
-                return True
-            if any(k.arg in keywords and _is_const(k.value, False) for k in node.keywords):
-                return True
-        timeout = TIMEOUT_ARGS_BY_NAME.get(ref, TIMEOUT_ARGS.get(method))
-        if timeout is not None:
-            if len(node.args) > timeout and _is_const(node.args[timeout], 0):
-                return True
-            if any(k.arg == "timeout" and _is_const(k.value, 0) for k in node.keywords):
-                return True
-        return False
+        if any(_is_const(value, False) for value in _flag_values(node, method)):
+            return True
+        return any(_is_const(value, 0) for value in _timeout_values(node, ref, method))
 
     def argument_guards(self, site: CallSite) -> frozenset[str]:
         """Guard tokens (see ``guards``) for a blocking call of a sync function whose
@@ -341,19 +330,16 @@ class BlockingCheck:
         if not isinstance(ref, str) or not (node.args or node.keywords):
             return frozenset()
         method = ref.rpartition(".")[2]
-        tokens: set[str] = set()
-        flag = NON_BLOCKING_ARGS.get(method)
-        if flag is not None:
-            index, keywords = flag
-            values = [*node.args[index:index + 1],
-                      *(k.value for k in node.keywords if k.arg in keywords)]
-            tokens.update(flag_token(value, site.scope) for value in values)
-        timeout = TIMEOUT_ARGS_BY_NAME.get(ref, TIMEOUT_ARGS.get(method))
-        if timeout is not None:
-            tokens.update(zero_token(value, site.scope)
-                          for value in _argument_values(node, timeout, "timeout"))
+        tokens = {flag_token(value, site.scope) for value in _flag_values(node, method)}
+        tokens.update(zero_token(value, site.scope)
+                      for value in _timeout_values(node, ref, method))
         tokens.discard("")
         return frozenset(tokens)
+
+    def guards_of(self, site: CallSite) -> frozenset[str]:
+        """Every guard token of the blocking call ``site`` of a sync function: the
+        branches around it and its own flag or timeout arguments."""
+        return self.visitor.omitted_guard(site) | self.argument_guards(site)
 
     def chain_root(self, site: CallSite, entry: Blocking) -> bool:
         """The blocking call ``site`` (of a sync function) makes its function a blocking
@@ -514,6 +500,23 @@ def _as_written(entry: Blocking, func: ast.expr, scope: Scope,
 
 
 _RECEIVER: Final = re.compile(r"\{receiver(?:=(\w+))?\}")
+
+
+def _flag_values(call: ast.Call, method: str) -> list[ast.expr]:
+    """The arguments of a ``block``/``blocking`` flag that may make ``method`` return
+    at once (``q.get(False)``, ``lock.acquire(blocking=False)``)."""
+    flag = NON_BLOCKING_ARGS.get(method)
+    if flag is None:
+        return []
+    index, keywords = flag
+    return [*call.args[index:index + 1],
+            *(item.value for item in call.keywords if item.arg in keywords)]
+
+
+def _timeout_values(call: ast.Call, ref: str, method: str) -> list[ast.expr]:
+    """The timeout arguments of a wait (``q.get(True, 0)``, ``select.select(r, w, x, 0)``)."""
+    timeout = TIMEOUT_ARGS_BY_NAME.get(ref, TIMEOUT_ARGS.get(method))
+    return [] if timeout is None else _argument_values(call, timeout, "timeout")
 
 
 def _argument_values(call: ast.Call, index: int, keyword: str) -> list[ast.expr]:

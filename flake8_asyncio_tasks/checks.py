@@ -9,6 +9,7 @@ from dataclasses import replace
 from typing import Final
 
 from flake8_asyncio_tasks import blocking, misuse, tasks, threads, transitive
+from flake8_asyncio_tasks.layout import is_test_file
 from flake8_asyncio_tasks.names import (
     FunctionRef,
     ProjectFunction,
@@ -49,12 +50,6 @@ _TRIGGER_PATTERN: Final = re.compile(
     + "|".join(re.escape(name) for name in sorted(_LIBRARIES)) + r")\b", re.MULTILINE)
 
 
-def _test_module(module: str) -> bool:
-    """``pkg.tests.test_client`` / ``client_test``: a module pytest collects."""
-    last = module.rpartition(".")[2]
-    return last.startswith("test_") or last.endswith("_test")
-
-
 def may_have_findings(source: str, settings: Settings) -> bool:
     """Cheap text test: does the module mention anything a rule looks for?"""
     if any(word in source for word in _WORDS):
@@ -83,7 +78,7 @@ def check_module(
             return summarize_function(visitor, ref, index.location.module, index.first_party)
 
         visitor.function_summarizer = summarize_own
-        if source is not None and not _test_module(index.location.module):
+        if source is not None and not is_test_file(index.location.file):
             # the file's summary, for the files importing it later in this process: far
             # cheaper now, from this walk, than a second parse then (a test module is
             # seldom imported: one that is gets the same summary from disk then)

@@ -103,7 +103,7 @@ def flag_token(value: ast.expr, scope: Scope) -> str:
     if found is None:
         return ""
     name, default = found
-    return ("?" if default is not None and _false_constant(default) else "!") + name
+    return _flag(name, {} if default is None else {name: default})
 
 
 def zero_token(value: ast.expr, scope: Scope) -> str:
@@ -121,16 +121,21 @@ def _zero(node: ast.expr) -> bool:
         node.value == 0)
 
 
+def add_tokens(known: list[frozenset[str]] | None, tokens: frozenset[str]
+               ) -> list[frozenset[str]] | None:
+    """``known`` (the tokens of a function's blocking calls so far) with one more
+    blocking call, skipped by any of ``tokens``; ``None`` once one call has none (it
+    always runs, so no call skips the function)."""
+    if known is None or not tokens:
+        return None
+    known.append(tokens)
+    return known
+
+
 def add_guard(guards: dict[int, list[frozenset[str]] | None], key: int,
               tokens: frozenset[str]) -> None:
-    """One more blocking call of function ``key``, skipped by any of ``tokens``
-    (none: it always runs, so no call skips the function)."""
-    if not tokens:
-        guards[key] = None
-    elif key not in guards:
-        guards[key] = [tokens]
-    elif (known := guards[key]) is not None:
-        known.append(tokens)
+    """:func:`add_tokens` for function ``key`` of ``guards``."""
+    guards[key] = add_tokens(guards.get(key, []), tokens)
 
 
 def _false_constant(node: ast.expr) -> bool:

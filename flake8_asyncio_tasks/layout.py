@@ -54,6 +54,13 @@ _NOT_SOURCE: Final = frozenset({"__pycache__", "node_modules", "site-packages",
 _BUILD_OUTPUT: Final = frozenset({"build", "dist"})
 
 
+def is_test_file(filename: str) -> bool:
+    """``test_x.py``, ``x_test.py`` or ``conftest.py``: a module pytest collects."""
+    name = os.path.basename(filename.replace("\\", "/"))
+    return name == "conftest.py" or (name.endswith(".py") and (
+        name.startswith("test_") or name.endswith("_test.py")))
+
+
 def locate(filename: str) -> Location | None:
     """The project around ``filename``, or ``None`` (stdin, not a file, installed code)."""
     if not filename.endswith(".py") or not os.path.isfile(filename):

@@ -16,7 +16,7 @@ from types import MappingProxyType
 from typing import Final
 
 from flake8_asyncio_tasks.blocking import BlockingCheck, owner
-from flake8_asyncio_tasks.guards import Alternatives, skips
+from flake8_asyncio_tasks.guards import Alternatives, add_tokens, skips
 from flake8_asyncio_tasks.names import (
     Binding,
     ClassRef,
@@ -281,12 +281,8 @@ class _Builder:
             position = (node.lineno, node.col_offset)
             if not dispatched and (frame.blocks is None or position < frame.blocks[0]):
                 frame.blocks = (position, name, node.lineno)
-            if not dispatched and frame.guards is not None:
-                tokens = self.visitor.omitted_guard(site) | blocker.argument_guards(site)
-                if tokens:
-                    frame.guards.append(tokens)
-                else:
-                    frame.guards = None
+            if not dispatched:
+                frame.guards = add_tokens(frame.guards, blocker.guards_of(site))
             return
         if site.usage == "return":
             kind = tasks.kind(site)

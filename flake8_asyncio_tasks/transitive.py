@@ -290,8 +290,7 @@ class TransitiveCheck:
                 best = direct.get(key)
                 if best is None or position < best[0]:
                     direct[key] = (position, f"{found[0]}()", f"line {node.lineno}")
-                add_guard(guards, key, visitor.omitted_guard(site) | (
-                    self.blocking.argument_guards(site)))
+                add_guard(guards, key, self.blocking.guards_of(site))
                 continue
             callee = local_function(site, visitor)
             if callee is None and project is not None:

@@ -335,21 +335,18 @@ class Visitor(BindingWalk, UseWalk):
         dead = self._dead
         if dead is None:
             dead = self._dead = []
-            for node, scope, name, plain in self.version_flag_tests:
+            tests = [(test, False) for test in self.version_flag_tests]
+            # if _IS_SYNC and connect: one false part and the body never runs
+            tests += [(test, True) for test in self.flag_conjuncts]
+            for (node, scope, name, plain), conjunct in tests:
                 value = self._module_flag(name, scope)
-                if isinstance(value, ast.Constant) and isinstance(value.value, bool):
-                    block = node.orelse if value.value is plain else node.body
-                    if block:
-                        last = block[-1]
-                        dead.append((block[0].lineno,
-                                     getattr(last, "end_lineno", None) or last.lineno))
-            for node, scope, name, plain in self.flag_conjuncts:
-                # if _IS_SYNC and connect: one false part and the body never runs
-                value = self._module_flag(name, scope)
-                if isinstance(value, ast.Constant) and isinstance(value.value, bool) and (
-                        value.value is not plain) and node.body:
-                    last = node.body[-1]
-                    dead.append((node.body[0].lineno,
+                if not (isinstance(value, ast.Constant) and isinstance(value.value, bool)):
+                    continue
+                taken = value.value is plain
+                block = node.body if not taken else [] if conjunct else node.orelse
+                if block:
+                    last = block[-1]
+                    dead.append((block[0].lineno,
                                  getattr(last, "end_lineno", None) or last.lineno))
         return any(first <= line <= last for first, last in dead)
 

@@ -7,6 +7,7 @@ import ast
 import sys
 from typing import Final
 
+from flake8_asyncio_tasks.layout import is_test_file
 from flake8_asyncio_tasks.names import (
     OPAQUE,
     Annotated,
@@ -31,13 +32,6 @@ from flake8_asyncio_tasks.walk import (
 
 #: pytest's fixtures whose type is fixed, by parameter name (in test modules only)
 PYTEST_FIXTURES: Final = {"tmp_path": "pathlib.Path()"}
-
-
-def _test_module(filename: str) -> bool:
-    """``test_x.py``, ``x_test.py`` or ``conftest.py``: a module pytest collects."""
-    name = filename.replace("\\", "/").rpartition("/")[2]
-    return name == "conftest.py" or (name.endswith(".py") and (
-        name.startswith("test_") or name.endswith("_test.py")))
 
 
 #: decorators (as written) that make a generator a coroutine running on the loop
@@ -95,7 +89,7 @@ class BindingWalk(WalkState):
             cls_method = "classmethod" in decorators
             inner.bind(first, SelfParam(ClassRef(scope, instance=not cls_method)))
             positional = positional[1:]
-        fixtures = _test_module(self.filename)
+        fixtures = is_test_file(self.filename)
         for arg in (*positional, *args.kwonlyargs):
             if arg.annotation is not None and not _console_default(defaults.get(arg.arg)):
                 inner.bind(arg.arg, Annotated(arg.annotation, scope))
