@@ -8,7 +8,7 @@ from collections.abc import Sequence
 from dataclasses import replace
 from typing import Final
 
-from flake8_asyncio_tasks import blocking, misuse, tasks, threads, transitive
+from flake8_asyncio_tasks import blocking, misuse, task_findings, tasks, threads, transitive
 from flake8_asyncio_tasks.layout import is_test_file
 from flake8_asyncio_tasks.names import (
     FunctionRef,
@@ -114,7 +114,7 @@ def check_module(
                     isinstance(ref, FunctionRef) and not ref.is_async):
                 helper_calls.append((site, ref))
     results += helpers.check(helper_calls)
-    results += tasks.check(visitor, task_check)
+    results += task_findings.check(visitor, task_check)
     results += misuses.check()
     results += misuses.sync_withs()
     # the arm of ``if _IS_SYNC:`` that a module-level ``_IS_SYNC = False`` never takes
