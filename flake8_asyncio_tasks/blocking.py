@@ -12,7 +12,7 @@ from __future__ import annotations
 import ast
 import functools
 import re
-from collections.abc import Collection, Iterator
+from collections.abc import Collection
 from dataclasses import replace
 from typing import Final
 
@@ -24,8 +24,15 @@ from flake8_asyncio_tasks.futures import (
     exited_before,
     settled_before,
 )
-from flake8_asyncio_tasks.guards import flag_token, zero_token
-from flake8_asyncio_tasks.locks import held_after_acquire, held_in_with
+from flake8_asyncio_tasks.guards import (
+    argument_values,
+    flag_token,
+    flag_values,
+    has_star_arguments,
+    is_literal,
+    timeout_values,
+    zero_token,
+)
 from flake8_asyncio_tasks.names import (
     Annotated,
     AnnotatedValue,
@@ -47,21 +54,18 @@ from flake8_asyncio_tasks.rules import (
     BLOCKING_HTTP,
     CONFIGURED_BLOCKING,
     LOOP_RUN_IN_COROUTINE,
-    with_note,
 )
 from flake8_asyncio_tasks.settings import Settings
 from flake8_asyncio_tasks.tables import (
     BLOCKING_ANY_METHOD,
     BLOCKING_ANY_MODULES,
     BLOCKING_CALLS,
-    BLOCKING_WITH,
     CALL_VARIANTS,
     FILE_OBJECTS,
     FLAGGED_CALLS,
     IN_MEMORY_FILES,
     IN_MEMORY_OPENERS,
     IN_MEMORY_VARIANTS,
-    ITERATION_BLOCKS,
     LAZY_ITERATORS,
     LOOP_NAMES,
     LOOP_RUN_METHODS,
@@ -77,7 +81,6 @@ from flake8_asyncio_tasks.tables import (
 )
 from flake8_asyncio_tasks.visitor import (
     CallSite,
-    Finding,
     Visitor,
     receiver_key,
 )
@@ -235,7 +238,7 @@ class BlockingCheck:
         """
         node = site.node
         method = ref.rpartition(".")[2]
-        if _has_star_arguments(node) and _is_guarded(ref, method):
+        if has_star_arguments(node) and _is_guarded(ref, method):
             return True  # ``*args``/``**kwargs`` may carry the flag that makes it return
         if method == "get" and self.visitor.nonempty_queues and "Queue()" in ref:
             bound = self.resolver.bound_method(node.func, site.scope)
@@ -253,7 +256,7 @@ class BlockingCheck:
         if ref in PROCESS_WAITS and exited_before(site):
             return True  # while p.poll() is None: await asyncio.sleep(0.1); p.wait()
         if ref in SLEEPS_BY_ARGUMENT:
-            given = _argument_values(node, *SLEEPS_BY_ARGUMENT[ref])
+            given = argument_values(node, *SLEEPS_BY_ARGUMENT[ref])
             # no interval, interval=None or 0: it compares with the last call, no sleep
             return not given or all(
                 isinstance(value, ast.Constant) and value.value in (None, 0)
@@ -293,7 +296,7 @@ class BlockingCheck:
         if ref in FLAGGED_CALLS:
             # socket.getaddrinfo(host, port, flags=socket.AI_NUMERICHOST): no lookup
             index, keyword, flags = FLAGGED_CALLS[ref]
-            given = _argument_values(node, index, keyword)
+            given = argument_values(node, index, keyword)
             return any(
                 isinstance(part, (ast.Name, ast.Attribute))
                 and (dotted_source(part) or "").rpartition(".")[2] in flags
@@ -315,9 +318,9 @@ class BlockingCheck:
             return call_variant(ref, node) in IN_MEMORY_VARIANTS
         if ref in LAZY_ITERATORS and site.usage == "assign":
             return True  # walker = os.walk(root): consumed later, perhaps in a thread
-        if any(_is_const(value, False) for value in _flag_values(node, method)):
+        if any(is_literal(value, False) for value in flag_values(node, method)):
             return True
-        return any(_is_const(value, 0) for value in _timeout_values(node, ref, method))
+        return any(is_literal(value, 0) for value in timeout_values(node, ref, method))
 
     def argument_guards(self, site: CallSite) -> frozenset[str]:
         """Guard tokens (see ``guards``) for a blocking call of a sync function whose
@@ -330,9 +333,9 @@ class BlockingCheck:
         if not isinstance(ref, str) or not (node.args or node.keywords):
             return frozenset()
         method = ref.rpartition(".")[2]
-        tokens = {flag_token(value, site.scope) for value in _flag_values(node, method)}
+        tokens = {flag_token(value, site.scope) for value in flag_values(node, method)}
         tokens.update(zero_token(value, site.scope)
-                      for value in _timeout_values(node, ref, method))
+                      for value in timeout_values(node, ref, method))
         tokens.discard("")
         return frozenset(tokens)
 
@@ -451,15 +454,6 @@ class BlockingCheck:
         return isinstance(expr, ast.Call) and (
             self.resolver.resolve(expr.func, scope) in BLOCKING_CALLS)
 
-    def classify_with(self, expr: ast.expr, scope: Scope) -> tuple[str, Blocking] | None:
-        """``with lock:`` where ``lock`` is a ``threading`` lock, condition or semaphore."""
-        ref = self.resolver.resolve(expr, scope)
-        if not isinstance(ref, str):
-            return None
-        entry = BLOCKING_WITH.get(ref)
-        if entry is None or is_allowed(entry[0], self.settings):
-            return None
-        return entry
 
 
 def _any_method(ref: str) -> Blocking | None:
@@ -502,35 +496,6 @@ def _as_written(entry: Blocking, func: ast.expr, scope: Scope,
 _RECEIVER: Final = re.compile(r"\{receiver(?:=(\w+))?\}")
 
 
-def _flag_values(call: ast.Call, method: str) -> list[ast.expr]:
-    """The arguments of a ``block``/``blocking`` flag that may make ``method`` return
-    at once (``q.get(False)``, ``lock.acquire(blocking=False)``)."""
-    flag = NON_BLOCKING_ARGS.get(method)
-    if flag is None:
-        return []
-    index, keywords = flag
-    return [*call.args[index:index + 1],
-            *(item.value for item in call.keywords if item.arg in keywords)]
-
-
-def _timeout_values(call: ast.Call, ref: str, method: str) -> list[ast.expr]:
-    """The timeout arguments of a wait (``q.get(True, 0)``, ``select.select(r, w, x, 0)``)."""
-    timeout = TIMEOUT_ARGS_BY_NAME.get(ref, TIMEOUT_ARGS.get(method))
-    return [] if timeout is None else _argument_values(call, timeout, "timeout")
-
-
-def _argument_values(call: ast.Call, index: int, keyword: str) -> list[ast.expr]:
-    """The argument at position ``index`` and/or passed as ``keyword=``."""
-    return [*call.args[index:index + 1],
-            *(item.value for item in call.keywords if item.arg == keyword)]
-
-
-def _has_star_arguments(call: ast.Call) -> bool:
-    """``f(*args)`` or ``f(**kwargs)``: arguments nobody can read without running it."""
-    return any(isinstance(arg, ast.Starred) for arg in call.args) or any(
-        keyword.arg is None for keyword in call.keywords)
-
-
 def _is_guarded(ref: str, method: str) -> bool:
     """Some argument of this blocking entry can make it return at once."""
     return (
@@ -540,114 +505,8 @@ def _is_guarded(ref: str, method: str) -> bool:
     )
 
 
-def _is_const(node: ast.expr, value: object) -> bool:
-    """``node`` is the literal ``value`` (``False`` or ``0``; not ``None``)."""
-    return (
-        isinstance(node, ast.Constant)
-        and node.value is not None
-        and not isinstance(node.value, str)
-        and node.value == value
-    )
-
-
 def owner(scope: Scope) -> Scope:
     """The function (or module) whose frame runs code of ``scope``."""
     while scope.kind is ScopeKind.COMPREHENSION and scope.parent is not None:
         scope = scope.parent
     return scope
-
-
-def _forking_coroutines(visitor: Visitor) -> set[int]:
-    """Coroutines that call ``os.fork()``: their child process has no running loop."""
-    forking = set()
-    for site in visitor.calls:
-        if site.scope.coroutine is not None and resolve_candidate(
-            site, _FORK, visitor
-        ) == ("fork", "os.fork"):
-            forking.add(id(site.scope.coroutine))
-    return forking
-
-
-_FORK: Final = frozenset({"fork"})
-
-
-def _on_a_reported_call(node: ast.Call, reported: set[int]) -> bool:
-    """``node`` is a method called on the result of a reported call
-    (``conn.execute(sql).fetchone()``, ``Popen(args).wait()``)."""
-    func = node.func
-    value = func.value if isinstance(func, ast.Attribute) else None
-    while value is not None:
-        if isinstance(value, ast.Call):
-            if id(value) in reported:
-                return True
-            value = value.func
-        elif isinstance(value, (ast.Attribute, ast.Subscript)):
-            value = value.value
-        else:
-            return False
-    return False
-
-
-def check(visitor: Visitor, blocking: BlockingCheck,
-          skip: set[int] | frozenset[int] = frozenset(),
-          in_threads: set[int] | frozenset[int] = frozenset()) -> Iterator[Finding]:
-    """AIO100-AIO108 and AIO110 for every call and sync ``with`` in a coroutine.
-
-    ``skip``: ids of calls another rule reports instead (AIO111); ``in_threads``: ids of
-    coroutines that run on a loop of their own in a worker thread (see
-    :func:`~flake8_asyncio_tasks.threads.thread_run_coroutines`).
-    """
-    forking: set[int] | None = None
-    found_calls: list[tuple[ast.Call, str]] = []
-    for site in visitor.calls:
-        coroutine = site.scope.coroutine
-        if coroutine is None or id(site.node) in skip or id(coroutine) in in_threads:
-            continue
-        found = blocking.classify(site)
-        if found is not None:
-            name, entry = found
-            if entry.rule is LOOP_RUN_IN_COROUTINE:
-                if forking is None:
-                    forking = _forking_coroutines(visitor)
-                if id(coroutine) in forking:
-                    continue  # the child of os.fork() may run a loop of its own
-            text = entry.message(name, coroutine.name)
-            if entry.mutex:
-                held = held_after_acquire(site.node, coroutine.node)
-                if held is None:
-                    continue  # released before any suspension
-                if held:
-                    text = with_note(text, name, held)
-            found_calls.append((site.node, text))
-    reported = {id(node) for node, _ in found_calls}
-    for node, text in found_calls:
-        # conn.execute(sql).fetchone(): one finding for the chain, at its first call
-        if not _on_a_reported_call(node, reported):
-            yield Finding(node.lineno, node.col_offset, text)
-    for expr, scope in visitor.iterations:  # for row in Article.objects.all():
-        coroutine = scope.coroutine
-        if coroutine is None or id(coroutine) in in_threads:
-            continue
-        iterated = blocking.resolver.resolve(expr, scope)
-        query = ITERATION_BLOCKS.get(iterated) if isinstance(iterated, str) else None
-        if query is not None:
-            written = f"{spelled(expr.func)}(...)" if isinstance(expr, ast.Call) else (
-                spelled(expr))
-            # the for loop calls __iter__, which runs the query
-            yield Finding(expr.lineno, expr.col_offset,
-                          query.message(f"{written}.__iter__", coroutine.name))
-    for expr, scope, statement in visitor.with_items:
-        if scope.coroutine is None or id(scope.coroutine) in in_threads:
-            continue
-        found_with = blocking.classify_with(expr, scope)
-        if found_with is not None and scope.coroutine is not None:
-            name, entry = found_with
-            note = f"entering `with {spelled(expr)}:`"
-            if entry.mutex:
-                held = held_in_with(statement, expr)
-                if held is None:
-                    continue  # a short section shared with threads
-                note += f", {held}"
-            # with self._lock: calls acquire() on entering; the message says where
-            text = with_note(entry.message(name, scope.coroutine.name), name, note)
-            yield Finding(expr.lineno, expr.col_offset, text)

@@ -8,7 +8,15 @@ from collections.abc import Sequence
 from dataclasses import replace
 from typing import Final
 
-from flake8_asyncio_tasks import blocking, misuse, task_findings, tasks, threads, transitive
+from flake8_asyncio_tasks import (
+    blocking,
+    blocking_findings,
+    misuse,
+    task_findings,
+    tasks,
+    threads,
+    transitive,
+)
 from flake8_asyncio_tasks.layout import is_test_file
 from flake8_asyncio_tasks.names import (
     FunctionRef,
@@ -93,7 +101,7 @@ def check_module(
     results, offloaded = misuses.offloaded_results(blocker, helpers)
     # what blocks in a coroutine run only on a worker thread's own loop blocks that thread
     in_threads = threads.thread_run_coroutines(visitor)
-    results += blocking.check(visitor, blocker, offloaded, in_threads)
+    results += blocking_findings.check(visitor, blocker, offloaded, in_threads)
     helper_calls: list[tuple[CallSite, FunctionRef | ProjectFunction]] = []
     for site in visitor.calls:
         coroutine = site.scope.coroutine

@@ -26,6 +26,7 @@ from __future__ import annotations
 import ast
 
 from flake8_asyncio_tasks.names import Scope, _is_none, parameter_defaults
+from flake8_asyncio_tasks.tables import NON_BLOCKING_ARGS, TIMEOUT_ARGS, TIMEOUT_ARGS_BY_NAME
 
 #: the guard tokens of each blocking call of one function (one frozenset per call)
 Alternatives = tuple[frozenset[str], ...]
@@ -174,3 +175,42 @@ def skips(call: ast.Call, parameters: tuple[str, ...], alternatives: Alternative
         return value is not None and not _is_none(value)
 
     return all(any(satisfied(token) for token in tokens) for tokens in alternatives)
+
+
+def flag_values(call: ast.Call, method: str) -> list[ast.expr]:
+    """The arguments of a ``block``/``blocking`` flag that may make ``method`` return
+    at once (``q.get(False)``, ``lock.acquire(blocking=False)``)."""
+    flag = NON_BLOCKING_ARGS.get(method)
+    if flag is None:
+        return []
+    index, keywords = flag
+    return [*call.args[index:index + 1],
+            *(item.value for item in call.keywords if item.arg in keywords)]
+
+
+def timeout_values(call: ast.Call, ref: str, method: str) -> list[ast.expr]:
+    """The timeout arguments of a wait (``q.get(True, 0)``, ``select.select(r, w, x, 0)``)."""
+    timeout = TIMEOUT_ARGS_BY_NAME.get(ref, TIMEOUT_ARGS.get(method))
+    return [] if timeout is None else argument_values(call, timeout, "timeout")
+
+
+def argument_values(call: ast.Call, index: int, keyword: str) -> list[ast.expr]:
+    """The argument at position ``index`` and/or passed as ``keyword=``."""
+    return [*call.args[index:index + 1],
+            *(item.value for item in call.keywords if item.arg == keyword)]
+
+
+def has_star_arguments(call: ast.Call) -> bool:
+    """``f(*args)`` or ``f(**kwargs)``: arguments nobody can read without running it."""
+    return any(isinstance(arg, ast.Starred) for arg in call.args) or any(
+        keyword.arg is None for keyword in call.keywords)
+
+
+def is_literal(node: ast.expr, value: object) -> bool:
+    """``node`` is the literal ``value`` (``False`` or ``0``; not ``None``)."""
+    return (
+        isinstance(node, ast.Constant)
+        and node.value is not None
+        and not isinstance(node.value, str)
+        and node.value == value
+    )

@@ -1,7 +1,7 @@
 """Coroutines that run on a loop of their own in a worker thread.
 
 What blocks in them blocks that thread only, never the main loop, so the blocking rules
-leave them alone (:func:`~flake8_asyncio_tasks.blocking.check`'s ``in_threads``).
+leave them alone (:func:`~flake8_asyncio_tasks.blocking_findings.check`'s ``in_threads``).
 """
 
 from __future__ import annotations
