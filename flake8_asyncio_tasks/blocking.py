@@ -36,11 +36,6 @@ from flake8_asyncio_tasks.guards import (
 from flake8_asyncio_tasks.names import (
     Annotated,
     AnnotatedValue,
-    ClassRef,
-    FunctionRef,
-    ProjectClass,
-    ProjectFunction,
-    Ref,
     Scope,
     ScopeKind,
     Value,
@@ -49,6 +44,7 @@ from flake8_asyncio_tasks.names import (
     local_match,
     spelled,
 )
+from flake8_asyncio_tasks.refs import ClassRef, FunctionRef, ProjectClass, ProjectFunction, Ref
 from flake8_asyncio_tasks.resolver import Resolver, call_variant, is_pseudo_path
 from flake8_asyncio_tasks.rules import (
     BLOCKING_HTTP,

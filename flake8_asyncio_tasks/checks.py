@@ -18,14 +18,9 @@ from flake8_asyncio_tasks import (
     transitive,
 )
 from flake8_asyncio_tasks.layout import is_test_file
-from flake8_asyncio_tasks.names import (
-    FunctionRef,
-    ProjectFunction,
-    dotted_source,
-    local_match,
-    spelled,
-)
+from flake8_asyncio_tasks.names import dotted_source, local_match, spelled
 from flake8_asyncio_tasks.project import project_for
+from flake8_asyncio_tasks.refs import FunctionRef, ProjectFunction
 from flake8_asyncio_tasks.rules import LOOP_RUN_IN_COROUTINE, for_event_loop
 from flake8_asyncio_tasks.settings import Settings
 from flake8_asyncio_tasks.summarize import summarize, summarize_function

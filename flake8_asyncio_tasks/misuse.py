@@ -21,14 +21,8 @@ from collections.abc import Iterator
 from typing import Final
 
 from flake8_asyncio_tasks.blocking import BlockingCheck, is_allowed, may_be, resolve_candidate
-from flake8_asyncio_tasks.names import (
-    ClassRef,
-    FunctionRef,
-    Scope,
-    display_name,
-    dotted_source,
-    spelled,
-)
+from flake8_asyncio_tasks.names import Scope, display_name, dotted_source, spelled
+from flake8_asyncio_tasks.refs import ClassRef, FunctionRef
 from flake8_asyncio_tasks.rules import (
     DEPRECATED_LOOP_POLICY,
     DISCARDED_AWAITABLE,

@@ -36,11 +36,7 @@ from flake8_asyncio_tasks.layout import (
     mentions,
     read_source,
 )
-from flake8_asyncio_tasks.names import (
-    ProjectClass,
-    ProjectFunction,
-    Ref,
-)
+from flake8_asyncio_tasks.refs import ProjectClass, ProjectFunction, Ref
 from flake8_asyncio_tasks.resolver import _TRANSPARENT_BASES, library_member
 from flake8_asyncio_tasks.settings import Settings
 from flake8_asyncio_tasks.summarize import summarize

@@ -19,16 +19,14 @@ from flake8_asyncio_tasks.blocking import BlockingCheck, owner
 from flake8_asyncio_tasks.guards import Alternatives, add_tokens, skips
 from flake8_asyncio_tasks.names import (
     Binding,
-    ClassRef,
     Defined,
-    FunctionRef,
-    Ref,
     Scope,
     ScopeKind,
     Value,
     parameter_names,
     qualname,
 )
+from flake8_asyncio_tasks.refs import ClassRef, FunctionRef, Ref
 from flake8_asyncio_tasks.resolver import Resolver
 from flake8_asyncio_tasks.rules import LOOP_RUN_IN_COROUTINE
 from flake8_asyncio_tasks.summary import ClassSummary, FunctionSummary, ModuleSummary

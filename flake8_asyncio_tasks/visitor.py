@@ -19,15 +19,8 @@ from collections.abc import Callable
 from typing import Any, Final
 
 from flake8_asyncio_tasks.locks import statement_blocks
-from flake8_asyncio_tasks.names import (
-    OPAQUE,
-    UNRESOLVED,
-    FunctionRef,
-    Scope,
-    ScopeKind,
-    Unresolved,
-    Value,
-)
+from flake8_asyncio_tasks.names import OPAQUE, Scope, ScopeKind, Value
+from flake8_asyncio_tasks.refs import UNRESOLVED, FunctionRef, Unresolved
 from flake8_asyncio_tasks.resolver import Resolver
 from flake8_asyncio_tasks.settings import Settings
 from flake8_asyncio_tasks.summary import FunctionSummary

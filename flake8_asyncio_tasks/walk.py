@@ -7,12 +7,8 @@ import ast
 from dataclasses import dataclass
 from typing import Final
 
-from flake8_asyncio_tasks.names import (
-    UNRESOLVED,
-    Ref,
-    Scope,
-    Unresolved,
-)
+from flake8_asyncio_tasks.names import Scope
+from flake8_asyncio_tasks.refs import UNRESOLVED, Ref, Unresolved
 from flake8_asyncio_tasks.resolver import Resolver
 from flake8_asyncio_tasks.settings import Settings
 from flake8_asyncio_tasks.summary import ModuleSummary

@@ -12,9 +12,7 @@ from flake8_asyncio_tasks.names import (
     OPAQUE,
     Annotated,
     AnnotatedValue,
-    ClassRef,
     Defined,
-    FunctionRef,
     Imported,
     Known,
     Scope,
@@ -24,6 +22,7 @@ from flake8_asyncio_tasks.names import (
     dotted_source,
     parameter_defaults,
 )
+from flake8_asyncio_tasks.refs import ClassRef, FunctionRef
 from flake8_asyncio_tasks.tables import BLOCKING_CALLS, RETURNS
 from flake8_asyncio_tasks.walk import (
     WalkState,
