@@ -10,8 +10,10 @@ A resolved value (a :data:`~flake8_asyncio_tasks.refs.Ref`) is one of:
 * a canonical dotted string.  ``"time.sleep"`` is a module attribute; ``"()"`` marks a
   call result, so ``s = requests.Session()`` makes ``s`` resolve to
   ``"requests.Session()"`` and ``s.get`` to ``"requests.Session().get"``;
-* a :class:`~flake8_asyncio_tasks.refs.FunctionRef` for a ``def``/``async def`` of this module;
-* a :class:`~flake8_asyncio_tasks.refs.ClassRef` for a class of this module (or an instance of it: ``self``).
+* a :class:`~flake8_asyncio_tasks.refs.FunctionRef` for a ``def``/``async def`` of this
+  module;
+* a :class:`~flake8_asyncio_tasks.refs.ClassRef` for a class of this module (or an
+  instance of it: ``self``).
 
 Anything the resolver cannot be sure of is ``None``: unknown means silent.
 """
