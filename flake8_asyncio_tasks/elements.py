@@ -1,0 +1,106 @@
+"""What one element of an iterable is, when every element is the same: the element
+types of :meth:`~flake8_asyncio_tasks.resolver.Resolver.element` (``for p in
+root.rglob("*")``, ``[f.result() for f in futures]`` with ``futures`` filled by
+``executor.submit(...)``).
+"""
+
+from __future__ import annotations
+
+import ast
+from typing import TYPE_CHECKING, Final
+
+from flake8_asyncio_tasks.names import AnnotatedValue, Scope, ScopeKind, Value
+from flake8_asyncio_tasks.refs import Ref
+from flake8_asyncio_tasks.tables import RETURNS
+
+if TYPE_CHECKING:
+    from flake8_asyncio_tasks.resolver import Resolver
+
+_MAX_DEPTH: Final = 24
+#: values whose elements :func:`element` knows, when a name holds one
+_CONTAINERS: Final = (ast.List, ast.Tuple, ast.Set, ast.ListComp, ast.SetComp,
+                      ast.GeneratorExp, ast.Call)
+#: methods that put elements into a list or set
+_FILLERS: Final = frozenset({"append", "add", "insert", "extend"})
+
+
+def _empty(node: ast.expr) -> bool:
+    """``[]``, ``set()``, ``list()``: a container to be filled later."""
+    if isinstance(node, ast.List):
+        return not node.elts
+    return isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and (
+        node.func.id in ("list", "set")) and not node.args and not node.keywords
+
+
+#: builtins whose result holds the same elements as their one argument
+_ORDER_KEEPING: Final = frozenset({"iter", "list", "reversed", "set", "sorted", "tuple"})
+
+
+def element(resolver: Resolver, node: ast.expr, scope: Scope, depth: int = 0) -> Ref | None:
+    """What one element of the iterable ``node`` is, when every element is the same.
+
+    ``path.rglob("*")`` gives paths (:data:`RETURNS` says so); a list, set or tuple
+    display whose items all resolve alike, a comprehension's element (``[pool.submit(f,
+    x) for x in xs]``), a name bound once to one of those, and ``list()``, ``tuple()``,
+    ``set()``, ``sorted()``, ``reversed()`` or ``iter()`` of one keep the type.  A
+    dict iterates over its keys and a starred item may be anything: unknown.
+    """
+    if depth > _MAX_DEPTH:
+        return None
+    if isinstance(node, (ast.List, ast.Tuple, ast.Set)):
+        found: Ref | None = None
+        for item in node.elts:
+            ref = None if isinstance(item, ast.Starred) else resolver.resolve(
+                item, scope, depth + 1)
+            if ref is None or (found is not None and ref != found):
+                return None
+            found = ref
+        return found
+    if isinstance(node, (ast.ListComp, ast.SetComp, ast.GeneratorExp)):
+        if isinstance(node.elt, ast.Starred):  # Python 3.15 (PEP 798): [*x for x in xs]
+            return None
+        if any(isinstance(part, ast.Call) and isinstance(part.func, ast.Attribute)
+               and part.func.attr == "done" for generator in node.generators
+               for condition in generator.ifs for part in ast.walk(condition)):
+            return None  # [f for f in futures if f.done()]: the finished ones
+        inner = scope.child_for(node)
+        return None if inner is None else resolver.resolve(node.elt, inner, depth + 1)
+    if isinstance(node, ast.Name):
+        bindings = resolver.owner(node.id, scope).bindings.get(node.id)
+        if not bindings or len(bindings) != 1:
+            return None
+        binding = bindings[0]
+        if isinstance(binding, AnnotatedValue):
+            binding = binding.value
+        if isinstance(binding, Value) and binding.item is None and _empty(binding.expr):
+            return _filled(resolver, node.id, binding.scope, depth + 1)
+        if isinstance(binding, Value) and binding.item is None and isinstance(
+                binding.expr, _CONTAINERS):
+            return element(resolver, binding.expr, binding.scope, depth + 1)
+    elif isinstance(node, ast.Call) and len(node.args) == 1 and not node.keywords and (
+            not isinstance(node.args[0], ast.Starred)) and isinstance(node.func, ast.Name):
+        if resolver.resolve(node.func, scope, depth + 1) in _ORDER_KEEPING:
+            return element(resolver, node.args[0], scope, depth + 1)
+    ref = resolver.resolve(node, scope, depth + 1)
+    return RETURNS.get(f"{ref}[*]") if isinstance(ref, str) else None
+
+def _filled(resolver: Resolver, name: str, scope: Scope, depth: int) -> Ref | None:
+    """``futures = []`` then ``futures.append(pool.submit(f, x))``: the elements
+    every ``append``/``add``/``insert``/``extend`` in the scope's code agrees on."""
+    if scope.kind not in (ScopeKind.FUNCTION, ScopeKind.COROUTINE):
+        return None  # a module's or class's registry: filled from anywhere
+    found: Ref | None = None
+    for node in ast.walk(scope.node):
+        if not (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)
+                and isinstance(node.func.value, ast.Name) and node.func.value.id == name
+                and node.func.attr in _FILLERS):
+            continue
+        if not node.args or node.keywords or isinstance(node.args[-1], ast.Starred):
+            return None
+        item = node.args[-1]
+        ref = element(resolver, item, scope, depth + 1) if node.func.attr == "extend" else (
+            resolver.resolve(item, scope, depth + 1))
+        if ref is None or (found is not None and ref != found):
+            return None
+        found = ref
+    return found
