@@ -1,0 +1,105 @@
+"""Which lines of a module never run on the Pythons and flags the module itself says:
+the arms of version tests that only older Pythons take (``if sys.version_info >= (3,
+10): ... else: <legacy>``, early returns on a newer Python, module-level version flags)
+and the dead arm of ``if FLAG:`` on a module-level ``FLAG = True/False``.  Part of the
+walk (:class:`~flake8_asyncio_tasks.visitor.Visitor`); decided once, when a rule asks.
+"""
+
+from __future__ import annotations
+
+import ast
+
+from flake8_asyncio_tasks.locks import statement_blocks
+from flake8_asyncio_tasks.names import Scope, Value
+from flake8_asyncio_tasks.walk import WalkState
+from flake8_asyncio_tasks.walk_uses import older_pythons_branch, version_test
+
+
+class BranchQueries(WalkState):
+    """The visitor's answers about branches that do not run (see the module)."""
+
+    _legacy_decided: bool
+    _dead: list[tuple[int, int]] | None
+
+    def in_legacy_branch(self, line: int, before: tuple[int, ...] | None = None) -> bool:
+        """``line`` is in code that only Pythons older than a version test's run (with
+        ``before``: a version no later than it)."""
+        if not self._legacy_decided:
+            self._legacy_decided = True
+            self._decide_version_flags()
+            self._early_exits()
+        return any(first <= line <= last and (before is None or version <= before)
+                   for first, last, version in self.legacy_branches)
+
+    def in_dead_branch(self, line: int) -> bool:
+        """``line`` is in the arm of ``if FLAG:`` / ``if not FLAG:`` that never runs,
+        ``FLAG`` being bound once, at module level, to ``True`` or ``False`` (unasync's
+        ``_IS_SYNC = False`` in the async copy of a module: its sync arms are dead)."""
+        dead = self._dead
+        if dead is None:
+            dead = self._dead = []
+            tests = [(test, False) for test in self.version_flag_tests]
+            # if _IS_SYNC and connect: one false part and the body never runs
+            tests += [(test, True) for test in self.flag_conjuncts]
+            for (node, scope, name, plain), conjunct in tests:
+                value = self._module_flag(name, scope)
+                if not (isinstance(value, ast.Constant) and isinstance(value.value, bool)):
+                    continue
+                taken = value.value is plain
+                block = node.body if not taken else [] if conjunct else node.orelse
+                if block:
+                    last = block[-1]
+                    dead.append((block[0].lineno,
+                                 getattr(last, "end_lineno", None) or last.lineno))
+        return any(first <= line <= last for first, last in dead)
+
+    def _decide_version_flags(self) -> None:
+        """``PY37_OR_LATER = sys.version_info >= (3, 7)`` bound once at module level, then
+        ``if PY37_OR_LATER: ... else: <old>``: the else is a legacy branch."""
+        for node, scope, name, plain in self.version_flag_tests:
+            value = self._module_flag(name, scope)
+            if value is None:
+                continue
+            test = value if plain else ast.UnaryOp(op=ast.Not(), operand=value)
+            found = older_pythons_branch(test, node.body, node.orelse)
+            if found is not None:
+                self.legacy_branches.append(found)
+
+    def _module_flag(self, name: str, scope: Scope) -> ast.expr | None:
+        """The value of ``name`` read in ``scope`` when it is bound once, at module level
+        (``PY37 = ...``), and not in the function reading it."""
+        root = self.root
+        function = scope.enclosing_function()
+        if root is None or (function is not root and name in function.bindings):
+            return None
+        bindings = root.bindings.get(name, [])
+        only = bindings[0] if len(bindings) == 1 else None
+        return only.expr if isinstance(only, Value) and only.item is None else None
+
+    def _early_exits(self) -> None:
+        """``if sys.version_info >= (3, 7): return new()`` then the old code: what follows
+        an ``if`` on a newer Python whose block always returns or raises is legacy.  Walks
+        the module's statement blocks only, and only when a rule asks."""
+        root = self.root
+        if root is None:
+            return
+        flags = {id(node): (scope, name) for node, scope, name, plain
+                 in self.version_flag_tests if plain}
+        stack: list[ast.AST] = [root.node]
+        while stack:
+            for block in statement_blocks(stack.pop()):
+                stack.extend(block)
+                for index, statement in enumerate(block[:-1]):
+                    if not (isinstance(statement, ast.If) and not statement.orelse
+                            and isinstance(statement.body[-1], (ast.Return, ast.Raise))):
+                        continue
+                    test: ast.expr | None = statement.test
+                    flag = flags.get(id(statement))
+                    if flag is not None:
+                        test = self._module_flag(flag[1], flag[0])
+                    found = version_test(test) if test is not None else None
+                    if found is not None and found[0]:
+                        last = block[-1]
+                        self.legacy_branches.append((
+                            block[index + 1].lineno,
+                            getattr(last, "end_lineno", None) or last.lineno, found[1]))
