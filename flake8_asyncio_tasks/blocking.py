@@ -296,7 +296,7 @@ class BlockingCheck:
             return any(
                 isinstance(part, (ast.Name, ast.Attribute))
                 and (dotted_source(part) or "").rpartition(".")[2] in flags
-                for value in given for part in ast.walk(value))
+                for value in given for part in self._flag_parts(value, site.scope))
         if ref in IN_MEMORY_OPENERS:
             if any(keyword.arg == "fileobj" for keyword in node.keywords):
                 return True
@@ -317,6 +317,19 @@ class BlockingCheck:
         if any(is_literal(value, False) for value in flag_values(node, method)):
             return True
         return any(is_literal(value, 0) for value in timeout_values(node, ref, method))
+
+    def _flag_parts(self, value: ast.expr, scope: Scope, depth: int = 0) -> list[ast.AST]:
+        """The nodes of a flags argument, through names bound once to a value
+        (``_NUMERIC = socket.AI_NUMERICHOST | socket.AI_NUMERICSERV`` at module level)."""
+        parts: list[ast.AST] = []
+        for part in ast.walk(value):
+            parts.append(part)
+            if isinstance(part, ast.Name) and depth < 3:
+                bindings = self.resolver.owner(part.id, scope).bindings.get(part.id, ())
+                only = bindings[0] if len(bindings) == 1 else None
+                if isinstance(only, Value) and only.item is None:
+                    parts += self._flag_parts(only.expr, only.scope, depth + 1)
+        return parts
 
     def argument_guards(self, site: CallSite) -> frozenset[str]:
         """Guard tokens (see ``guards``) for a blocking call of a sync function whose

@@ -36,10 +36,24 @@ def thread_run_coroutines(visitor: Visitor) -> set[int]:
     # class Worker(threading.Thread): def run(self): ... the run() method is a target
     runs = _thread_subclass_runs(root, resolver) if root is not None and (
         "Thread" in indirect or "threading" in visitor.imported_modules) else []
-    if not threads and not runs:
+    # run_worker(self.work, thread=True): a coroutine function handed to an API told to
+    # run it in a thread (which gives it a loop of its own there)
+    handed = [site for site in visitor.calls if _in_a_thread(site.node)]
+    decorated = [scope for scope in _coroutine_scopes(root)
+                 if any(isinstance(d, ast.Call) and _in_a_thread(d)
+                        for d in _decorators(scope))] if root is not None else []
+    if not threads and not runs and not handed and not decorated:
         return set()
     targets: set[int] = {id(scope) for scope in runs}  # sync functions threads run
     thread_run_calls: dict[int, int] = {}  # id(coroutine scope) -> calls run in threads
+    for site in handed:
+        for arg in (*site.node.args, *(k.value for k in site.node.keywords)):
+            if isinstance(arg, (ast.Name, ast.Attribute)):
+                ref = resolver.resolve(arg, site.scope)
+                if isinstance(ref, FunctionRef) and ref.is_async:
+                    key = id(ref.scope)
+                    thread_run_calls[key] = thread_run_calls.get(key, 0) + 1
+    decorated_ids = {id(scope) for scope in decorated}
     for site in threads:
         node = site.node
         target = next((k.value for k in node.keywords if k.arg == "target"), None)
@@ -64,7 +78,7 @@ def thread_run_coroutines(visitor: Visitor) -> set[int]:
                                     and site.node.func.attr == "run_until_complete"):
             _count_coroutine_call(site.node.args[0], site.scope, resolver, thread_run_calls)
     if not thread_run_calls or root is None:
-        return set()
+        return decorated_ids
     loads: dict[int, int] = {}
     methods: dict[str, list[int]] = {}  # method name -> the coroutines of that name
     stack = [root]
@@ -85,7 +99,8 @@ def thread_run_coroutines(visitor: Visitor) -> set[int]:
             if isinstance(part, ast.Attribute) and part.attr in methods:
                 for key in methods[part.attr]:
                     loads[key] = loads.get(key, 0) + 1
-    return {key for key, calls in thread_run_calls.items() if loads.get(key, 0) == calls}
+    found = {key for key, calls in thread_run_calls.items() if loads.get(key, 0) == calls}
+    return found | decorated_ids
 
 
 def _thread_subclass_runs(root: Scope, resolver: Resolver) -> list[Scope]:
@@ -118,3 +133,26 @@ def _count_coroutine_call(node: ast.expr, scope: Scope, resolver: Resolver,
     ref = resolver.resolve(node.func, scope)
     if isinstance(ref, FunctionRef) and ref.is_async:
         counts[id(ref.scope)] = counts.get(id(ref.scope), 0) + 1
+
+
+def _in_a_thread(call: ast.Call) -> bool:
+    """A call given ``thread=True`` (textual's ``run_worker(work, thread=True)`` and
+    ``@work(thread=True)``): what it runs, it runs in a worker thread."""
+    return any(k.arg == "thread" and isinstance(k.value, ast.Constant) and k.value.value is True
+               for k in call.keywords)
+
+
+def _coroutine_scopes(root: Scope) -> list[Scope]:
+    """Every ``async def`` of the module, nested ones included."""
+    found, stack = [], [root]
+    while stack:
+        scope = stack.pop()
+        stack.extend(scope.children)
+        if scope.kind is ScopeKind.COROUTINE:
+            found.append(scope)
+    return found
+
+
+def _decorators(scope: Scope) -> list[ast.expr]:
+    node = scope.node
+    return node.decorator_list if isinstance(node, ast.AsyncFunctionDef) else []

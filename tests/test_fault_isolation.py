@@ -93,8 +93,9 @@ def test_a_failing_check_is_one_internal_error(
     assert match["error"] == "RuntimeError"
     assert "forced over two lines" in text  # one line, whatever the exception says
     # the innermost frame of the plugin, not the test's patched function
-    assert match["frame"].partition(":")[0] in {"checks.py", "blocking.py", "tasks.py",
-                                                "visitor.py"}, text
+    assert match["frame"].partition(":")[0] in {
+        "checks.py", "blocking.py", "blocking_findings.py", "tasks.py", "task_findings.py",
+        "visitor.py"}, text
     assert 1 <= line <= GOOD.count("\n") and col >= 0
 
 
@@ -190,7 +191,7 @@ def test_cli_reports_the_failure_and_every_other_file(tree: Path, jobs: str) -> 
     internal = [text for text in texts if text.startswith("AIO000")]
     match = MESSAGE.match(internal[0])
     assert match and match["error"] == "ZeroDivisionError", internal
-    assert match["frame"].startswith("blocking.py:"), internal
+    assert match["frame"].startswith("blocking_findings.py:"), internal
 
 
 @pytest.mark.skipif(sys.platform == "emscripten", reason="needs subprocesses")
@@ -219,5 +220,5 @@ def test_docs_page_shows_the_real_shape(tree: Path) -> None:
     pattern = re.escape(shown)
     pattern = pattern.replace(re.escape("AttributeError: 'Name' object has no attribute "
                                         "'value'"), r"ZeroDivisionError: forced by the test")
-    pattern = re.sub(r"blocking\\.py:\d+", r"blocking\\.py:\\d+", pattern)
+    pattern = re.sub(r"blocking_findings\\.py:\d+", r"blocking_findings\\.py:\\d+", pattern)
     assert re.fullmatch(pattern, actual), (shown, actual)
