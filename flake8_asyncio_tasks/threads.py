@@ -94,11 +94,19 @@ def thread_run_coroutines(visitor: Visitor) -> set[int]:
                 loads[id(ref.scope)] = loads.get(id(ref.scope), 0) + count
     if methods:
         # a method is read as an attribute (self._serve()): count every attribute of
-        # its name in the module, whatever the receiver, so that no other use is missed
-        for part in ast.walk(root.node):
-            if isinstance(part, ast.Attribute) and part.attr in methods:
-                for key in methods[part.attr]:
-                    loads[key] = loads.get(key, 0) + 1
+        # its name in the module, whatever the receiver, so that no other use is missed;
+        # but self.work in a class that defines its own work() is that class's method
+        own = _class_methods(root)
+        for part, cls in _attributes(root.node):
+            if part.attr not in methods:
+                continue
+            if cls is not None and isinstance(part.value, ast.Name) and (
+                    part.value.id in ("self", "cls")):
+                defined = own.get(id(cls), {}).get(part.attr)
+                if defined is not None and defined not in thread_run_calls:
+                    continue
+            for key in methods[part.attr]:
+                loads[key] = loads.get(key, 0) + 1
     found = {key for key, calls in thread_run_calls.items() if loads.get(key, 0) == calls}
     return found | decorated_ids
 
@@ -156,3 +164,30 @@ def _coroutine_scopes(root: Scope) -> list[Scope]:
 def _decorators(scope: Scope) -> list[ast.expr]:
     node = scope.node
     return node.decorator_list if isinstance(node, ast.AsyncFunctionDef) else []
+
+
+def _class_methods(root: Scope) -> dict[int, dict[str, int]]:
+    """id(class node) -> its methods: name -> id(method scope)."""
+    found: dict[int, dict[str, int]] = {}
+    stack = [root]
+    while stack:
+        scope = stack.pop()
+        stack.extend(scope.children)
+        if scope.kind is ScopeKind.CLASS:
+            found[id(scope.node)] = {
+                child.name: id(child) for child in scope.children
+                if isinstance(child.node, (ast.FunctionDef, ast.AsyncFunctionDef))}
+    return found
+
+
+def _attributes(tree: ast.AST) -> list[tuple[ast.Attribute, ast.ClassDef | None]]:
+    """Every attribute node of ``tree`` with the innermost class whose body holds it."""
+    found: list[tuple[ast.Attribute, ast.ClassDef | None]] = []
+    stack: list[tuple[ast.AST, ast.ClassDef | None]] = [(tree, None)]
+    while stack:
+        node, cls = stack.pop()
+        if isinstance(node, ast.Attribute):
+            found.append((node, cls))
+        inner = node if isinstance(node, ast.ClassDef) else cls
+        stack.extend((child, inner) for child in ast.iter_child_nodes(node))
+    return found
