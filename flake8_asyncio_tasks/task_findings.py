@@ -313,6 +313,10 @@ def _get_event_loop(site: CallSite, kind: int, visitor: Visitor) -> Iterator[Fin
         if scope.kind is ScopeKind.COROUTINE:
             return  # a callback or helper defined in a coroutine runs in its loop
         scope = scope.parent
+    if visitor.in_try_catching(site, "RuntimeError"):
+        # try: loop = get_event_loop() except RuntimeError: loop = new_event_loop(): the
+        # code is ready for Python 3.14, where no current loop raises
+        return
     if id(node) in visitor.default_calls:
         # def connect(loop=asyncio.get_event_loop()): one loop, fetched at import time
         yield Finding(node.lineno, node.col_offset, GET_EVENT_LOOP_OUTSIDE.format(
