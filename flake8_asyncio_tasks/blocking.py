@@ -367,13 +367,31 @@ class BlockingCheck:
         the annotation says "a stream", not whether it is a disk file, the console or a
         buffer."""
         func = site.node.func
-        if not isinstance(func, ast.Attribute) or not isinstance(func.value, ast.Name):
+        if not isinstance(func, ast.Attribute) or not isinstance(
+                func.value, (ast.Name, ast.Attribute)):
             return False
         callee = self.resolver.callee(site)
         if not isinstance(callee, str) or callee.rpartition(".")[0] not in FILE_OBJECTS:
             return False
-        name = func.value.id
-        bindings = self.resolver.owner(name, site.scope).bindings.get(name, ())
+        if isinstance(func.value, ast.Name):
+            return self._annotated_parameter(func.value.id, site.scope)
+        # self.fo.read() where every self.fo = fo comes from such a parameter (a reader
+        # class wrapping the stream its constructor was given)
+        attribute = func.value
+        if not isinstance(attribute.value, ast.Name):
+            return False
+        cls = self.resolver.resolve(attribute.value, site.scope)
+        if not isinstance(cls, ClassRef) or not cls.instance:
+            return False
+        values = cls.scope.attr_bindings.get(attribute.attr, ())
+        return bool(values) and all(
+            isinstance(value, Value) and value.item is None and isinstance(
+                value.expr, ast.Name) and self._annotated_parameter(value.expr.id, value.scope)
+            for value in values) and all(
+            isinstance(b, Annotated) for b in cls.scope.bindings.get(attribute.attr, ()))
+
+    def _annotated_parameter(self, name: str, scope: Scope) -> bool:
+        bindings = self.resolver.owner(name, scope).bindings.get(name, ())
         return bool(bindings) and all(isinstance(b, Annotated) for b in bindings)
 
     def _opened_here(self, site: CallSite) -> bool:
