@@ -236,7 +236,8 @@ class BlockingCheck:
         method = ref.rpartition(".")[2]
         if has_star_arguments(node) and _is_guarded(ref, method):
             return True  # ``*args``/``**kwargs`` may carry the flag that makes it return
-        if method == "get" and self.visitor.nonempty_queues and "Queue()" in ref:
+        if method == "get" and (self.visitor.nonempty_queues or self.visitor.empty_waits) and (
+                "Queue()" in ref):
             bound = self.resolver.bound_method(node.func, site.scope)
             receiver = dotted_source(bound[0].value) if bound is not None else None
             if receiver is not None and self.visitor.checked_not_empty(receiver, site):
@@ -348,10 +349,24 @@ class BlockingCheck:
         tokens.discard("")
         return frozenset(tokens)
 
+    def nonempty_guard(self, site: CallSite) -> frozenset[str]:
+        """``self.queue.get()`` in a method: skipped by a caller that calls the method on
+        ``self`` where it knows ``self.queue`` is not empty (``"~self.queue"``)."""
+        func = site.node.func
+        if not (isinstance(func, ast.Attribute) and func.attr == "get"):
+            return frozenset()
+        ref = self.resolver.callee(site)
+        receiver = dotted_source(func.value)
+        if not isinstance(ref, str) or "Queue()" not in ref or receiver is None or (
+                not receiver.startswith("self.")):
+            return frozenset()
+        return frozenset({"~" + receiver})
+
     def guards_of(self, site: CallSite) -> frozenset[str]:
         """Every guard token of the blocking call ``site`` of a sync function: the
         branches around it and its own flag or timeout arguments."""
-        return self.visitor.omitted_guard(site) | self.argument_guards(site)
+        return self.visitor.omitted_guard(site) | self.argument_guards(site) | (
+            self.nonempty_guard(site))
 
     def chain_root(self, site: CallSite, entry: Blocking) -> bool:
         """The blocking call ``site`` (of a sync function) makes its function a blocking

@@ -12,6 +12,9 @@ as a *guard token* over a range of the function:
   passes a false constant (``False``, ``0``, ``None``, ``""``) skips it;
 - ``"?block"``: the same, for a parameter whose default is such a constant: a call that
   leaves it out skips it too;
+- ``"~self.queue"``: the call is ``self.queue.get()`` of a method; a caller that calls
+  the method on ``self`` where ``self.queue`` is known not to be empty (``if not
+  self.queue.empty():``, after ``while self.queue.empty(): await ...``) skips it;
 - ``"0timeout"`` / ``"0?timeout"``: the call waits only when the parameter ``timeout``
   is not ``0`` (``select.select(r, w, x, timeout)``); a call passing ``0`` (or, for the
   second, leaving out a parameter that defaults to ``0``) skips it.
@@ -24,6 +27,7 @@ call skips each of its blocking calls; one unguarded blocking call and nothing i
 from __future__ import annotations
 
 import ast
+from collections.abc import Callable
 
 from flake8_asyncio_tasks.names import Scope, _is_none, parameter_defaults
 from flake8_asyncio_tasks.tables import NON_BLOCKING_ARGS, TIMEOUT_ARGS, TIMEOUT_ARGS_BY_NAME
@@ -144,9 +148,12 @@ def _false_constant(node: ast.expr) -> bool:
         node.value, bytes)
 
 
-def skips(call: ast.Call, parameters: tuple[str, ...], alternatives: Alternatives) -> bool:
+def skips(call: ast.Call, parameters: tuple[str, ...], alternatives: Alternatives,
+          nonempty: Callable[[str], bool] | None = None) -> bool:
     """``call`` satisfies one token of each frozenset of ``alternatives`` (by keyword,
-    or by position in ``parameters``); ``*args``/``**kwargs``: unknown, so no."""
+    or by position in ``parameters``); ``*args``/``**kwargs``: unknown, so no.
+    ``nonempty``: whether the caller knows a queue (``"self.queue"``) is not empty at
+    ``call`` (for ``"~"`` tokens; without it they never hold)."""
     given: dict[str, ast.expr] = {}
     for index, arg in enumerate(call.args):
         if isinstance(arg, ast.Starred):
@@ -162,6 +169,8 @@ def skips(call: ast.Call, parameters: tuple[str, ...], alternatives: Alternative
 
     def satisfied(token: str) -> bool:
         first = token[0]
+        if first == "~":
+            return nonempty is not None and nonempty(token[1:])
         if first in "!?":
             value = given.get(token[1:])
             if value is None:

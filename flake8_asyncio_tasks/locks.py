@@ -184,3 +184,14 @@ def statement_blocks(node: ast.AST) -> Iterator[list[ast.stmt]]:
     if isinstance(node, ast.Match):
         for case in node.cases:
             yield case.body
+
+
+def statement_blocks_in(function: ast.AST) -> Iterator[list[ast.stmt]]:
+    """Every statement list of ``function``'s own code, nested blocks included (not the
+    bodies of functions or classes defined in it)."""
+    stack: list[ast.AST] = [function]
+    while stack:
+        for block in statement_blocks(stack.pop()):
+            yield block
+            stack.extend(statement for statement in block if not isinstance(
+                statement, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)))

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import ast
 from collections import deque
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
 from flake8_asyncio_tasks.blocking import BlockingCheck, owner, project_match
@@ -182,6 +182,16 @@ class TransitiveCheck:
         #: id(function node) -> the guard tokens of each of its blocking calls
         self.guards: dict[int, Alternatives] = {}
 
+    def _nonempty(self, site: CallSite) -> Callable[[str], bool] | None:
+        """For ``self.method()`` calls: which ``self.<queue>`` the caller knows is not
+        empty there (see ``guards``' ``"~"`` tokens)."""
+        func = site.node.func
+        if not (isinstance(func, ast.Attribute) and isinstance(func.value, ast.Name)
+                and func.value.id == "self"):
+            return None
+        visitor = self.visitor
+        return lambda receiver: visitor.checked_not_empty(receiver, site)
+
     def check(self, sites: list[tuple[CallSite, FunctionRef | ProjectFunction]]
               ) -> Iterator[Finding]:
         """AIO109 for each ``(call in a coroutine, sync helper it calls)``."""
@@ -200,7 +210,7 @@ class TransitiveCheck:
             if isinstance(ref, ProjectFunction):
                 guarded = ref.summary.unless_given
                 if guarded and project is not None and skips(
-                        site.node, ref.summary.parameters, guarded) and (
+                        site.node, ref.summary.parameters, guarded, self._nonempty(site)) and (
                         not _calls_blocking(ref, project)):
                     continue  # from_file(path, file=buf): the open() needs file=None
                 found = project.blocking_chain(ref) if project is not None else None
@@ -215,7 +225,8 @@ class TransitiveCheck:
                 if summary is None:
                     continue
                 unless = self.guards.get(id(ref.node))
-                if unless and skips(site.node, call_parameters(ref), unless):
+                if unless and skips(site.node, call_parameters(ref), unless,
+                                    self._nonempty(site)):
                     continue  # from_file(path, file=buf): the open() needs file=None
                 call, where = summary.root
                 names = [f"{name}()" if name != "..." else name

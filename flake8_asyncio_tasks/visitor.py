@@ -20,7 +20,8 @@ from collections.abc import Callable
 from typing import Any, Final
 
 from flake8_asyncio_tasks.branches import BranchQueries
-from flake8_asyncio_tasks.names import OPAQUE, Scope, ScopeKind
+from flake8_asyncio_tasks.locks import statement_blocks_in
+from flake8_asyncio_tasks.names import OPAQUE, Scope, ScopeKind, dotted_source
 from flake8_asyncio_tasks.refs import UNRESOLVED, FunctionRef, Unresolved
 from flake8_asyncio_tasks.resolver import Resolver
 from flake8_asyncio_tasks.settings import Settings
@@ -148,6 +149,7 @@ class Visitor(BindingWalk, UseWalk, BranchQueries):
         #: (function scope id, receiver, first line, last line) of the bodies of
         #: ``if not q.empty():`` / ``while q.qsize():``: a ``q.get()`` there finds an item
         self.nonempty_queues: list[tuple[int, str, int, int]] = []
+        self.empty_waits: list[tuple[Scope, str, ast.While]] = []
         #: ``with mock.patch(...):`` bodies: (the patcher as written, scope, first line,
         #: last line); inside, what a helper calls may not be the code on disk
         self.patched_blocks: list[tuple[ast.expr, Scope, int, int]] = []
@@ -280,10 +282,32 @@ class Visitor(BindingWalk, UseWalk, BranchQueries):
     def checked_not_empty(self, receiver: str, site: CallSite) -> bool:
         """``site`` (a ``receiver.get()``) sits in the body of a test that the queue is not
         empty, in the same function."""
+        if self.empty_waits:
+            self._after_empty_waits()
         function = id(site.scope.enclosing_function())
         line = site.node.lineno
         return any(owner == function and name == receiver and first <= line <= last
                    for owner, name, first, last in self.nonempty_queues)
+
+    def _after_empty_waits(self) -> None:
+        """``while q.empty(): await ...`` with no ``break``: the statements after the
+        loop in its block find ``q`` non-empty, up to the first that takes from it (one
+        wait, one item)."""
+        waits, self.empty_waits = self.empty_waits, []
+        for function, receiver, loop in waits:
+            for block in statement_blocks_in(function.node):
+                if loop in block:
+                    rest = block[block.index(loop) + 1:]
+                    taking = next((index for index, statement in enumerate(rest)
+                                   if _takes_from(statement, receiver)), None)
+                    if taking is not None:
+                        rest = rest[:taking + 1]
+                    if rest:
+                        last = rest[-1]
+                        self.nonempty_queues.append((
+                            id(function), receiver, rest[0].lineno,
+                            getattr(last, "end_lineno", None) or last.lineno))
+                    break
 
     def patched(self, line: int) -> bool:
         """``line`` is in the body of ``with unittest.mock.patch(...)`` (or
@@ -312,3 +336,13 @@ class Visitor(BindingWalk, UseWalk, BranchQueries):
         return frozenset(token for owner, start, end, token in self.omitted_guards
                          if owner == function and start <= position < end)
 
+
+def _takes_from(statement: ast.stmt, receiver: str) -> bool:
+    """``statement`` calls ``receiver.get(...)`` (or a method on ``self`` that may)."""
+    for part in ast.walk(statement):
+        if isinstance(part, ast.Call) and isinstance(part.func, ast.Attribute) and (
+                part.func.attr == "get" and dotted_source(part.func.value) == receiver
+                or receiver.startswith("self.") and isinstance(part.func.value, ast.Name)
+                and part.func.value.id == "self"):
+            return True
+    return False

@@ -91,6 +91,8 @@ class WalkState:
     imported_modules: set[str]
     catching_tries: list[tuple[int, int, int, str]]
     nonempty_queues: list[tuple[int, str, int, int]]
+    #: ``while q.empty(): await ...`` loops: (function scope, receiver, the loop)
+    empty_waits: list[tuple[Scope, str, ast.While]]
     legacy_branches: list[tuple[int, int, tuple[int, ...]]]
     version_flag_tests: list[tuple[ast.If, Scope, str, bool]]
     flag_conjuncts: list[tuple[ast.If, Scope, str, bool]]

@@ -234,6 +234,10 @@ class UseWalk(WalkState):
                 self.nonempty_queues.append((
                     id(scope.enclosing_function()), checked, node.body[0].lineno,
                     getattr(last, "end_lineno", None) or last.lineno))
+            if isinstance(node, ast.While):
+                waited = _waits_until_not_empty(node)
+                if waited is not None:
+                    self.empty_waits.append((scope.enclosing_function(), waited, node))
         if isinstance(node, ast.If) and _tests_a_parameter_type(node.test, scope):
             # if isinstance(source, str): open(source): what runs there depends on the
             # type of the argument, which a caller's call does not show
@@ -359,6 +363,28 @@ def _checked_not_empty(test: ast.expr) -> str | None:
             call.func.attr == method and not call.args):
         return dotted_source(call.func.value)
     return None
+
+
+def _waits_until_not_empty(node: ast.While) -> str | None:
+    """``while q.empty(): ...`` that only ends when ``q`` has an item (no ``break``, no
+    ``else``): the receiver."""
+    if node.orelse:
+        return None
+    test = node.test
+    if not (isinstance(test, ast.Call) and isinstance(test.func, ast.Attribute)
+            and test.func.attr == "empty" and not test.args and not test.keywords):
+        return None
+    stack: list[ast.AST] = list(node.body)
+    while stack:
+        part = stack.pop()
+        if isinstance(part, ast.Break):
+            return None
+        if not isinstance(part, (ast.For, ast.AsyncFor, ast.While, ast.FunctionDef,
+                                 ast.AsyncFunctionDef, ast.Lambda, ast.ClassDef)):
+            stack.extend(ast.iter_child_nodes(part))
+        elif isinstance(part, (ast.For, ast.AsyncFor, ast.While)):
+            stack.extend(part.orelse)  # a break in an inner loop's else ends this one
+    return dotted_source(test.func.value)
 
 
 def older_pythons_branch(test: ast.expr, body: list[ast.stmt], orelse: list[ast.stmt]
