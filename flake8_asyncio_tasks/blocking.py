@@ -20,7 +20,6 @@ from flake8_asyncio_tasks.clients import CLIENT_MODULES, client_method
 from flake8_asyncio_tasks.futures import (
     FUTURE_WAITS,
     PROCESS_WAITS,
-    elements,
     exited_before,
     settled_before,
 )
@@ -34,10 +33,7 @@ from flake8_asyncio_tasks.guards import (
     zero_token,
 )
 from flake8_asyncio_tasks.names import (
-    Annotated,
-    AnnotatedValue,
     Scope,
-    ScopeKind,
     Value,
     display_name,
     dotted_source,
@@ -52,6 +48,7 @@ from flake8_asyncio_tasks.rules import (
     LOOP_RUN_IN_COROUTINE,
 )
 from flake8_asyncio_tasks.settings import Settings
+from flake8_asyncio_tasks.streams import descriptor, opened_here, stream_parameter, wraps_descriptor
 from flake8_asyncio_tasks.tables import (
     BLOCKING_ANY_METHOD,
     BLOCKING_ANY_MODULES,
@@ -242,7 +239,7 @@ class BlockingCheck:
             receiver = dotted_source(bound[0].value) if bound is not None else None
             if receiver is not None and self.visitor.checked_not_empty(receiver, site):
                 return True  # while not q.empty(): q.get() finds an item at once
-        if ref.rpartition(".")[0] in FILE_OBJECTS and self._opened_here(site):
+        if ref.rpartition(".")[0] in FILE_OBJECTS and opened_here(self.resolver, site):
             return True  # f = open(p); f.read(): the open() itself is the finding
         if ref.rpartition(".")[0] in FILE_OBJECTS and method == "write" and len(
                 node.args) == 1 and isinstance(node.args[0], ast.Constant) and (
@@ -272,7 +269,7 @@ class BlockingCheck:
             if ref in ("os.read", "os.write") and node.args:
                 # what the descriptor is decides: a file or a pipe's read end waits; a
                 # descriptor of unknown origin may be a pipe, a socket or a tty
-                kind = self._descriptor(node.args[0], site.scope)
+                kind = descriptor(self.resolver, node.args[0], site.scope)
                 return kind not in ("file", "pipe-read") or (
                     kind == "pipe-read" and ref == "os.write")
             bound = self.resolver.bound_method(node.func, site.scope)
@@ -284,7 +281,7 @@ class BlockingCheck:
                 return False
             since = self.visitor.non_blocking.get(receiver_key(receiver, where))
             return since is not None and since <= node.lineno
-        if ref in ("open", "io.open") and node.args and self._wraps_descriptor(
+        if ref in ("open", "io.open") and node.args and wraps_descriptor(self.resolver,
                 node.args[0], site.scope):
             return True  # open(w, "wb", closefd=False): like os.fdopen, no disk I/O
         if ref in PATH_FUNCTIONS and node.args and is_pseudo_path(
@@ -374,128 +371,8 @@ class BlockingCheck:
         (a critical section, not a wait), and a file-object call on the function's own
         stream parameter (whether it blocks is up to each caller's argument), nor a call
         in an arm a constant flag never takes (``if not _IS_SYNC:``)."""
-        return not entry.critical_section and not self._stream_parameter(site) and (
+        return not entry.critical_section and not stream_parameter(self.resolver, site) and (
             not self.visitor.in_dead_branch(site.node.lineno))
-
-    def _stream_parameter(self, site: CallSite) -> bool:
-        """``stream.write(...)`` on a parameter ``stream: IO`` of the calling function:
-        the annotation says "a stream", not whether it is a disk file, the console or a
-        buffer."""
-        func = site.node.func
-        if not isinstance(func, ast.Attribute) or not isinstance(
-                func.value, (ast.Name, ast.Attribute)):
-            return False
-        callee = self.resolver.callee(site)
-        if not isinstance(callee, str) or callee.rpartition(".")[0] not in FILE_OBJECTS:
-            return False
-        if isinstance(func.value, ast.Name):
-            return self._annotated_parameter(func.value.id, site.scope)
-        # self.fo.read() where every self.fo = fo comes from such a parameter (a reader
-        # class wrapping the stream its constructor was given)
-        attribute = func.value
-        if not isinstance(attribute.value, ast.Name):
-            return False
-        cls = self.resolver.resolve(attribute.value, site.scope)
-        if not isinstance(cls, ClassRef) or not cls.instance:
-            return False
-        values = cls.scope.attr_bindings.get(attribute.attr, ())
-        return bool(values) and all(
-            isinstance(value, Value) and value.item is None and isinstance(
-                value.expr, ast.Name) and self._annotated_parameter(value.expr.id, value.scope)
-            for value in values) and all(
-            isinstance(b, Annotated) for b in cls.scope.bindings.get(attribute.attr, ()))
-
-    def _annotated_parameter(self, name: str, scope: Scope) -> bool:
-        bindings = self.resolver.owner(name, scope).bindings.get(name, ())
-        return bool(bindings) and all(isinstance(b, Annotated) for b in bindings)
-
-    def _opened_here(self, site: CallSite) -> bool:
-        """The file object's name is bound in the frame of this call (by ``open()``,
-        ``with open(...) as f``...), where the opening call is reported already."""
-        bound = self.resolver.bound_method(site.node.func, site.scope)
-        if bound is None:
-            return False
-        receiver = bound[0].value
-        if isinstance(receiver, ast.Call):
-            # open(p).read(): one line, one finding (the open)
-            return self.resolver.resolve(receiver.func, bound[1]) in BLOCKING_CALLS
-        if not isinstance(receiver, ast.Name):
-            return False
-        home = self.resolver.owner(receiver.id, bound[1])
-        if home is not owner(site.scope):
-            return False  # opened in another function, a class or the module
-        # assigned here from a call that is itself reported (f = open(...), with
-        # open(...) as f), not a parameter or a wrapper made some other way
-        for binding in home.bindings.get(receiver.id, ()):
-            value = binding.value if isinstance(binding, AnnotatedValue) else binding
-            if not isinstance(value, Value):
-                continue
-            if value.item == "*":
-                # for f in [open(p) for p in paths]: each open() is reported already
-                if any(self._opens(expr, where) for expr, where in elements(
-                        value.expr, value.scope, home)):
-                    return True
-            elif self._opens(value.expr, value.scope):
-                return True
-        return False
-
-    def _descriptor(self, fd: ast.expr, scope: Scope, depth: int = 0) -> str | None:
-        """What the descriptor ``fd`` is, when its origin is in sight: ``"file"`` for
-        ``os.open(path, flags)`` (``"non-blocking"`` with ``O_NONBLOCK`` in the flags)
-        or ``f.fileno()`` of a file object, ``"pipe-read"``/``"pipe-write"`` for the
-        ends of an ``os.pipe()`` (``r, w = os.pipe()``, ``pipe[1]``); each written in
-        place or bound once to a name.  ``None``: unknown."""
-        if isinstance(fd, ast.Subscript) and isinstance(fd.slice, ast.Constant) and (
-                fd.slice.value in (0, 1)) and isinstance(fd.value, ast.Name):
-            item: str | None = str(fd.slice.value)
-            fd = fd.value
-        else:
-            item = None
-        if isinstance(fd, ast.Name) and depth < 2:
-            bindings = self.resolver.owner(fd.id, scope).bindings.get(fd.id, ())
-            if len(bindings) != 1 or not isinstance(bindings[0], Value):
-                return None
-            binding = bindings[0]
-            if binding.item is not None and item is not None:
-                return None
-            item = item if binding.item is None else binding.item
-            if item is None:
-                return self._descriptor(binding.expr, binding.scope, depth + 1)
-            fd, scope = binding.expr, binding.scope
-        if not isinstance(fd, ast.Call):
-            return None
-        made = self.resolver.resolve(fd.func, scope)
-        if made == "os.pipe":
-            return {"0": "pipe-read", "1": "pipe-write"}.get(item or "")
-        if item is not None:
-            return None
-        if made == "os.open":
-            flags = [*fd.args[1:2], *(k.value for k in fd.keywords if k.arg == "flags")]
-            return "non-blocking" if any(
-                isinstance(part, (ast.Name, ast.Attribute)) and (
-                    dotted_source(part) or "").rpartition(".")[2] == "O_NONBLOCK"
-                for flag in flags for part in ast.walk(flag)) else "file"
-        func = fd.func
-        if isinstance(func, ast.Attribute) and func.attr == "fileno" and not fd.args:
-            owner_type = self.resolver.resolve(func.value, scope)
-            if isinstance(owner_type, str) and owner_type in FILE_OBJECTS:
-                return "file"
-        return None
-
-    def _wraps_descriptor(self, arg: ast.expr, scope: Scope) -> bool:
-        """``open(fd)`` of a descriptor: an int constant, ``x.fileno()``, or the end of
-        an ``os.pipe()``; it wraps what is open already, like ``os.fdopen``."""
-        if isinstance(arg, ast.Constant):
-            return type(arg.value) is int
-        if isinstance(arg, ast.Call) and isinstance(arg.func, ast.Attribute) and (
-                arg.func.attr == "fileno") and not arg.args:
-            return True
-        return self._descriptor(arg, scope) in ("pipe-read", "pipe-write")
-
-    def _opens(self, expr: ast.expr, scope: Scope) -> bool:
-        return isinstance(expr, ast.Call) and (
-            self.resolver.resolve(expr.func, scope) in BLOCKING_CALLS)
-
 
 
 def _any_method(ref: str) -> Blocking | None:
@@ -545,10 +422,3 @@ def _is_guarded(ref: str, method: str) -> bool:
         or ref in TIMEOUT_ARGS_BY_NAME
         or ref.startswith("os.wait") or ref in FLAGGED_CALLS or ref in SLEEPS_BY_ARGUMENT
     )
-
-
-def owner(scope: Scope) -> Scope:
-    """The function (or module) whose frame runs code of ``scope``."""
-    while scope.kind is ScopeKind.COMPREHENSION and scope.parent is not None:
-        scope = scope.parent
-    return scope

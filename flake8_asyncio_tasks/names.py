@@ -463,3 +463,10 @@ def local_match(ref: FunctionRef, names: Collection[str], filename: str) -> str 
         if entry in (qualname, dotted) or entry.endswith("." + dotted):
             return entry
     return None
+
+
+def owner(scope: Scope) -> Scope:
+    """The function (or module) whose frame runs code of ``scope``."""
+    while scope.kind is ScopeKind.COMPREHENSION and scope.parent is not None:
+        scope = scope.parent
+    return scope

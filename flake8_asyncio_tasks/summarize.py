@@ -15,7 +15,7 @@ from collections.abc import Callable
 from types import MappingProxyType
 from typing import Final
 
-from flake8_asyncio_tasks.blocking import BlockingCheck, owner
+from flake8_asyncio_tasks.blocking import BlockingCheck
 from flake8_asyncio_tasks.guards import Alternatives, add_tokens, skips
 from flake8_asyncio_tasks.names import (
     Binding,
@@ -23,6 +23,7 @@ from flake8_asyncio_tasks.names import (
     Scope,
     ScopeKind,
     Value,
+    owner,
     parameter_names,
     qualname,
 )

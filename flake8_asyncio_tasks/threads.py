@@ -9,8 +9,8 @@ from __future__ import annotations
 import ast
 from typing import Final
 
-from flake8_asyncio_tasks.blocking import may_be, owner, resolve_candidate
-from flake8_asyncio_tasks.names import Scope, ScopeKind
+from flake8_asyncio_tasks.blocking import may_be, resolve_candidate
+from flake8_asyncio_tasks.names import Scope, ScopeKind, owner
 from flake8_asyncio_tasks.refs import FunctionRef
 from flake8_asyncio_tasks.resolver import Resolver
 from flake8_asyncio_tasks.visitor import Visitor

@@ -15,9 +15,9 @@ from collections import deque
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
-from flake8_asyncio_tasks.blocking import BlockingCheck, owner, project_match
+from flake8_asyncio_tasks.blocking import BlockingCheck, project_match
 from flake8_asyncio_tasks.guards import Alternatives, add_guard, skips
-from flake8_asyncio_tasks.names import Scope, ScopeKind, dotted_source, local_match, spelled
+from flake8_asyncio_tasks.names import Scope, ScopeKind, dotted_source, local_match, owner, spelled
 from flake8_asyncio_tasks.refs import FunctionRef, ProjectFunction, ProjectLookup
 from flake8_asyncio_tasks.resolver import Resolver
 from flake8_asyncio_tasks.rules import LOOP_RUN_IN_COROUTINE, TRANSITIVE_BLOCKING
