@@ -1,11 +1,9 @@
-"""AIO200-AIO203, AIO300-AIO301: tasks and coroutines that never run or are lost.
-
-Every decision is made from what the visitor recorded about the call's surroundings
-(statement, ``await``, truth test, assignment) and the names read in the function.
-Whatever lets a task or coroutine escape counts as keeping it: ``await``, ``return``,
-``yield``, passing it to any call, storing it in an attribute, container or global,
-or reading the variable anywhere in the function (nested functions included).
-When unsure, stay silent.
+"""What a call makes, for AIO200-AIO203 and AIO300-AIO301: a task, a gathering, a
+coroutine, an event loop fetched or made (:class:`TaskCheck`), and which module-level
+loops a module never runs.  The findings are made in
+:mod:`~flake8_asyncio_tasks.task_findings`, from what the visitor recorded about each
+call's surroundings (statement, ``await``, truth test, assignment) and the names read
+in the function.  A call that cannot be resolved makes nothing: unknown means silent.
 """
 
 from __future__ import annotations
