@@ -12,6 +12,9 @@ as a *guard token* over a range of the function:
   passes a false constant (``False``, ``0``, ``None``, ``""``) skips it;
 - ``"?block"``: the same, for a parameter whose default is such a constant: a call that
   leaves it out skips it too;
+- ``"+force"`` / ``"+?force"``: the range runs only when the parameter ``force`` is
+  false (``if not force:``, the ``else`` of ``if force or x:``); a call passing a true
+  constant (or, for the second, leaving out a parameter that defaults to one) skips it;
 - ``"~self.queue"``: the call is ``self.queue.get()`` of a method; a caller that calls
   the method on ``self`` where ``self.queue`` is known not to be empty (``if not
   self.queue.empty():``, after ``while self.queue.empty(): await ...``) skips it;
@@ -58,30 +61,54 @@ def flag_tests(test: ast.expr, scope: Scope) -> tuple[list[str], list[str]]:
     """Guard tokens for the two branches of ``if test:``: ``(body, orelse)``.
 
     ``if block:`` / ``if block and x:`` run their body only when the parameter ``block``
-    is true; ``if not block: ... else:`` runs its ``else`` only then; ``if p is None:``
-    runs its body only when ``p=None`` is left out."""
+    is true, and ``if not block:`` its ``else``; ``if not force:`` / ``if not force and
+    x:`` run their body only when ``force`` is false, and ``if force:`` / ``if force or
+    x:`` their ``else``; ``if p is None:`` runs its body only when ``p=None`` is left
+    out."""
     conjuncts = test.values if isinstance(test, ast.BoolOp) and isinstance(
         test.op, ast.And) else [test]
-    flags = [part.id for part in conjuncts if isinstance(part, ast.Name)]
-    negated = test.operand.id if isinstance(test, ast.UnaryOp) and isinstance(
-        test.op, ast.Not) and isinstance(test.operand, ast.Name) else None
+    disjuncts = test.values if isinstance(test, ast.BoolOp) and isinstance(
+        test.op, ast.Or) else [test]
     body = [name for part in conjuncts if isinstance(part, ast.Compare) and (
         name := omitted_parameter(part, scope)) is not None]
-    if not flags and negated is None:
-        return body, []
     function = scope.enclosing_function().node
     if not isinstance(function, ast.FunctionDef):
         return body, []
     args = function.args
     parameters = {a.arg for a in (*args.posonlyargs, *args.args, *args.kwonlyargs)}
     defaults = parameter_defaults(args)
-    body += [_flag(name, defaults) for name in flags if name in parameters]
-    return body, [_flag(negated, defaults)] if negated in parameters else []
+    orelse: list[str] = []
+    for part in conjuncts:  # the body needs every part true
+        name, negated = _flag_test(part)
+        if name in parameters:
+            body.append(_unflag(name, defaults) if negated else _flag(name, defaults))
+    for part in disjuncts:  # the else needs every part false
+        name, negated = _flag_test(part)
+        if name in parameters:
+            orelse.append(_flag(name, defaults) if negated else _unflag(name, defaults))
+    return body, orelse
+
+
+def _flag_test(part: ast.expr) -> tuple[str | None, bool]:
+    """``p`` -> ``("p", False)``; ``not p`` -> ``("p", True)``; else ``(None, False)``."""
+    if isinstance(part, ast.Name):
+        return part.id, False
+    if isinstance(part, ast.UnaryOp) and isinstance(part.op, ast.Not) and isinstance(
+            part.operand, ast.Name):
+        return part.operand.id, True
+    return None, False
 
 
 def _flag(name: str, defaults: dict[str, ast.expr]) -> str:
+    """The range runs only when ``name`` is true: a false constant skips it."""
     default = defaults.get(name)
     return ("?" if default is not None and _false_constant(default) else "!") + name
+
+
+def _unflag(name: str, defaults: dict[str, ast.expr]) -> str:
+    """The range runs only when ``name`` is false: a true constant skips it."""
+    default = defaults.get(name)
+    return ("+?" if default is not None and _true_constant(default) else "+") + name
 
 
 def _plain_parameter(value: ast.expr, scope: Scope) -> tuple[str, ast.expr | None] | None:
@@ -171,6 +198,10 @@ def skips(call: ast.Call, parameters: tuple[str, ...], alternatives: Alternative
         first = token[0]
         if first == "~":
             return nonempty is not None and nonempty(token[1:])
+        if first == "+":
+            optional = token[1:2] == "?"
+            value = given.get(token[2:] if optional else token[1:])
+            return optional if value is None else _true_constant(value)
         if first in "!?":
             value = given.get(token[1:])
             if value is None:
@@ -223,3 +254,8 @@ def is_literal(node: ast.expr, value: object) -> bool:
         and not isinstance(node.value, str)
         and node.value == value
     )
+
+
+def _true_constant(node: ast.expr) -> bool:
+    return isinstance(node, ast.Constant) and bool(node.value) and not isinstance(
+        node.value, bytes)
