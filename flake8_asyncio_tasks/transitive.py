@@ -117,6 +117,105 @@ def _drop_skipped_edges(
             callers[callee_key] = kept
 
 
+def _forward_guards(
+        callers: dict[int, list[tuple[tuple[int, int], FunctionRef, ast.Call]]],
+        guards: dict[int, list[frozenset[str]] | None],
+        direct: dict[int, tuple[tuple[int, int], str, str]],
+        refs: dict[int, FunctionRef]) -> None:
+    """``_try_acquire(force=force)`` over ``_delay_waiter(force=False)``, whose wait runs
+    only when ``force`` is false: the caller hands its own parameter on, so its call
+    of the helper waits only as that parameter says.  Such an edge becomes a guarded
+    blocking call of the caller (the helper's tokens renamed to the caller's
+    parameters), repeated up the callers of the caller; one module, bounded."""
+    for _ in range(8):
+        blocking = _blocking_functions(callers, direct)
+        # a helper whose own helpers do not block: only its guarded waits count
+        calls_blocking = {id(caller.node) for callee_key, edges in callers.items()
+                          if callee_key in blocking for _, caller, _ in edges}
+        changed = False
+        for callee_key, edges in list(callers.items()):
+            alternatives = guards.get(callee_key)
+            callee = refs.get(callee_key)
+            if not alternatives or callee is None or callee_key in calls_blocking or (
+                    callee_key not in direct):
+                continue
+            parameters = call_parameters(callee)
+            kept = []
+            for edge in edges:
+                position, caller, call = edge
+                renamed = _renamed(call, parameters, tuple(alternatives), caller)
+                if renamed is None:
+                    kept.append(edge)
+                    continue
+                changed = True
+                if not renamed:
+                    continue  # the call's own constants skip every wait: no edge
+                key = id(caller.node)
+                for tokens in renamed:
+                    add_guard(guards, key, tokens)
+                best = direct.get(key)
+                _, root, where = direct[callee_key]
+                if best is None or position < best[0]:
+                    direct[key] = (position, f"{callee.node.name}() -> {root}", where)
+            callers[callee_key] = kept
+        if not changed:
+            return
+
+
+def _blocking_functions(
+        callers: dict[int, list[tuple[tuple[int, int], FunctionRef, ast.Call]]],
+        direct: dict[int, tuple[tuple[int, int], str, str]]) -> set[int]:
+    """The functions that block directly or through the call edges, as they stand."""
+    found = set(direct)
+    queue = deque(direct)
+    while queue:
+        for _, caller, _ in callers.get(queue.popleft(), ()):
+            key = id(caller.node)
+            if key not in found:
+                found.add(key)
+                queue.append(key)
+    return found
+
+
+def _renamed(call: ast.Call, parameters: tuple[str, ...], alternatives: Alternatives,
+             caller: FunctionRef) -> Alternatives | None:
+    """The helper's guard tokens as the caller's own: each blocking call's tokens whose
+    parameter the call fills with a parameter of the caller, renamed to it; ``()`` when
+    the call's own arguments skip every blocking call.  ``None`` when some blocking
+    call keeps no token (it waits whatever the caller is given), or the call has
+    ``*args``/``**kwargs``."""
+    given: dict[str, ast.expr] = {}
+    for index, arg in enumerate(call.args):
+        if isinstance(arg, ast.Starred):
+            return None
+        if index < len(parameters):
+            given[parameters[index]] = arg
+    for keyword in call.keywords:
+        if keyword.arg is None:
+            return None
+        given[keyword.arg] = keyword.value
+    args = caller.node.args
+    own = {a.arg for a in (*args.posonlyargs, *args.args, *args.kwonlyargs)}
+    renamed: list[frozenset[str]] = []
+    for tokens in alternatives:
+        if skips(call, parameters, (tokens,)):
+            continue  # this wait is skipped by the call's own constants
+        mine = set()
+        for token in tokens:
+            prefix = token[:len(token) - len(token.lstrip("!?+0~"))]
+            name = token[len(prefix):]
+            value = given.get(name)
+            if prefix.startswith("~") or not isinstance(value, ast.Name) or (
+                    value.id not in own or len(caller.scope.bindings.get(value.id, ())) != 1):
+                continue
+            # a parameter the caller passes on: its own default decides the "?" forms
+            mine.add(prefix.replace("?", "") + value.id)
+        if not mine:
+            return None
+        renamed.append(frozenset(mine))
+    return tuple(renamed)
+
+
 def call_parameters(ref: FunctionRef) -> tuple[str, ...]:
     """The parameters a call fills positionally, without the ``self``/``cls`` that a
     method call binds (a ``@staticmethod`` binds none)."""
@@ -315,6 +414,7 @@ class TransitiveCheck:
             if callee.scope.is_generator and not iterated(site, visitor):
                 continue  # rows() of a generator function: nothing of it runs yet
             callers.setdefault(id(callee.node), []).append((position, caller_ref, node))
+        _forward_guards(callers, guards, direct, self._refs)
         _drop_skipped_edges(callers, guards, self._refs)
         # Breadth first from the direct blockers, backwards along call edges.
         queue: deque[int] = deque()
