@@ -239,7 +239,7 @@ def _misused(site: CallSite, visitor: Visitor, consumer: str | None) -> str | No
         if declared is not None:
             return f"is returned by a sync function declared to return {declared}"
     if usage == "assign" and site.target is not None:
-        if unread_target(site):
+        if unread_target(site) and not _deleted(site):
             return f"is assigned to {site.target!r} and never used"
         scope = site.scope
         iterated = visitor.iterated_names.get((id(scope), site.target), 0)
@@ -342,3 +342,13 @@ def _unrun_loops(
         for node in scheduling:
             text = TASK_ON_UNRUN_LOOP.format(call=spelled(node.func), loop=name)
             yield Finding(node.lineno, node.col_offset, text), id(node)
+
+
+def _deleted(site: CallSite) -> bool:
+    """``coro = f(); del coro``: the function disposes of the coroutine on purpose (a
+    test of the "never awaited" warning)."""
+    target = site.target
+    function = site.scope.node
+    return any(isinstance(node, ast.Delete) and any(
+        isinstance(item, ast.Name) and item.id == target for item in node.targets)
+        for node in ast.walk(function))

@@ -121,7 +121,7 @@ def _forward_guards(
         callers: dict[int, list[tuple[tuple[int, int], FunctionRef, ast.Call]]],
         guards: dict[int, list[frozenset[str]] | None],
         direct: dict[int, tuple[tuple[int, int], str, str]],
-        refs: dict[int, FunctionRef]) -> None:
+        refs: dict[int, FunctionRef], edge_guards: dict[int, frozenset[str]]) -> None:
     """``_try_acquire(force=force)`` over ``_delay_waiter(force=False)``, whose wait runs
     only when ``force`` is false: the caller hands its own parameter on, so its call
     of the helper waits only as that parameter says.  Such an edge becomes a guarded
@@ -151,8 +151,9 @@ def _forward_guards(
                 if not renamed:
                     continue  # the call's own constants skip every wait: no edge
                 key = id(caller.node)
+                ranges = edge_guards.get(id(call), frozenset())
                 for tokens in renamed:
-                    add_guard(guards, key, tokens)
+                    add_guard(guards, key, tokens | ranges)
                 best = direct.get(key)
                 _, root, where = direct[callee_key]
                 if best is None or position < best[0]:
@@ -372,6 +373,8 @@ class TransitiveCheck:
         #: function -> the guard tokens of each blocking call (``if file is None:
         #: open(path)``); None: some blocking call runs whatever the arguments
         guards: dict[int, list[frozenset[str]] | None] = {}
+        #: call of a helper -> the guard tokens of the ranges around it
+        edge_guards: dict[int, frozenset[str]] = {}
         for site in visitor.calls:
             frame = owner(site.scope)
             if frame.kind is not ScopeKind.FUNCTION:
@@ -414,7 +417,11 @@ class TransitiveCheck:
             if callee.scope.is_generator and not iterated(site, visitor):
                 continue  # rows() of a generator function: nothing of it runs yet
             callers.setdefault(id(callee.node), []).append((position, caller_ref, node))
-        _forward_guards(callers, guards, direct, self._refs)
+            # a helper called in if not force: ... waits only as the caller's force says
+            ranges = visitor.omitted_guard(site)
+            if ranges:
+                edge_guards[id(node)] = ranges
+        _forward_guards(callers, guards, direct, self._refs, edge_guards)
         _drop_skipped_edges(callers, guards, self._refs)
         # Breadth first from the direct blockers, backwards along call edges.
         queue: deque[int] = deque()
@@ -438,8 +445,12 @@ class TransitiveCheck:
                     reached.root, callee_ref, reached.depth + 1, tail)
                 queue.append(caller_key)
         for callee_key in self.summaries:
-            for _, caller, _ in callers.get(callee_key, ()):
-                guards[id(caller.node)] = None  # blocks through a helper: no guard
+            for _, caller, edge_call in callers.get(callee_key, ()):
+                around = edge_guards.get(id(edge_call))
+                if around:  # the helper is called only in a guarded branch
+                    add_guard(guards, id(caller.node), around)
+                else:
+                    guards[id(caller.node)] = None  # blocks through a helper: no guard
         self.guards = {key: tuple(alts) for key, alts in guards.items() if alts}
 
     def _ref_of(self, frame: Scope) -> FunctionRef | None:

@@ -20,7 +20,7 @@ from collections.abc import Callable
 from typing import Any, Final
 
 from flake8_asyncio_tasks.branches import BranchQueries
-from flake8_asyncio_tasks.locks import statement_blocks_in
+from flake8_asyncio_tasks.locks import statement_blocks, statement_blocks_in
 from flake8_asyncio_tasks.names import OPAQUE, Scope, ScopeKind, dotted_source
 from flake8_asyncio_tasks.refs import UNRESOLVED, FunctionRef, Unresolved
 from flake8_asyncio_tasks.resolver import Resolver
@@ -160,6 +160,7 @@ class Visitor(BindingWalk, UseWalk, BranchQueries):
         #: (and of ``x if p is None else y``) on a parameter ``p=None``, as (line, column)
         #: positions: they run only when a caller omits p
         self.omitted_guards: list[tuple[int, tuple[int, int], tuple[int, int], str]] = []
+        self.exit_guards: list[tuple[Scope, ast.If, list[str]]] = []
         #: (first line, last line, version) of branches that only Pythons older than
         #: version take: the ``else`` of ``if sys.version_info >= (3, 10):``, the body of
         #: ``< (3, 10)``
@@ -289,6 +290,19 @@ class Visitor(BindingWalk, UseWalk, BranchQueries):
         return any(owner == function and name == receiver and first <= line <= last
                    for owner, name, first, last in self.nonempty_queues)
 
+    def _after_early_exits(self) -> None:
+        """``if force: return ...``: the rest of the block runs only when the test is
+        false, so it gets the tokens of the ``if``'s (absent) ``else``."""
+        exits, self.exit_guards = self.exit_guards, []
+        for function, statement, tokens in exits:
+            rest = _rest_of_block(function.node, statement)
+            if rest:
+                start, end = rest[0], rest[-1]
+                for token in tokens:
+                    self.omitted_guards.append((
+                        id(function), (start.lineno, start.col_offset),
+                        (end.end_lineno or end.lineno, end.end_col_offset or 0), token))
+
     def _after_empty_waits(self) -> None:
         """``while q.empty(): await ...`` with no ``break``: the statements after the
         loop in its block find ``q`` non-empty, up to the first that takes from it (one
@@ -329,12 +343,32 @@ class Visitor(BindingWalk, UseWalk, BranchQueries):
         """The guard tokens (see ``guards``) of the branches around ``site`` in its
         function: ``if p is None:`` (``"p"``), ``if block:`` or the ``else`` of ``if not
         block:`` (``"!block"``).  Empty: it runs whatever the arguments."""
+        if self.exit_guards:
+            self._after_early_exits()
         if not self.omitted_guards:
             return frozenset()
         function = id(site.scope.enclosing_function())
         position = (site.node.lineno, site.node.col_offset)
         return frozenset(token for owner, start, end, token in self.omitted_guards
                          if owner == function and start <= position < end)
+
+
+def _rest_of_block(function: ast.AST, statement: ast.stmt, depth: int = 0) -> list[ast.stmt]:
+    """The statements after ``statement`` in its block of ``function``, and, when that
+    block is a ``with`` body, those after the ``with`` too (leaving the body normally
+    passes ``statement``)."""
+    stack: list[ast.AST] = [function]
+    while stack:
+        node = stack.pop()
+        for block in statement_blocks(node):
+            if statement in block:
+                rest = block[block.index(statement) + 1:]
+                if isinstance(node, (ast.With, ast.AsyncWith)) and depth < 8:
+                    rest += _rest_of_block(function, node, depth + 1)
+                return rest
+            stack.extend(child for child in block if not isinstance(
+                child, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)))
+    return []
 
 
 def _takes_from(statement: ast.stmt, receiver: str) -> bool:

@@ -99,6 +99,8 @@ class WalkState:
     default_calls: set[int]
     type_dispatch: list[tuple[int, int, int]]
     omitted_guards: list[tuple[int, tuple[int, int], tuple[int, int], str]]
+    #: ``if force: return ...`` with the tokens of its ``else``: (function, the if, tokens)
+    exit_guards: list[tuple[Scope, ast.If, list[str]]]
     patched_blocks: list[tuple[ast.expr, Scope, int, int]]
     attribute_reads: set[str]
     iterated_names: dict[tuple[int, str], int]

@@ -252,8 +252,13 @@ class UseWalk(WalkState):
             # file): runs only when the caller omits file; if not block: ... else:
             # cond.wait(): runs only when the caller does not pass block=False
             function = id(scope.enclosing_function())
-            for tokens, branch in zip(flag_tests(node.test, scope),
-                                      (node.body, node.orelse), strict=True):
+            tested = flag_tests(node.test, scope)
+            if isinstance(node, ast.If) and tested[1] and not node.orelse and isinstance(
+                    node.body[-1], (ast.Return, ast.Raise)):
+                # if force: return self._later(); time.sleep(d): what follows the if
+                # in its block runs only when the test is false (decided lazily)
+                self.exit_guards.append((scope.enclosing_function(), node, tested[1]))
+            for tokens, branch in zip(tested, (node.body, node.orelse), strict=True):
                 if not tokens or not branch:
                     continue
                 start: ast.stmt | ast.expr
