@@ -175,23 +175,31 @@ def _false_constant(node: ast.expr) -> bool:
         node.value, bytes)
 
 
+def arguments_by_name(call: ast.Call, parameters: tuple[str, ...]
+                      ) -> dict[str, ast.expr] | None:
+    """What ``call`` passes for each parameter it fills (by position in ``parameters``,
+    or by keyword); ``None`` with ``*args``/``**kwargs`` (nobody can tell)."""
+    given: dict[str, ast.expr] = {}
+    for index, arg in enumerate(call.args):
+        if isinstance(arg, ast.Starred):
+            return None
+        if index < len(parameters):
+            given[parameters[index]] = arg
+    for keyword in call.keywords:
+        if keyword.arg is None:
+            return None
+        given[keyword.arg] = keyword.value
+    return given
+
+
 def skips(call: ast.Call, parameters: tuple[str, ...], alternatives: Alternatives,
           nonempty: Callable[[str], bool] | None = None) -> bool:
     """``call`` satisfies one token of each frozenset of ``alternatives`` (by keyword,
     or by position in ``parameters``); ``*args``/``**kwargs``: unknown, so no.
     ``nonempty``: whether the caller knows a queue (``"self.queue"``) is not empty at
     ``call`` (for ``"~"`` tokens; without it they never hold)."""
-    given: dict[str, ast.expr] = {}
-    for index, arg in enumerate(call.args):
-        if isinstance(arg, ast.Starred):
-            return False
-        if index < len(parameters):
-            given[parameters[index]] = arg
-    for keyword in call.keywords:
-        if keyword.arg is None:
-            return False
-        given[keyword.arg] = keyword.value
-    if not alternatives:
+    given = arguments_by_name(call, parameters)
+    if given is None or not alternatives:
         return False
 
     def satisfied(token: str) -> bool:

@@ -16,7 +16,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
 from flake8_asyncio_tasks.blocking import BlockingCheck, project_match
-from flake8_asyncio_tasks.guards import Alternatives, add_guard, skips
+from flake8_asyncio_tasks.guards import Alternatives, add_guard, arguments_by_name, skips
 from flake8_asyncio_tasks.names import Scope, ScopeKind, dotted_source, local_match, owner, spelled
 from flake8_asyncio_tasks.refs import FunctionRef, ProjectFunction, ProjectLookup
 from flake8_asyncio_tasks.resolver import Resolver
@@ -185,16 +185,9 @@ def _renamed(call: ast.Call, parameters: tuple[str, ...], alternatives: Alternat
     the call's own arguments skip every blocking call.  ``None`` when some blocking
     call keeps no token (it waits whatever the caller is given), or the call has
     ``*args``/``**kwargs``."""
-    given: dict[str, ast.expr] = {}
-    for index, arg in enumerate(call.args):
-        if isinstance(arg, ast.Starred):
-            return None
-        if index < len(parameters):
-            given[parameters[index]] = arg
-    for keyword in call.keywords:
-        if keyword.arg is None:
-            return None
-        given[keyword.arg] = keyword.value
+    given = arguments_by_name(call, parameters)
+    if given is None:
+        return None
     args = caller.node.args
     own = {a.arg for a in (*args.posonlyargs, *args.args, *args.kwonlyargs)}
     renamed: list[frozenset[str]] = []
