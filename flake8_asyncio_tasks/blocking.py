@@ -305,6 +305,9 @@ class BlockingCheck:
                 first = self.resolver.resolve(node.args[0], site.scope)
                 if isinstance(first, (ClassRef, ProjectClass)) and first.instance:
                     return True
+                if isinstance(node.args[0], ast.Name) and self._project_context_value(
+                        node.args[0], site.scope):
+                    return True
             return any(
                 self.resolver.resolve(arg, site.scope) in IN_MEMORY_FILES for arg in values
             )
@@ -315,6 +318,20 @@ class BlockingCheck:
         if any(is_literal(value, False) for value in flag_values(node, method)):
             return True
         return any(is_literal(value, 0) for value in timeout_values(node, ref, method))
+
+    def _project_context_value(self, name: ast.Name, scope: Scope) -> bool:
+        """``with compatible_stream(data) as stream:`` of a function of the project: the
+        name holds what the project's context manager yields, a stream of its own (a
+        file it opens there is reported there)."""
+        bindings = self.resolver.owner(name.id, scope).bindings.get(name.id, ())
+        only = bindings[0] if len(bindings) == 1 else None
+        if not isinstance(only, Value) or only.item is not None or not isinstance(
+                only.expr, ast.Call):
+            return False
+        if not any(expr is only.expr for expr, _, _ in self.visitor.with_items):
+            return False
+        made = self.resolver.resolve(only.expr.func, only.scope)
+        return isinstance(made, (FunctionRef, ProjectFunction))
 
     def _flag_parts(self, value: ast.expr, scope: Scope, depth: int = 0) -> list[ast.AST]:
         """The nodes of a flags argument, through names bound once to a value

@@ -34,10 +34,11 @@ class BranchQueries(WalkState):
     def in_dead_branch(self, line: int) -> bool:
         """``line`` is in the arm of ``if FLAG:`` / ``if not FLAG:`` that never runs,
         ``FLAG`` being bound once, at module level, to ``True`` or ``False`` (unasync's
-        ``_IS_SYNC = False`` in the async copy of a module: its sync arms are dead)."""
+        ``_IS_SYNC = False`` in the async copy of a module: its sync arms are dead), or
+        in the arm of a literal test (``if True: ... else: <dead>``) that never runs."""
         dead = self._dead
         if dead is None:
-            dead = self._dead = []
+            dead = self._dead = list(self.constant_dead)
             tests = [(test, False) for test in self.version_flag_tests]
             # if _IS_SYNC and connect: one false part and the body never runs
             tests += [(test, True) for test in self.flag_conjuncts]

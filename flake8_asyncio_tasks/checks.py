@@ -18,7 +18,13 @@ from flake8_asyncio_tasks import (
     transitive,
 )
 from flake8_asyncio_tasks.layout import is_test_file
-from flake8_asyncio_tasks.names import dotted_source, local_match, spelled
+from flake8_asyncio_tasks.names import (
+    ScopeKind,
+    dotted_source,
+    local_match,
+    parameter_names,
+    spelled,
+)
 from flake8_asyncio_tasks.project import project_for
 from flake8_asyncio_tasks.refs import FunctionRef, ProjectFunction
 from flake8_asyncio_tasks.rules import LOOP_RUN_IN_COROUTINE, for_event_loop
@@ -98,6 +104,8 @@ def check_module(
     in_threads = threads.thread_run_coroutines(visitor)
     results += blocking_findings.check(visitor, blocker, offloaded, in_threads)
     helper_calls: list[tuple[CallSite, FunctionRef | ProjectFunction]] = []
+    doubled = _patching_tests(visitor)
+    swapped: dict[tuple[int, int], frozenset[str]] = {}
     for site in visitor.calls:
         coroutine = site.scope.coroutine
         if coroutine is not None and id(site.node) not in offloaded and (
@@ -115,13 +123,24 @@ def check_module(
                 continue  # rows() of a generator function: nothing of it runs yet
             elif isinstance(ref, ProjectFunction) and not ref.summary.coroutine or (
                     isinstance(ref, FunctionRef) and not ref.is_async):
+                if doubled:
+                    patched = doubled.get(id(coroutine), frozenset()) | (doubled.get(
+                        id(ref.scope), frozenset()) if isinstance(ref, FunctionRef)
+                        else frozenset())
+                    if patched:
+                        swapped[(site.node.lineno, site.node.col_offset)] = patched
                 helper_calls.append((site, ref))
-    results += helpers.check(helper_calls)
+    chains = list(helpers.check(helper_calls))
+    if swapped:
+        chains = [f for f in chains if not _reaches_double(f, swapped)]
+    results += chains
     results += task_findings.check(visitor, task_check)
     results += misuses.check()
     results += misuses.sync_withs()
     # the arm of ``if _IS_SYNC:`` that a module-level ``_IS_SYNC = False`` never takes
     results = [f for f in results if not visitor.in_dead_branch(f.line)]
+    if results and _steps_own_coroutines(visitor):
+        results = [f for f in results if not f.text.startswith("AIO1")]
     if lines is not None:
         results = [f for f in results if not _marked_by_another_tool(f, lines)]
     library = _other_event_loop(visitor)
@@ -148,7 +167,7 @@ def _marked_by_another_tool(finding: Finding, lines: Sequence[str]) -> bool:
         return False
     code = finding.text.partition(" ")[0]
     for match in _NOQA.finditer(line):
-        if any(PEER_CODES.get(peer.upper()) == code
+        if any(code in PEER_CODES.get(peer.upper(), ())
                for peer in re.split(r"[\s,]+", match.group(1))):
             return True
     if code == "AIO202":
@@ -157,6 +176,85 @@ def _marked_by_another_tool(finding: Finding, lines: Sequence[str]) -> bool:
                     part.strip() for part in match.group(1).split(",")):
                 return True
     return False
+
+
+#: the libraries whose event loops run coroutines
+_LOOP_LIBRARIES: Final = frozenset({"asyncio", "anyio", "trio", "curio", "uvloop", "tornado",
+                                    "twisted", "gevent", "trio_asyncio"})
+
+
+def _steps_own_coroutines(visitor: Visitor) -> bool:
+    """The module runs its coroutines without an event loop: it imports none, and a
+    function of it steps the coroutine it is given (``def _iter_coroutine(coro):
+    coro.send(None)``; gel's blocking client).  ``async def`` is syntax there, sharing
+    code with the async client; nothing it calls blocks a loop."""
+    if not _LOOP_LIBRARIES.isdisjoint(visitor.imported_modules):
+        return False
+    for site in visitor.calls:
+        func = site.node.func
+        if isinstance(func, ast.Attribute) and func.attr == "send" and isinstance(
+                func.value, ast.Name) and len(site.node.args) == 1 and isinstance(
+                site.node.args[0], ast.Constant) and site.node.args[0].value is None:
+            function = site.scope.enclosing_function().node
+            if isinstance(function, (ast.FunctionDef, ast.AsyncFunctionDef)) and (
+                    func.value.id in parameter_names(function.args)):
+                return True
+    return False
+
+
+#: calls (as written) that replace what code under test calls with a test double
+_PATCHERS: Final = frozenset({
+    "monkeypatch.setattr", "monkeypatch.setitem", "patch", "patch.object", "patch.dict",
+    "patch.multiple", "mock.patch", "mock.patch.object", "mock.patch.dict",
+    "mock.patch.multiple", "unittest.mock.patch", "unittest.mock.patch.object",
+    "mocker.patch", "mocker.patch.object", "mocker.patch.dict", "mocker.patch.multiple",
+})
+
+
+def _patching_tests(visitor: Visitor) -> dict[int, frozenset[str]]:
+    """In a test module, the function scopes that patch something, each with the names
+    the patches name (``monkeypatch.setattr(httpx.Client, "post", fake)`` names
+    ``httpx``, ``Client`` and ``post``; ``@patch("app.store.save")``, ``with
+    mock.patch.object(Store, "save"):``, ``mocker.patch(...)`` alike)."""
+    if not is_test_file(visitor.filename) or visitor.root is None:
+        return {}
+    found: dict[int, frozenset[str]] = {}
+    stack = [visitor.root]
+    while stack:
+        scope = stack.pop()
+        stack.extend(scope.children)
+        node = scope.node
+        if scope.kind not in (ScopeKind.FUNCTION, ScopeKind.COROUTINE) or not isinstance(
+                node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            continue
+        names: set[str] = set()
+        for part in (*node.decorator_list, *node.body):
+            for call in ast.walk(part):
+                if isinstance(call, ast.Call) and dotted_source(call.func) in _PATCHERS:
+                    for argument in call.args[:2]:
+                        text = argument.value if isinstance(argument, ast.Constant) and (
+                            isinstance(argument.value, str)) else dotted_source(argument)
+                        if text:
+                            names.update(text.split("."))
+        names -= {"self", "cls", ""}
+        if names:
+            found[id(scope)] = frozenset(names)
+    return found
+
+
+def _reaches_double(finding: Finding, swapped: dict[tuple[int, int], frozenset[str]]
+                    ) -> bool:
+    """An AIO109 chain of a test that patches one of the names its hops name: it
+    reaches the test double as often as the real call, so it is not reported (a test
+    patching ``requests.post`` then calling ``export()`` that posts)."""
+    patched = swapped.get((finding.line, finding.col))
+    if not patched:
+        return False
+    chain = finding.text.partition("': ")[2].rpartition("; use ")[0]
+    return not patched.isdisjoint(_IDENTIFIER.findall(chain))
+
+
+_IDENTIFIER: Final = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 
 
 def _other_event_loop(visitor: Visitor) -> str | None:

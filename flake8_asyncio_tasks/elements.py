@@ -9,8 +9,15 @@ from __future__ import annotations
 import ast
 from typing import TYPE_CHECKING, Final
 
-from flake8_asyncio_tasks.names import AnnotatedValue, Scope, ScopeKind, Value
-from flake8_asyncio_tasks.refs import Ref
+from flake8_asyncio_tasks.names import (
+    Annotated,
+    AnnotatedValue,
+    Binding,
+    Scope,
+    ScopeKind,
+    Value,
+)
+from flake8_asyncio_tasks.refs import ClassRef, Ref
 from flake8_asyncio_tasks.tables import RETURNS
 
 if TYPE_CHECKING:
@@ -81,6 +88,14 @@ def element(resolver: Resolver, node: ast.expr, scope: Scope, depth: int = 0) ->
             not isinstance(node.args[0], ast.Starred)) and isinstance(node.func, ast.Name):
         if resolver.resolve(node.func, scope, depth + 1) in _ORDER_KEEPING:
             return element(resolver, node.args[0], scope, depth + 1)
+    elif isinstance(node, ast.Call) and not node.args and not node.keywords and isinstance(
+            node.func, ast.Attribute) and node.func.attr == "values":
+        # for client in self.clients.values(), self.clients: dict[str, Client]
+        return declared_element(resolver, node.func.value, scope, depth + 1, values=True)
+    if isinstance(node, (ast.Name, ast.Attribute)):
+        declared = declared_element(resolver, node, scope, depth + 1)
+        if declared is not None:
+            return declared
     ref = resolver.resolve(node, scope, depth + 1)
     return RETURNS.get(f"{ref}[*]") if isinstance(ref, str) else None
 
@@ -104,3 +119,110 @@ def _filled(resolver: Resolver, name: str, scope: Scope, depth: int) -> Ref | No
             return None
         found = ref
     return found
+
+
+#: generics whose one argument is the type of every element they iterate over
+_SEQUENCES: Final = frozenset({
+    "list", "set", "frozenset", "typing.List", "typing.Set", "typing.FrozenSet",
+    "typing.Sequence", "typing.MutableSequence", "typing.Iterable", "typing.Iterator",
+    "typing.Collection", "typing.AbstractSet", "typing.MutableSet", "typing.Deque",
+    "collections.deque", "collections.abc.Sequence", "collections.abc.MutableSequence",
+    "collections.abc.Iterable", "collections.abc.Iterator", "collections.abc.Collection",
+    "collections.abc.Set", "collections.abc.MutableSet",
+})
+#: generics ``[K, V]`` whose subscript and ``values()`` give a ``V``
+_MAPPINGS: Final = frozenset({
+    "dict", "typing.Dict", "typing.Mapping", "typing.MutableMapping",
+    "typing.DefaultDict", "typing.OrderedDict", "collections.defaultdict",
+    "collections.OrderedDict", "collections.abc.Mapping", "collections.abc.MutableMapping",
+})
+
+
+def declared_element(resolver: Resolver, node: ast.expr, scope: Scope, depth: int,
+                     values: bool = False) -> Ref | None:
+    """An element of a name or ``self`` attribute annotated as a container of one type
+    (``clients: list[Client]``, ``self.by_id: dict[int, Repo] = {}``): an instance of
+    that type.  ``values`` asks for a mapping's values (``.values()``, ``d[key]``) and
+    is the only way a mapping answers; anything else is unknown."""
+    if depth > _MAX_DEPTH:
+        return None
+    found = _declaration(resolver, node, scope, depth)
+    if found is None:
+        return None
+    declared, home = found
+    annotation = _required(declared, resolver, home, depth)
+    if not isinstance(annotation, ast.Subscript):
+        return None
+    wrapper = resolver.resolve(annotation.value, home, depth + 1)
+    arguments = annotation.slice
+    if not values and wrapper in _SEQUENCES and not isinstance(arguments, ast.Tuple):
+        item: ast.expr = arguments
+    elif not values and wrapper in ("tuple", "typing.Tuple") and isinstance(
+            arguments, ast.Tuple) and len(arguments.elts) == 2 and isinstance(
+            arguments.elts[1], ast.Constant) and arguments.elts[1].value is Ellipsis:
+        item = arguments.elts[0]  # tuple[Client, ...]
+    elif values and wrapper in _MAPPINGS and isinstance(arguments, ast.Tuple) and len(
+            arguments.elts) == 2:
+        item = arguments.elts[1]
+    elif values and wrapper in _SEQUENCES and wrapper not in _UNINDEXED and not (
+            isinstance(arguments, ast.Tuple)):
+        item = arguments  # clients[0] of a list[Client]
+    else:
+        return None
+    return Annotated(item, home).resolve(resolver, depth + 1)
+
+
+#: sequences a subscript does not index
+_UNINDEXED: Final = frozenset({
+    "set", "frozenset", "typing.Set", "typing.FrozenSet", "typing.Iterable",
+    "typing.Iterator", "typing.Collection", "typing.AbstractSet", "typing.MutableSet",
+    "collections.abc.Iterable", "collections.abc.Iterator", "collections.abc.Collection",
+    "collections.abc.Set", "collections.abc.MutableSet",
+})
+
+
+def _declaration(resolver: Resolver, node: ast.expr, scope: Scope, depth: int
+                 ) -> tuple[ast.expr, Scope] | None:
+    """The annotation a name bound once, or a ``self`` attribute whose annotations all
+    agree, is declared with (with the scope it is read in)."""
+    bindings: list[Binding]
+    if isinstance(node, ast.Name):
+        bindings = list(resolver.owner(node.id, scope).bindings.get(node.id, ()))
+        if len(bindings) != 1:
+            return None
+    elif isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name):
+        cls = resolver.resolve(node.value, scope, depth + 1)
+        if not isinstance(cls, ClassRef) or not cls.instance:
+            return None
+        bindings = [*cls.scope.bindings.get(node.attr, ()),
+                    *cls.scope.attr_bindings.get(node.attr, ())]
+    else:
+        return None
+    found: tuple[ast.expr, Scope] | None = None
+    for binding in bindings:
+        if isinstance(binding, AnnotatedValue):
+            binding = binding.annotated
+        if not isinstance(binding, Annotated):
+            continue
+        if found is not None and ast.dump(found[0]) != ast.dump(binding.annotation):
+            return None
+        found = (binding.annotation, binding.scope)
+    return found
+
+
+def _required(node: ast.expr, resolver: Resolver, scope: Scope, depth: int) -> ast.expr | None:
+    """The annotation without its ``None`` alternative or ``Optional[...]``, parsed
+    from a string when it is one."""
+    if isinstance(node, ast.Constant) and isinstance(node.value, str):
+        try:
+            node = ast.parse(node.value.strip(), mode="eval").body
+        except (SyntaxError, ValueError, MemoryError, RecursionError):
+            return None
+    if isinstance(node, ast.BinOp) and isinstance(node.op, ast.BitOr):
+        sides = [side for side in (node.left, node.right)
+                 if not (isinstance(side, ast.Constant) and side.value is None)]
+        return _required(sides[0], resolver, scope, depth + 1) if len(sides) == 1 else None
+    if isinstance(node, ast.Subscript) and resolver.resolve(
+            node.value, scope, depth + 1) in ("typing.Optional", "typing_extensions.Optional"):
+        return _required(node.slice, resolver, scope, depth + 1)
+    return node

@@ -193,10 +193,12 @@ def exited_before(site: CallSite) -> bool:
     exited: in the body of ``if p.poll() is not None:`` (or ``p.returncode is not None``),
     or after a ``while p.poll() is None:`` loop (``await asyncio.sleep()`` in it) among
     the statements that run before it on every path.  The poll may be the owner's
-    (``while await self.poll() is None:`` before ``self.process.wait()``)."""
-    coroutine = site.scope.coroutine
+    (``while await self.poll() is None:`` before ``self.process.wait()``).  The same
+    holds in a sync helper, whose chain (AIO109) then goes on to what else it calls."""
+    coroutine = site.scope.coroutine or site.scope.enclosing_function()
     func = site.node.func
-    if coroutine is None or not isinstance(func, ast.Attribute):
+    if not isinstance(coroutine.node, (ast.FunctionDef, ast.AsyncFunctionDef)) or not (
+            isinstance(func, ast.Attribute)):
         return False
     receiver = dotted_source(func.value)
     if receiver is None:

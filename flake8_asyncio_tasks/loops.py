@@ -16,7 +16,15 @@ import os
 from collections.abc import Iterator
 from typing import Final
 
-from flake8_asyncio_tasks.names import Imported, Scope, ScopeKind, SelfParam, Value, spelled
+from flake8_asyncio_tasks.names import (
+    AnnotatedValue,
+    Imported,
+    Scope,
+    ScopeKind,
+    SelfParam,
+    Value,
+    spelled,
+)
 from flake8_asyncio_tasks.rules import TASK_ON_UNRUN_LOOP
 from flake8_asyncio_tasks.tables import LOOP_RUN_METHODS, NEW_LOOPS
 from flake8_asyncio_tasks.visitor import CallSite, Finding, Visitor
@@ -100,6 +108,8 @@ def _method_class(scope: Scope) -> Scope | None:
 
 
 def _new_loop_or_none(binding: object, visitor: Visitor) -> bool:
+    if isinstance(binding, AnnotatedValue):
+        binding = binding.value  # self._loop: AbstractEventLoop = new_event_loop()
     if not isinstance(binding, Value) or binding.item is not None:
         return False
     if binding.is_none:

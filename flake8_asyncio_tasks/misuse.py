@@ -47,6 +47,9 @@ from flake8_asyncio_tasks.visitor import CallSite, Finding, Visitor, decorator_c
 _OFFLOAD_NAMES: Final = spelled_last_names(frozenset(OFFLOADS)) | {"run_in_executor"}
 _DROPPED_NAMES: Final = spelled_last_names(DROPPED_AWAITABLES) | {"run_in_executor"}
 _SHIELD_NAMES: Final = frozenset({"shield"})
+#: coroutines that only wait: a shielded one lost mid-flight leaves nothing undone (the
+#: tasks ``asyncio.wait()`` watches run on, kept by whoever made them)
+_PURE_WAITS: Final = frozenset({"asyncio.wait", "asyncio.sleep"})
 #: the Python that deprecated the AIO302 APIs
 _DEPRECATED_SINCE: Final = (3, 14)
 _DEPRECATED_NAMES: Final = spelled_last_names(frozenset(DEPRECATED_ASYNCIO))
@@ -191,6 +194,8 @@ class MisuseCheck:
             return None
         found = self.tasks.kind(inner)
         if found is not None and (kind_is_coroutine(found[0]) or kind_is_task(found[0])):
+            if found[1] in _PURE_WAITS:
+                return None  # shield(asyncio.wait(tasks)): losing the wait loses nothing
             return found[1]
         return None
 

@@ -84,7 +84,8 @@ class Value(Binding):
     """``name = expr`` (or ``with expr as name``): the value, resolved lazily in ``scope``.
 
     ``item`` picks a part of the value: ``"0"`` for ``conn, addr = sock.accept()``,
-    ``"*"`` for ``for child in path.iterdir()``; :data:`RETURNS` says what it is.
+    ``"*"`` for ``for child in path.iterdir()``, ``"*values"`` for the ``client`` of ``for
+    key, client in clients.items()``; :data:`RETURNS` says what it is.
     """
 
     __slots__ = ("expr", "scope", "item")
@@ -97,6 +98,8 @@ class Value(Binding):
     def resolve(self, resolver: Resolver, depth: int) -> Ref | None:
         if self.item == "*":
             return resolver.element(self.expr, self.scope, depth + 1)
+        if self.item == "*values":
+            return resolver.mapping_value(self.expr, self.scope, depth + 1)
         ref = resolver.resolve(self.expr, self.scope, depth + 1)
         if self.item is None:
             return ref
@@ -432,12 +435,15 @@ def spelled(node: ast.expr) -> str:
         elif isinstance(node, ast.Call):
             parts.append("()")
             node = node.func
+        elif isinstance(node, ast.Subscript):
+            parts.append("[...]")  # self.clients[key].close
+            node = node.value
         else:
             break
     parts.append(node.id if isinstance(node, ast.Name) else "...")
     text = ""
     for part in reversed(parts):
-        text += part if part == "()" or not text else "." + part
+        text += part if part in ("()", "[...]") or not text else "." + part
     return text
 
 
@@ -470,3 +476,30 @@ def owner(scope: Scope) -> Scope:
     while scope.kind is ScopeKind.COMPREHENSION and scope.parent is not None:
         scope = scope.parent
     return scope
+
+
+_SUSPENDING: Final = (ast.Await, ast.AsyncFor, ast.AsyncWith, ast.Yield, ast.YieldFrom)
+_NESTED: Final = (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda, ast.ClassDef)
+
+
+def never_suspends(node: ast.AsyncFunctionDef) -> bool:
+    """An ``async def`` whose body has no ``await``, ``async for``/``async with`` or
+    ``yield`` (nested functions aside): its coroutine runs to its end in the first
+    step, so a task of it is done the first time the loop runs it.  A stub (``...``,
+    ``pass``, a docstring, ``raise NotImplementedError``) says nothing: it stands for
+    the work an override or a later version does."""
+    if all(isinstance(statement, (ast.Pass, ast.Raise)) or (isinstance(
+            statement, ast.Expr) and isinstance(statement.value, ast.Constant))
+           for statement in node.body):
+        return False
+    stack: list[ast.AST] = list(node.body)
+    while stack:
+        current = stack.pop()
+        if isinstance(current, _SUSPENDING):
+            return False
+        if isinstance(current, ast.comprehension) and current.is_async:
+            return False
+        if isinstance(current, _NESTED):
+            continue
+        stack.extend(ast.iter_child_nodes(current))
+    return True

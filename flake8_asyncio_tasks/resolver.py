@@ -11,7 +11,7 @@ import ast
 import builtins
 from typing import TYPE_CHECKING, Final
 
-from flake8_asyncio_tasks.elements import element
+from flake8_asyncio_tasks.elements import declared_element, element
 from flake8_asyncio_tasks.names import (
     Annotated,
     AnnotatedValue,
@@ -150,6 +150,22 @@ class Resolver:
             found = ref
         return found
 
+    def _declared(self, bindings: list[Binding], depth: int) -> Ref | None:
+        """The type an attribute's annotations declare (``client: Client | None = None``
+        in the class body, ``self.client: Client = make()``) when they agree: the values
+        assigned elsewhere are what a type checker holds to it."""
+        found: Ref | None = None
+        for binding in bindings:
+            if isinstance(binding, AnnotatedValue):
+                binding = binding.annotated
+            elif not isinstance(binding, Annotated):
+                continue
+            ref = binding.resolve(self, depth)
+            if ref is None or (found is not None and ref != found):
+                return None
+            found = ref
+        return found
+
     def resolve(self, node: ast.expr, scope: Scope, depth: int = 0) -> Ref | None:
         """What ``node`` evaluates to, as far as it can be known without running it."""
         if depth > _MAX_DEPTH:
@@ -223,6 +239,9 @@ class Resolver:
                     return None
                 found = ref
             return found
+        if isinstance(node, ast.Subscript) and not isinstance(node.slice, ast.Slice):
+            # self.clients[key] of a ``dict[str, Client]`` (or a ``list[Client]``)
+            return declared_element(self, node.value, scope, depth + 1, values=True)
         if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Div):
             # pathlib: Path(...) / "name" is a Path again
             left = self.resolve(node.left, scope, depth + 1)
@@ -233,6 +252,10 @@ class Resolver:
     def element(self, node: ast.expr, scope: Scope, depth: int = 0) -> Ref | None:
         """What one element of the iterable ``node`` is (see :func:`~elements.element`)."""
         return element(self, node, scope, depth)
+
+    def mapping_value(self, node: ast.expr, scope: Scope, depth: int = 0) -> Ref | None:
+        """One value of the mapping ``node`` is (``clients: dict[str, Client]``)."""
+        return declared_element(self, node, scope, depth, values=True)
 
     def _reaching(self, node: ast.Name, scope: Scope, depth: int) -> Ref | None:
         """A name a function binds several ways, read in that function's own body: the
@@ -301,6 +324,8 @@ class Resolver:
         bindings = _own_bindings(cls, attr)
         if bindings:
             found = self._merge(bindings, depth + 1)
+            if found is None:
+                found = self._declared(bindings, depth + 1)
         else:
             found = self._inherited(cls, attr, depth + 1)
         memo[key] = found

@@ -44,7 +44,8 @@ def stream_parameter(resolver: Resolver, site: CallSite) -> bool:
     cls = resolver.resolve(attribute.value, site.scope)
     if not isinstance(cls, ClassRef) or not cls.instance:
         return False
-    values = cls.scope.attr_bindings.get(attribute.attr, ())
+    values = [value.value if isinstance(value, AnnotatedValue) else value
+              for value in cls.scope.attr_bindings.get(attribute.attr, ())]
     return bool(values) and all(
         isinstance(value, Value) and value.item is None and isinstance(
             value.expr, ast.Name) and annotated_parameter(resolver, value.expr.id, value.scope)

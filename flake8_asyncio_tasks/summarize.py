@@ -23,6 +23,7 @@ from flake8_asyncio_tasks.names import (
     Scope,
     ScopeKind,
     Value,
+    never_suspends,
     owner,
     parameter_names,
     qualname,
@@ -211,7 +212,9 @@ class _Builder:
             returns=returns, blocks=blocks, calls=calls, spawns=spawns,
             runs_loop=runs_loop, generator=not ref.is_async and ref.scope.is_generator,
             unless_given=unless_given,
-            parameters=call_parameters(ref) if unless_given else ())
+            parameters=call_parameters(ref) if unless_given else (),
+            instant=coroutine and isinstance(ref.node, ast.AsyncFunctionDef) and (
+                never_suspends(ref.node)))
 
     def _calls(self, frame: _Frame) -> tuple[tuple[str, int, bool, bool], ...]:
         """``frame``'s calls, each marked when it skips every direct blocking call of the

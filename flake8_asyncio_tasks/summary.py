@@ -54,6 +54,8 @@ class FunctionSummary:
     unless_given: tuple[frozenset[str], ...] = ()
     #: the parameters a call fills by position (``self``/``cls`` of a method left out)
     parameters: tuple[str, ...] = ()
+    #: a coroutine function whose body never awaits: its task ends in its first step
+    instant: bool = False
 
 
 @dataclass(frozen=True, slots=True)

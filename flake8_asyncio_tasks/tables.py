@@ -808,12 +808,13 @@ TRANSPARENT_DECORATORS: Final = frozenset({
 
 # -- Other tools' markers -----------------------------------------------------------------
 #: a peer's code in a ``# noqa:`` on the reported line: the maintainer already judged the
-#: same bug class there (flake8-async's and ruff's ASYNC codes, ruff's RUF006)
-PEER_CODES: Final[Mapping[str, str]] = {
-    "ASYNC210": "AIO101", "ASYNC211": "AIO101", "ASYNC212": "AIO101",
-    "ASYNC220": "AIO102", "ASYNC221": "AIO102", "ASYNC222": "AIO102",
-    "ASYNC230": "AIO103", "ASYNC250": "AIO105", "ASYNC251": "AIO100",
-    "RUF006": "AIO200",
+#: same bug class there (flake8-async's and ruff's ASYNC codes, ruff's RUF006, which
+#: also reports a task bound to a name that is never used: ``_ = create_task(...)``)
+PEER_CODES: Final[Mapping[str, tuple[str, ...]]] = {
+    "ASYNC210": ("AIO101",), "ASYNC211": ("AIO101",), "ASYNC212": ("AIO101",),
+    "ASYNC220": ("AIO102",), "ASYNC221": ("AIO102",), "ASYNC222": ("AIO102",),
+    "ASYNC230": ("AIO103",), "ASYNC250": ("AIO105",), "ASYNC251": ("AIO100",),
+    "RUF006": ("AIO200", "AIO201"),
 }
 #: type checkers' error codes for a coroutine that is never awaited (mypy's
 #: ``# type: ignore[unused-coroutine]``, pyright's ``# pyright: ignore[reportUnusedCoroutine]``)

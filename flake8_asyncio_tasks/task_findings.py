@@ -19,7 +19,15 @@ from flake8_asyncio_tasks.loops import (
     unrun_self_loops,
     used_by_other_modules,
 )
-from flake8_asyncio_tasks.names import Scope, ScopeKind, Value, display_name, spelled
+from flake8_asyncio_tasks.names import (
+    Scope,
+    ScopeKind,
+    Value,
+    display_name,
+    never_suspends,
+    spelled,
+)
+from flake8_asyncio_tasks.refs import FunctionRef, ProjectFunction
 from flake8_asyncio_tasks.rules import (
     AWAIT_BINDS_LATE,
     DISCARDED_AWAITABLE,
@@ -97,6 +105,8 @@ def check(visitor: Visitor, tasks: TaskCheck) -> Iterator[Finding]:
                 call=name, loop=fresh, fix="asyncio.run(main()), or keep the loop in a "
                 "variable and run it with run_until_complete()"))
         elif kind in (KIND_TASK, KIND_GATHER):
+            if kind == KIND_TASK and _instant(site, tasks):
+                continue  # a coroutine that never awaits: done in the task's first step
             if usage in ("expr", "chained") and id(node) not in on_unrun_loop and not (
                     _passes_on_a_task(site, tasks)):
                 # ensure_future(loop.run_in_executor(...)): the thread runs anyway; what is
@@ -120,6 +130,25 @@ def check(visitor: Visitor, tasks: TaskCheck) -> Iterator[Finding]:
             if misuse is not None:
                 yield Finding(node.lineno, node.col_offset,
                               UNAWAITED_COROUTINE.format(call=name, problem=misuse))
+
+
+def _instant(site: CallSite, tasks: TaskCheck) -> bool:
+    """``create_task(self.terminate())`` of an ``async def`` that never awaits: the
+    loop's queue holds the task until its first step, which runs the coroutine to its
+    end, so nothing can collect it mid-flight.  Only a coroutine function of this
+    module or of the project, called directly and not decorated."""
+    node = site.node
+    argument = node.args[0] if node.args else next(
+        (k.value for k in node.keywords if k.arg in ("coro", "coro_or_future")), None)
+    if not isinstance(argument, ast.Call):
+        return False
+    callee = tasks.resolver.resolve(argument.func, site.scope)
+    if isinstance(callee, FunctionRef):
+        return callee.is_async and isinstance(callee.node, ast.AsyncFunctionDef) and (
+            not callee.node.decorator_list) and never_suspends(callee.node)
+    if isinstance(callee, ProjectFunction):
+        return callee.summary.plain and callee.summary.instant
+    return False
 
 
 def _passes_on_a_task(site: CallSite, tasks: TaskCheck) -> bool:

@@ -170,6 +170,9 @@ class Visitor(BindingWalk, UseWalk, BranchQueries):
         self.version_flag_tests: list[tuple[ast.If, Scope, str, bool]] = []
         #: the same for each ``NAME`` / ``not NAME`` part of an ``and`` test
         self.flag_conjuncts: list[tuple[ast.If, Scope, str, bool]] = []
+        #: (first line, last line) of the arm a literal test never takes (``if True:
+        #: ... else: <dead>``, the shape unasync-style generators leave)
+        self.constant_dead: list[tuple[int, int]] = []
         #: ids of calls written as a parameter's default: they run when the ``def`` does
         self.default_calls: set[int] = set()
         self._legacy_decided = False
@@ -225,6 +228,7 @@ class Visitor(BindingWalk, UseWalk, BranchQueries):
         self.with_items.clear()
         self.version_flag_tests = []
         self.flag_conjuncts = []
+        self.constant_dead = []
         self.default_calls = set()
         self._legacy_decided = False
         self._dead = None

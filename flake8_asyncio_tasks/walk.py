@@ -96,6 +96,7 @@ class WalkState:
     legacy_branches: list[tuple[int, int, tuple[int, ...]]]
     version_flag_tests: list[tuple[ast.If, Scope, str, bool]]
     flag_conjuncts: list[tuple[ast.If, Scope, str, bool]]
+    constant_dead: list[tuple[int, int]]
     default_calls: set[int]
     type_dispatch: list[tuple[int, int, int]]
     omitted_guards: list[tuple[int, tuple[int, int], tuple[int, int], str]]

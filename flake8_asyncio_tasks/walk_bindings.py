@@ -12,6 +12,7 @@ from flake8_asyncio_tasks.names import (
     OPAQUE,
     Annotated,
     AnnotatedValue,
+    Binding,
     Defined,
     Imported,
     Known,
@@ -179,6 +180,13 @@ class BindingWalk(WalkState):
                 for element, part in zip(elements, value.elts, strict=True):
                     self._bind_target(element, scope, part, None, value_scope)
                 return
+            if item == "*" and len(elements) == 2 and isinstance(value, ast.Call) and (
+                    isinstance(value.func, ast.Attribute)) and value.func.attr == "items" and (
+                    not value.args and not value.keywords) and isinstance(elements[1], ast.Name):
+                # for key, client in self.clients.items(): one value of the mapping
+                self._bind_target(elements[0], scope, None)
+                scope.bind(elements[1].id, Value(value.func.value, value_scope or scope, "*values"))
+                return
             for index, element in enumerate(elements):
                 known = value is not None and item is None and not isinstance(
                     element, ast.Starred)
@@ -190,8 +198,10 @@ class BindingWalk(WalkState):
             self._bind_attribute(target, scope, value if item is None else None)
 
     def _bind_attribute(self, target: ast.Attribute, scope: Scope,
-                        value: ast.expr | None) -> None:
-        """``self.x = value`` in a method: an attribute binding of the class."""
+                        value: ast.expr | None, annotation: ast.expr | None = None) -> None:
+        """``self.x = value`` in a method: an attribute binding of the class.  With an
+        annotation (``self.x: Repo | None = None``) the annotation is what the value's
+        type falls back to, and ``self.x: Repo`` alone declares the type."""
         base = target.value
         if not isinstance(base, ast.Name):
             return
@@ -199,7 +209,18 @@ class BindingWalk(WalkState):
         bindings = function.bindings.get(base.id)
         if bindings and len(bindings) == 1 and isinstance(bindings[0], SelfParam):
             cls = bindings[0].ref.scope
-            binding = Value(value, scope) if value is not None else OPAQUE
+            binding: Binding
+            if annotation is None:
+                binding = Value(value, scope) if value is not None else OPAQUE
+            elif value is None:
+                binding = Annotated(annotation, scope)
+            elif isinstance(value, ast.Name) and isinstance(
+                    function.node, (ast.FunctionDef, ast.AsyncFunctionDef)) and (
+                    _console_default(parameter_defaults(function.node.args).get(value.id))):
+                # self.file: IO = file, for file: IO = sys.stderr: the caller decides
+                binding = Value(value, scope)
+            else:
+                binding = AnnotatedValue(Value(value, scope), Annotated(annotation, scope))
             cls.attr_bindings.setdefault(target.attr, []).append(binding)
 
     def _import(self, node: ast.Import, scope: Scope) -> None:
@@ -271,11 +292,15 @@ class BindingWalk(WalkState):
                 if isinstance(node.value, (ast.Name, ast.Attribute)):
                     self.indirect_names.add(node.target.id)
                 self._mark_assigned(node.value, node.target.id, scope)
+            elif isinstance(node.target, ast.Attribute):
+                self._bind_attribute(node.target, scope, node.value, node.annotation)
             else:
                 self._bind_target(node.target, scope, node.value)
             self._stack.append((node.value, scope))
         elif isinstance(node.target, ast.Name) and scope.kind is not ScopeKind.MODULE:
             scope.bind(node.target.id, OPAQUE)
+        elif isinstance(node.target, ast.Attribute):
+            self._bind_attribute(node.target, scope, None, node.annotation)
         self._stack.append((node.target, scope))
 
     def _aug_assign(self, node: ast.AugAssign, scope: Scope) -> None:

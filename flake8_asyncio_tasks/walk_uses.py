@@ -271,6 +271,12 @@ class UseWalk(WalkState):
                     self.omitted_guards.append((
                         function, (start.lineno, start.col_offset),
                         (end.end_lineno or end.lineno, end.end_col_offset or 0), token))
+        if isinstance(node, ast.If) and isinstance(node.test, ast.Constant) and isinstance(
+                node.test.value, (bool, int, str, type(None))):
+            # if True:  # ASYNC ... else: <the sync code>: the else never runs
+            dead = node.orelse if node.test.value else node.body
+            if dead:
+                self.constant_dead.append((dead[0].lineno, dead[-1].end_lineno or dead[-1].lineno))
         if isinstance(node, ast.If):
             flag = _version_flag(node.test)
             if flag is None and isinstance(node.test, ast.BoolOp) and isinstance(

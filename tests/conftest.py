@@ -21,6 +21,9 @@ from flake8_asyncio_tasks.rules import DEBUG_ENV
 os.environ[DEBUG_ENV] = "1"
 
 FIXTURES_DIR = Path(__file__).parent / "fixtures"
+#: fixtures are source for the plugin to read, never tests to run, even when named the
+#: way pytest collects (``AIO109_patched_test.py`` is a test module to the plugin)
+collect_ignore_glob = ["fixtures/*", "projects/*"]
 #: one line of flake8's default output format
 FLAKE8_LINE = re.compile(
     r"^(?P<path>.+?):(?P<line>\d+):(?P<col>\d+): (?P<code>[A-Z]+\d+) (?P<text>.*)$")

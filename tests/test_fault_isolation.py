@@ -39,6 +39,7 @@ import time
 async def poll() -> None:
     time.sleep(1)
     asyncio.create_task(poll())
+    await asyncio.sleep(1)
 '''
 GOOD_FINDINGS = [(6, "AIO100"), (7, "AIO200")]
 

@@ -30,6 +30,7 @@ import time
 async def main() -> None:
     time.sleep(1)
     asyncio.create_task(main())
+    await asyncio.sleep(1)
 """
 
 

@@ -676,6 +676,7 @@ ODD_SOURCES = [
         '    """a docstring',
         '    over lines"""',
         "    asyncio.create_task(main())  # error: AIO200",
+        "    await asyncio.sleep(1)",
     ], newline="\r\n"),
     OddSource("tabs.py", [
         "import time",

@@ -1,4 +1,5 @@
 """Repositories: async base methods, one subclass overriding them as sync."""
+import asyncio
 import queue
 
 
@@ -17,3 +18,26 @@ class MemoryRepository(Repository):
 
 class Inbox(queue.Queue):  # type: ignore[type-arg]
     pass
+
+
+class Registry:
+    """Attributes declared with a type and filled later, used from other modules."""
+
+    def __init__(self) -> None:
+        self.current: "Repository | None" = None  # noqa: UP037
+        self.spare: MemoryRepository | None = None
+        self.all: list[Repository] = []
+
+    def register(self, repo) -> None:  # noqa: ANN001 - any repository
+        self.current = repo
+        self.all.append(repo)
+
+
+async def forget(registry: Registry) -> None:
+    """Never awaits: a task of it ends in its first step."""
+    registry.all.clear()
+
+
+async def settle(registry: Registry) -> None:
+    registry.all.clear()
+    await asyncio.sleep(0)

@@ -7,7 +7,7 @@ from shop import client as client_module
 from shop import settings
 
 from . import legacy
-from .base import Inbox, MemoryRepository, Repository
+from .base import Inbox, MemoryRepository, Registry, Repository, forget, settle
 from .client import Client, fetch, make_client, session
 from .decorators import sync_entry
 from .paths import DATA, NOWHERE
@@ -96,3 +96,12 @@ class Orders(Repository):
 def process(thing: object, duck) -> None:  # noqa: ANN001
     duck.close()  # unknown receiver: silent
     thing.save()  # type: ignore[attr-defined]
+
+
+async def registered(registry: Registry) -> None:
+    """Attributes another module declares with a type and fills later."""
+    registry.current.refresh()  # error: AIO202
+    registry.spare.save()  # MemoryRepository.save is sync
+    await registry.current.save()
+    asyncio.create_task(forget(registry))  # done in its first step
+    asyncio.create_task(settle(registry))  # error: AIO200
