@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import ast
 import functools
+import ipaddress
 import re
 from collections.abc import Collection
 from dataclasses import replace
@@ -56,10 +57,12 @@ from flake8_asyncio_tasks.tables import (
     CALL_VARIANTS,
     FILE_OBJECTS,
     FLAGGED_CALLS,
+    HOST_LOOKUPS,
     IN_MEMORY_FILES,
     IN_MEMORY_OPENERS,
     IN_MEMORY_VARIANTS,
     LAZY_ITERATORS,
+    LOCAL_HOSTS,
     LOOP_NAMES,
     LOOP_RUN_METHODS,
     LOOPS,
@@ -287,6 +290,10 @@ class BlockingCheck:
         if ref in PATH_FUNCTIONS and node.args and is_pseudo_path(
                 node.args[0], self.resolver, site.scope):
             return True  # open(os.devnull), os.listdir("/proc/self/fd"): no disk
+        if ref in HOST_LOOKUPS:
+            given = argument_values(node, *HOST_LOOKUPS[ref])
+            if given and all(self._local_host(value, site) for value in given):
+                return True  # gethostbyname("localhost"), getaddrinfo("127.0.0.1", ...)
         if ref in FLAGGED_CALLS:
             # socket.getaddrinfo(host, port, flags=socket.AI_NUMERICHOST): no lookup
             index, keyword, flags = FLAGGED_CALLS[ref]
@@ -318,6 +325,22 @@ class BlockingCheck:
         if any(is_literal(value, False) for value in flag_values(node, method)):
             return True
         return any(is_literal(value, 0) for value in timeout_values(node, ref, method))
+
+    def _local_host(self, value: ast.expr, site: CallSite) -> bool:
+        """A host no lookup sends to a resolver: an IP literal, ``None`` (getaddrinfo's
+        wildcard), or a name the enclosing ``if host == "127.0.0.1":`` tests (also ``host
+        in ("127.0.0.1", "::1")``)."""
+        if isinstance(value, ast.Constant):
+            return value.value is None or isinstance(value.value, str) and _local(value.value)
+        if not isinstance(value, ast.Name):
+            return False
+        function = site.scope.enclosing_function().node
+        for statement in ast.walk(function):
+            if isinstance(statement, ast.If) and _tests_local(statement.test, value.id) and (
+                    any(node is site.node for part in statement.body
+                        for node in ast.walk(part))):
+                return True
+        return False
 
     def _project_context_value(self, name: ast.Name, scope: Scope) -> bool:
         """``with compatible_stream(data) as stream:`` of a function of the project: the
@@ -439,3 +462,30 @@ def _is_guarded(ref: str, method: str) -> bool:
         or ref in TIMEOUT_ARGS_BY_NAME
         or ref.startswith("os.wait") or ref in FLAGGED_CALLS or ref in SLEEPS_BY_ARGUMENT
     )
+
+
+def _local(host: str) -> bool:
+    """An IPv4/IPv6 literal (or the empty wildcard): parsed, never looked up."""
+    if host.lower() in LOCAL_HOSTS:
+        return True
+    try:
+        ipaddress.ip_address(host)
+    except ValueError:
+        return False
+    return True
+
+
+def _tests_local(test: ast.expr, name: str) -> bool:
+    """``name == "127.0.0.1"`` or ``name in ("127.0.0.1", "::1")``."""
+    if not isinstance(test, ast.Compare) or len(test.ops) != 1 or not isinstance(
+            test.left, ast.Name) or test.left.id != name:
+        return False
+    right = test.comparators[0]
+    if isinstance(test.ops[0], ast.Eq):
+        return isinstance(right, ast.Constant) and isinstance(right.value, str) and _local(
+            right.value)
+    if isinstance(test.ops[0], ast.In) and isinstance(right, (ast.Tuple, ast.List, ast.Set)):
+        return bool(right.elts) and all(
+            isinstance(item, ast.Constant) and isinstance(item.value, str) and _local(
+                item.value) for item in right.elts)
+    return False

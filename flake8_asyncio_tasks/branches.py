@@ -10,7 +10,7 @@ from __future__ import annotations
 import ast
 
 from flake8_asyncio_tasks.locks import statement_blocks
-from flake8_asyncio_tasks.names import Scope, Value
+from flake8_asyncio_tasks.names import Scope, Value, dotted_source
 from flake8_asyncio_tasks.walk import WalkState
 from flake8_asyncio_tasks.walk_uses import older_pythons_branch, version_test
 
@@ -90,6 +90,10 @@ class BranchQueries(WalkState):
         while stack:
             for block in statement_blocks(stack.pop()):
                 stack.extend(block)
+                for statement in block:
+                    if isinstance(statement, (ast.FunctionDef, ast.AsyncFunctionDef)) and (
+                            statement.decorator_list):
+                        self._version_skipped(statement)
                 for index, statement in enumerate(block[:-1]):
                     if not (isinstance(statement, ast.If) and not statement.orelse
                             and isinstance(statement.body[-1], (ast.Return, ast.Raise))):
@@ -104,3 +108,20 @@ class BranchQueries(WalkState):
                         self.legacy_branches.append((
                             block[index + 1].lineno,
                             getattr(last, "end_lineno", None) or last.lineno, found[1]))
+
+    def _version_skipped(self, function: ast.FunctionDef | ast.AsyncFunctionDef) -> None:
+        """``@pytest.mark.skipif(sys.version_info >= (3, 12), ...)`` (or unittest's
+        ``skipIf``/``skipUnless``): a test that only older Pythons run is legacy code."""
+        for decorator in function.decorator_list:
+            if not isinstance(decorator, ast.Call):
+                continue
+            name = (dotted_source(decorator.func) or "").rpartition(".")[2]
+            condition = decorator.args[0] if decorator.args else next(
+                (k.value for k in decorator.keywords if k.arg == "condition"), None)
+            if condition is None or name not in ("skipif", "skipIf", "skipUnless"):
+                continue
+            # skipif: the body runs when the condition is false; skipUnless: when true
+            found = older_pythons_branch(condition, function.body, []) if (
+                name == "skipUnless") else older_pythons_branch(condition, [], function.body)
+            if found is not None:
+                self.legacy_branches.append(found)

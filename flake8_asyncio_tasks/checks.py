@@ -111,9 +111,9 @@ def check_module(
         if coroutine is not None and id(site.node) not in offloaded and (
                 id(coroutine) not in in_threads):
             ref: FunctionRef | ProjectFunction | None = transitive.local_function(
-                site, visitor)
+                site, visitor, constructors=True)
             if ref is None:
-                ref = transitive.project_function(site, visitor)
+                ref = transitive.project_function(site, visitor, constructors=True)
             if ref is None:
                 continue
             runs = _runs_loop(ref, visitor)
@@ -231,30 +231,42 @@ def _patching_tests(visitor: Visitor) -> dict[int, frozenset[str]]:
         for part in (*node.decorator_list, *node.body):
             for call in ast.walk(part):
                 if isinstance(call, ast.Call) and dotted_source(call.func) in _PATCHERS:
-                    for argument in call.args[:2]:
-                        text = argument.value if isinstance(argument, ast.Constant) and (
-                            isinstance(argument.value, str)) else dotted_source(argument)
-                        if text:
-                            names.update(text.split("."))
-        names -= {"self", "cls", ""}
+                    names.update(_replaced(call))
+        names.discard("")
         if names:
             found[id(scope)] = frozenset(names)
     return found
 
 
+def _replaced(call: ast.Call) -> set[str]:
+    """The name a patch replaces: the last part of a target string
+    (``patch("requests.post")``, ``monkeypatch.setattr("app.store.save", fake)``), or
+    the attribute named next to an object (``setattr(httpx.Client, "post", fake)``,
+    ``patch.object(Store, "save")``)."""
+    strings = [argument.value for argument in call.args[:2]
+               if isinstance(argument, ast.Constant) and isinstance(argument.value, str)]
+    if not strings:
+        return set()
+    if call.args and isinstance(call.args[0], ast.Constant):
+        return {strings[0].rpartition(".")[2]}  # a dotted target
+    return {strings[0]}  # (object, "attribute")
+
+
 def _reaches_double(finding: Finding, swapped: dict[tuple[int, int], frozenset[str]]
                     ) -> bool:
-    """An AIO109 chain of a test that patches one of the names its hops name: it
-    reaches the test double as often as the real call, so it is not reported (a test
-    patching ``requests.post`` then calling ``export()`` that posts)."""
+    """An AIO109 chain of a test that patches a name one of its hops calls: it reaches
+    the test double as often as the real call, so it is not reported (a test patching
+    ``requests.post`` then calling ``export()`` that posts)."""
     patched = swapped.get((finding.line, finding.col))
     if not patched:
         return False
     chain = finding.text.partition("': ")[2].rpartition("; use ")[0]
-    return not patched.isdisjoint(_IDENTIFIER.findall(chain))
+    called = {part for hop in _HOP.findall(chain) for part in hop.split(".")}
+    return not patched.isdisjoint(called)
 
 
-_IDENTIFIER: Final = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+#: a hop of a chain, as the message spells it: ``cookiejar.CookieJar.load()``
+_HOP: Final = re.compile(r"([A-Za-z_][A-Za-z0-9_.]*)\(\)")
 
 
 def _other_event_loop(visitor: Visitor) -> str | None:

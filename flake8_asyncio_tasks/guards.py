@@ -20,7 +20,11 @@ as a *guard token* over a range of the function:
   self.queue.empty():``, after ``while self.queue.empty(): await ...``) skips it;
 - ``"0timeout"`` / ``"0?timeout"``: the call waits only when the parameter ``timeout``
   is not ``0`` (``select.select(r, w, x, timeout)``); a call passing ``0`` (or, for the
-  second, leaving out a parameter that defaults to ``0``) skips it.
+  second, leaving out a parameter that defaults to ``0``) skips it;
+- ``"=kind=file"`` / ``"=?kind=file"``: the range runs only when the parameter ``kind``
+  is the string ``"file"`` (``if kind == "file":``, one mode of several); a call passing
+  another constant skips it; for the second (a default that is another constant), so
+  does leaving it out.
 
 A blocking call gets every token of the ranges around it: a call of the function skips
 it when the call satisfies *one* of them.  The function as a whole is skipped when the
@@ -82,11 +86,30 @@ def flag_tests(test: ast.expr, scope: Scope) -> tuple[list[str], list[str]]:
         name, negated = _flag_test(part)
         if name in parameters:
             body.append(_unflag(name, defaults) if negated else _flag(name, defaults))
+        mode = _mode_test(part)
+        if mode is not None and mode[0] in parameters:
+            default = defaults.get(mode[0])
+            other = isinstance(default, ast.Constant) and default.value != mode[1]
+            body.append(f"={'?' if other else ''}{mode[0]}={mode[1]}")
     for part in disjuncts:  # the else needs every part false
         name, negated = _flag_test(part)
         if name in parameters:
             orelse.append(_flag(name, defaults) if negated else _unflag(name, defaults))
     return body, orelse
+
+
+def _mode_test(part: ast.expr) -> tuple[str, str] | None:
+    """``kind == "file"`` (or ``"file" == kind``) -> ``("kind", "file")``."""
+    if not isinstance(part, ast.Compare) or len(part.ops) != 1 or not isinstance(
+            part.ops[0], ast.Eq):
+        return None
+    left, right = part.left, part.comparators[0]
+    if isinstance(right, ast.Name):
+        left, right = right, left
+    if isinstance(left, ast.Name) and isinstance(right, ast.Constant) and isinstance(
+            right.value, str):
+        return left.id, right.value
+    return None
 
 
 def _flag_test(part: ast.expr) -> tuple[str | None, bool]:
@@ -215,6 +238,13 @@ def skips(call: ast.Call, parameters: tuple[str, ...], alternatives: Alternative
             if value is None:
                 return first == "?"
             return _false_constant(value)
+        if first == "=":
+            optional = token[1:2] == "?"
+            name, _, mode = token[2 if optional else 1:].partition("=")
+            value = given.get(name)
+            if value is None:
+                return optional
+            return isinstance(value, ast.Constant) and value.value != mode
         if first == "0":
             optional = token[1] == "?"
             value = given.get(token[2:] if optional else token[1:])

@@ -174,7 +174,7 @@ class AnnotatedValue(Binding):
 
 
 def _unwrap_optional(
-    node: ast.expr, resolver: Resolver, scope: Scope, depth: int
+    node: ast.expr, resolver: Resolver, scope: Scope, depth: int, nesting: int = 0
 ) -> ast.expr | None:
     """``X``, ``"X"``, ``Optional[X]``, ``X | None``, ``Union[X, None]`` -> ``X``."""
     if isinstance(node, ast.Constant) and isinstance(node.value, str):
@@ -183,26 +183,62 @@ def _unwrap_optional(
         except (SyntaxError, ValueError, MemoryError, RecursionError):
             return None
     if isinstance(node, ast.BinOp) and isinstance(node.op, ast.BitOr):
-        sides = [side for side in (node.left, node.right) if not _is_none(side)]
-        return sides[0] if len(sides) == 1 else None
+        # X | None; Popen[bytes] | Popen[str] | None: one class whichever member it is
+        return _one_member(_union_members(node), resolver, scope, depth, nesting)
     if isinstance(node, ast.Subscript):
         wrapper = resolver.resolve(node.value, scope, depth + 1)
+        inner: ast.expr | None = None
         if wrapper in ("typing.Optional", "typing_extensions.Optional"):
-            return node.slice
-        if wrapper in ("typing.Union", "typing_extensions.Union") and isinstance(
+            inner = node.slice
+        elif wrapper in ("typing.Union", "typing_extensions.Union") and isinstance(
             node.slice, ast.Tuple
         ):
-            members = [m for m in node.slice.elts if not _is_none(m)]
-            return members[0] if len(members) == 1 else None
-        if isinstance(wrapper, str) and wrapper.partition(".")[2] in _QUALIFIERS and (
+            return _one_member(node.slice.elts, resolver, scope, depth, nesting)
+        elif isinstance(wrapper, str) and wrapper.partition(".")[2] in _QUALIFIERS and (
                 wrapper.partition(".")[0] in ("typing", "typing_extensions")):
             first = node.slice
-            return first.elts[0] if isinstance(first, ast.Tuple) and first.elts else first
+            inner = first.elts[0] if isinstance(first, ast.Tuple) and first.elts else first
+        else:
+            inner = node  # decided below
+        if inner is not node:
+            # ClassVar["Client | None"], Optional["Client"]: unwrap what is inside too
+            return None if inner is None or nesting > 4 else _unwrap_optional(
+                inner, resolver, scope, depth, nesting + 1)
         if wrapper in ("type", "typing.Type", "typing.Callable", "collections.abc.Callable"):
             return None  # a class or a callable, not an instance
         # a generic class: ``asyncio.Queue[int]`` holds an ``asyncio.Queue``
         return node.value if isinstance(wrapper, (str, ClassRef, ProjectClass)) else None
     return node
+
+
+def _union_members(node: ast.expr) -> list[ast.expr]:
+    """The members of ``a | b | c``, left to right."""
+    members: list[ast.expr] = []
+    stack = [node]
+    while stack:
+        current = stack.pop()
+        if isinstance(current, ast.BinOp) and isinstance(current.op, ast.BitOr):
+            stack += [current.right, current.left]
+        else:
+            members.append(current)
+    return members
+
+
+def _one_member(members: list[ast.expr], resolver: Resolver, scope: Scope, depth: int,
+                nesting: int) -> ast.expr | None:
+    """The one type a union's members other than ``None`` all give, unwrapped, or
+    ``None`` when they differ."""
+    found: ast.expr | None = None
+    for member in members:
+        if _is_none(member):
+            continue
+        if nesting > 4:
+            return None
+        unwrapped = _unwrap_optional(member, resolver, scope, depth, nesting + 1)
+        if unwrapped is None or (found is not None and ast.dump(found) != ast.dump(unwrapped)):
+            return None
+        found = unwrapped
+    return found
 
 
 #: typing wrappers whose first argument is the annotated type itself
@@ -485,7 +521,9 @@ _NESTED: Final = (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda, ast.ClassDe
 def never_suspends(node: ast.AsyncFunctionDef) -> bool:
     """An ``async def`` whose body has no ``await``, ``async for``/``async with`` or
     ``yield`` (nested functions aside): its coroutine runs to its end in the first
-    step, so a task of it is done the first time the loop runs it.  A stub (``...``,
+    step, so a task of it is done the first time the loop runs it.  (One that only
+    yields with ``await asyncio.sleep(0)`` would be safe too, but that is also how
+    examples and tests stand in for real work: it still counts.)  A stub (``...``,
     ``pass``, a docstring, ``raise NotImplementedError``) says nothing: it stands for
     the work an override or a later version does."""
     if all(isinstance(statement, (ast.Pass, ast.Raise)) or (isinstance(

@@ -209,11 +209,15 @@ class Resolver:
             if isinstance(func, ClassRef) and not func.instance:
                 return ClassRef(func.scope, instance=True)
             if isinstance(func, FunctionRef) and not func.is_async:
+                if self.returns_self(func, depth):
+                    return self._receiver_instance(node.func, scope, depth)
                 return self.returned(func, depth)
             if isinstance(func, ProjectClass) and not func.instance:
                 return func.as_instance()
             if isinstance(func, ProjectFunction) and self.project is not None and (
                     not func.summary.coroutine):
+                if func.summary.returns_self:
+                    return self._receiver_instance(node.func, scope, depth)
                 return self.project.returned(func, depth + 1)
             return None
         if isinstance(node, ast.Await):
@@ -221,9 +225,13 @@ class Resolver:
                 # ``await make_client()`` of this module's ``async def ... -> Client``
                 func = self.resolve(node.value.func, scope, depth + 1)
                 if isinstance(func, FunctionRef) and func.is_async:
+                    if self.returns_self(func, depth):
+                        return self._receiver_instance(node.value.func, scope, depth)
                     return self.returned(func, depth)
                 if isinstance(func, ProjectFunction) and self.project is not None and (
                         func.summary.coroutine):
+                    if func.summary.returns_self:
+                        return self._receiver_instance(node.value.func, scope, depth)
                     return self.project.returned(func, depth + 1)
             # ``await asyncpg.connect()`` is an ``asyncpg.Connection()``
             awaited = self.resolve(node.value, scope, depth + 1)
@@ -307,9 +315,40 @@ class Resolver:
         ``requests.Session().get``; generators and unannotated functions are unknown.
         """
         returns = func.node.returns
-        if returns is None or func.scope.is_generator or func.scope.parent is None:
+        parent = func.scope.parent
+        if returns is None or func.scope.is_generator or parent is None:
             return None
-        return Annotated(returns, func.scope.parent).resolve(self, depth + 1)
+        if parent.kind is ScopeKind.CLASS and self._is_self(returns, parent, depth):
+            # def build(cls) -> Self: an instance of the class (of this module)
+            return ClassRef(parent, instance=True)
+        return Annotated(returns, parent).resolve(self, depth + 1)
+
+    def returns_self(self, func: FunctionRef, depth: int) -> bool:
+        """A method annotated ``-> Self``: it returns an instance of the class it is
+        looked up on, which may be a subclass of the one defining it."""
+        parent = func.scope.parent
+        return func.node.returns is not None and parent is not None and (
+            parent.kind is ScopeKind.CLASS) and self._is_self(func.node.returns, parent, depth)
+
+    def _receiver_instance(self, func: ast.expr, scope: Scope, depth: int) -> Ref | None:
+        """``Sub.build()`` / ``sub.build()`` of a ``-> Self`` method: a ``Sub``."""
+        if not isinstance(func, ast.Attribute):
+            return None
+        receiver = self.resolve(func.value, scope, depth + 1)
+        if isinstance(receiver, ClassRef):
+            return ClassRef(receiver.scope, instance=True)
+        if isinstance(receiver, ProjectClass):
+            return receiver if receiver.instance else receiver.as_instance()
+        return None
+
+    def _is_self(self, node: ast.expr, scope: Scope, depth: int) -> bool:
+        """``Self`` / ``"Self"`` of ``typing`` or ``typing_extensions``."""
+        selves = ("typing.Self", "typing_extensions.Self")
+        if isinstance(node, ast.Constant) and isinstance(node.value, str):
+            text = node.value.strip()
+            return text.isidentifier() and self.lookup(text, scope, depth + 1) in selves
+        return isinstance(node, (ast.Name, ast.Attribute)) and self.resolve(
+            node, scope, depth + 1) in selves
 
     def member(self, cls: ClassRef, attr: str, depth: int) -> Ref | None:
         """``self.attr`` / ``Cls.attr``: the class body's binding or ``self.attr = ...``,

@@ -214,7 +214,8 @@ class _Builder:
             unless_given=unless_given,
             parameters=call_parameters(ref) if unless_given else (),
             instant=coroutine and isinstance(ref.node, ast.AsyncFunctionDef) and (
-                never_suspends(ref.node)))
+                never_suspends(ref.node)),
+            returns_self=plain and self.resolver.returns_self(ref, 0))
 
     def _calls(self, frame: _Frame) -> tuple[tuple[str, int, bool, bool], ...]:
         """``frame``'s calls, each marked when it skips every direct blocking call of the

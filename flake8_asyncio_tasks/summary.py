@@ -56,6 +56,8 @@ class FunctionSummary:
     parameters: tuple[str, ...] = ()
     #: a coroutine function whose body never awaits: its task ends in its first step
     instant: bool = False
+    #: a method annotated ``-> Self``: it returns an instance of its receiver's class
+    returns_self: bool = False
 
 
 @dataclass(frozen=True, slots=True)

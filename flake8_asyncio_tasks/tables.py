@@ -612,6 +612,16 @@ FLAGGED_CALLS: Final[Mapping[str, tuple[int, str, frozenset[str]]]] = {
     # table (/etc/services), never from the network
     "socket.getnameinfo": (1, "flags", frozenset({"NI_NUMERICHOST"})),
 }
+#: name lookups that never reach a resolver for a numeric host (an IP literal is only
+#: parsed; ``localhost`` is still looked up, in the hosts file or beyond): callee ->
+#: (position, keyword) of the host
+HOST_LOOKUPS: Final[Mapping[str, tuple[int, str]]] = {
+    "socket.getaddrinfo": (0, "host"),
+    "socket.gethostbyname": (0, "hostname"),
+    "socket.gethostbyname_ex": (0, "hostname"),
+}
+#: hosts no lookup sends to a resolver besides IP literals: the wildcard of getaddrinfo
+LOCAL_HOSTS: Final = frozenset({""})
 #: arguments naming these make os.wait*/os.spawn* return at once
 NON_BLOCKING_FLAGS: Final = frozenset({"WNOHANG"})
 

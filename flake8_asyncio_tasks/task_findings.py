@@ -346,6 +346,8 @@ def _get_event_loop(site: CallSite, kind: int, visitor: Visitor) -> Iterator[Fin
         # try: loop = get_event_loop() except RuntimeError: loop = new_event_loop(): the
         # code is ready for Python 3.14, where no current loop raises
         return
+    if "nest_asyncio" in visitor.imported_modules and _after_nest_asyncio(site, visitor):
+        return  # nest_asyncio.apply() replaced get_event_loop with one that makes a loop
     if id(node) in visitor.default_calls:
         # def connect(loop=asyncio.get_event_loop()): one loop, fetched at import time
         yield Finding(node.lineno, node.col_offset, GET_EVENT_LOOP_OUTSIDE.format(
@@ -354,6 +356,22 @@ def _get_event_loop(site: CallSite, kind: int, visitor: Visitor) -> Iterator[Fin
                 "gets that loop"))
         return
     yield Finding(node.lineno, node.col_offset, GET_EVENT_LOOP_OUTSIDE.format())
+
+
+def _after_nest_asyncio(site: CallSite, visitor: Visitor) -> bool:
+    """``nest_asyncio.apply()`` earlier in the same function: it patches asyncio so that
+    ``get_event_loop()`` makes and sets a loop when none is set (llama-index's
+    ``asyncio_run``)."""
+    function = site.scope.enclosing_function()
+    where = (site.node.lineno, site.node.col_offset)
+    return any(
+        other.scope.enclosing_function() is function
+        and (other.node.lineno, other.node.col_offset) < where
+        and visitor.resolver.callee(other) == "nest_asyncio.apply"
+        for other in visitor.calls
+        if isinstance(other.node.func, (ast.Attribute, ast.Name))
+        and (other.node.func.attr if isinstance(other.node.func, ast.Attribute)
+             else other.node.func.id) == "apply")
 
 
 def _unrun_loops(

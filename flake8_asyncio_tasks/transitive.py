@@ -14,11 +14,19 @@ import ast
 from collections import deque
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from typing import Final
 
 from flake8_asyncio_tasks.blocking import BlockingCheck, project_match
 from flake8_asyncio_tasks.guards import Alternatives, add_guard, arguments_by_name, skips
 from flake8_asyncio_tasks.names import Scope, ScopeKind, dotted_source, local_match, owner, spelled
-from flake8_asyncio_tasks.refs import FunctionRef, ProjectFunction, ProjectLookup
+from flake8_asyncio_tasks.refs import (
+    ClassRef,
+    FunctionRef,
+    ProjectClass,
+    ProjectFunction,
+    ProjectLookup,
+    Ref,
+)
 from flake8_asyncio_tasks.resolver import Resolver
 from flake8_asyncio_tasks.rules import LOOP_RUN_IN_COROUTINE, TRANSITIVE_BLOCKING
 from flake8_asyncio_tasks.settings import Settings
@@ -61,8 +69,10 @@ def is_plain(ref: FunctionRef, resolver: Resolver) -> bool:
     return True
 
 
-def local_function(site: CallSite, visitor: Visitor) -> FunctionRef | None:
-    """The ``def``/``async def`` of this module that ``site`` calls, if certain."""
+def local_function(site: CallSite, visitor: Visitor,
+                   constructors: bool = False) -> FunctionRef | None:
+    """The ``def``/``async def`` of this module that ``site`` calls, if certain; with
+    ``constructors``, also the ``__init__`` a call of a class of the module runs."""
     func = site.node.func
     if isinstance(func, ast.Name):
         name = func.id
@@ -70,12 +80,56 @@ def local_function(site: CallSite, visitor: Visitor) -> FunctionRef | None:
         name = func.attr  # self.m(), cls.m(), Cls.m(), self.repo.m() on a local class
     else:
         return None
-    if name not in visitor.function_names:
+    if name not in visitor.function_names and not (
+            constructors and "__init__" in visitor.function_names):
         return None
     ref = visitor.resolver.resolve(func, site.scope)
+    if constructors and isinstance(ref, ClassRef) and site.usage != "raise":
+        ref = constructor(ref, visitor.resolver)
     if isinstance(ref, FunctionRef) and is_plain(ref, visitor.resolver):
         return ref
     return None
+
+
+#: what a constructor may start without waiting: an object wrapping a child process
+#: (tornado's ``Subprocess``) forks and execs as asyncio's own subprocess API does
+_WRAPPED_STARTS: Final = frozenset({"subprocess.Popen()"})
+
+
+def _constructs(site: CallSite, ref: FunctionRef) -> bool:
+    """``Settings(path)``: the call makes an object, running ``ref``, its ``__init__``."""
+    func = site.node.func
+    return ref.node.name == "__init__" and not (
+        isinstance(func, ast.Attribute) and func.attr == "__init__")
+
+
+def hop_name(ref: FunctionRef) -> str:
+    """A function's name in a chain: ``load``; a constructor is ``Settings.__init__``."""
+    name = ref.node.name
+    parent = ref.scope.parent
+    if name == "__init__" and parent is not None and parent.kind is ScopeKind.CLASS:
+        return f"{parent.name}.__init__"
+    return name
+
+
+def constructor(cls: ClassRef | ProjectClass, resolver: Resolver) -> Ref | None:
+    """``Settings(path)`` runs the class's ``__init__``: its own or one it inherits from
+    the module's or the project's classes (a library base's is unknown).  ``None`` for
+    an instance (``obj()`` calls ``__call__``) and for a class with its own ``__new__``
+    or a metaclass, which may do anything."""
+    if cls.instance:
+        return None
+    if isinstance(cls, ClassRef):
+        node = cls.scope.node
+        if not isinstance(node, ast.ClassDef) or node.keywords or (
+                "__new__" in cls.scope.bindings):
+            return None
+        found = resolver.member(ClassRef(cls.scope, instance=True), "__init__", 0)
+    else:
+        if "__new__" in cls.summary.methods or resolver.project is None:
+            return None
+        found = resolver.project.member(cls.as_instance(), "__init__", 1)[1]
+    return found if isinstance(found, (FunctionRef, ProjectFunction)) else None
 
 
 def iterated(site: CallSite, visitor: Visitor) -> bool:
@@ -157,7 +211,7 @@ def _forward_guards(
                 best = direct.get(key)
                 _, root, where = direct[callee_key]
                 if best is None or position < best[0]:
-                    direct[key] = (position, f"{callee.node.name}() -> {root}", where)
+                    direct[key] = (position, f"{hop_name(callee)}() -> {root}", where)
             callers[callee_key] = kept
         if not changed:
             return
@@ -246,14 +300,24 @@ def probes_running_loop(site: CallSite, visitor: Visitor) -> bool:
     return name.lower().endswith("loop")
 
 
-def project_function(site: CallSite, visitor: Visitor) -> ProjectFunction | None:
-    """The function of another project module that ``site`` calls, if certain."""
+def project_function(site: CallSite, visitor: Visitor,
+                     constructors: bool = False) -> ProjectFunction | None:
+    """The function of another project module that ``site`` calls, if certain; with
+    ``constructors``, also the ``__init__`` a call of a project class runs, when that
+    ``__init__`` itself makes a blocking call (its summary's own, not a helper's)."""
     if visitor.resolver.project is None or site.usage == "raise":
         return None  # raise Error(...): an exception class, not a helper
     if isinstance(site.callee, Unresolved) and not visitor.may_name_a_definition(
             site.node.func, site.scope):
         return None
     callee = visitor.resolver.callee(site)
+    if isinstance(callee, (ClassRef, ProjectClass)):
+        if not constructors:
+            return None
+        callee = constructor(callee, visitor.resolver)  # Settings(path): its __init__
+        if not isinstance(callee, ProjectFunction) or callee.summary.blocks is None or (
+                f"{callee.summary.blocks[0]}()" in _WRAPPED_STARTS):
+            return None
     if isinstance(callee, ProjectFunction) and callee.summary.plain:
         return callee
     return None
@@ -315,8 +379,9 @@ class TransitiveCheck:
                 if _allowed(ref, settings, filename):
                     continue
                 summary = self.summaries.get(id(ref.node))
-                if summary is None:
-                    continue
+                if summary is None or _constructs(site, ref) and (
+                        summary.via is not None or summary.root[0] in _WRAPPED_STARTS):
+                    continue  # a constructor counts only for its own blocking calls
                 unless = self.guards.get(id(ref.node))
                 if unless and skips(site.node, call_parameters(ref), unless,
                                     self._nonempty(site)):
@@ -347,9 +412,9 @@ class TransitiveCheck:
     def _chain(self, summary: _Summary, ref: FunctionRef) -> list[str]:
         """Function names from ``ref`` to the root; long chains keep both ends only."""
         limit = 2 if summary.depth > _MAX_CHAIN else _MAX_CHAIN
-        chain = [ref.node.name]
+        chain = [hop_name(ref)]
         while summary.via is not None and len(chain) < limit:
-            chain.append(summary.via.node.name)
+            chain.append(hop_name(summary.via))
             summary = self.summaries[id(summary.via.node)]
         if len(chain) == limit and summary.via is not None:
             chain += ["...", *summary.tail]
@@ -421,7 +486,7 @@ class TransitiveCheck:
         for key, (_, call, where) in sorted(direct.items(), key=lambda item: item[1][0]):
             if key in aware:
                 continue
-            name = self._refs[key].node.name
+            name = hop_name(self._refs[key])
             self.summaries[key] = _Summary((call, where), None, 1, (name,))
             queue.append(key)
         while queue:
@@ -433,7 +498,7 @@ class TransitiveCheck:
                 if caller_key in self.summaries or caller_key in aware:
                     continue
                 tail = reached.tail if len(reached.tail) == 2 else (
-                    caller.node.name, *reached.tail)
+                    hop_name(caller), *reached.tail)
                 self.summaries[caller_key] = _Summary(
                     reached.root, callee_ref, reached.depth + 1, tail)
                 queue.append(caller_key)

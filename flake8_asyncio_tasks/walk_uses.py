@@ -313,7 +313,9 @@ class UseWalk(WalkState):
 def _tests_a_parameter_type(test: ast.expr, scope: Scope) -> bool:
     """``isinstance(p, Photo)``, ``type(p) is Photo``, ``hasattr(p, "read")``,
     ``callable(p)`` (also inside ``not``/``and``/``or``) on a parameter of the enclosing
-    function: the code dispatches on what kind of object it was given.  A test for a
+    function or an attribute of one (``isinstance(self.log_config, dict)``, a value the
+    object was configured with): the code dispatches on what kind of object it was
+    given.  A test for a
     path (``isinstance(p, (str, Path))``) is not: a file helper is normally given one."""
     if type(test) in _NO_CALL:
         return False
@@ -328,6 +330,8 @@ def _tests_a_parameter_type(test: ast.expr, scope: Scope) -> bool:
                 return False
             parameters = parameter_names(function.args)
         first = part.args[0]
+        if isinstance(first, ast.Attribute):
+            first = first.value  # isinstance(self.log_config, dict): set by the caller
         if not (isinstance(first, ast.Name) and first.id in parameters):
             continue
         if part.func.id in ("isinstance", "issubclass") and len(part.args) > 1 and (

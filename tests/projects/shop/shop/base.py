@@ -1,6 +1,7 @@
 """Repositories: async base methods, one subclass overriding them as sync."""
 import asyncio
 import queue
+from typing import Self
 
 
 class Repository:
@@ -41,3 +42,25 @@ async def forget(registry: Registry) -> None:
 async def settle(registry: Registry) -> None:
     registry.all.clear()
     await asyncio.sleep(0)
+
+
+class Store:
+    @classmethod
+    def open(cls) -> Self:
+        return cls()
+
+    async def flush(self) -> None:
+        await asyncio.sleep(0)
+
+
+class SyncStore(Store):
+    def flush(self) -> None:  # overridden as a plain method
+        pass
+
+
+class Snapshot:
+    """Reads its file in the constructor: making one blocks."""
+
+    def __init__(self, path: str) -> None:
+        with open(path) as handle:
+            self.text = handle.read()

@@ -105,3 +105,9 @@ async def registered(registry: Registry) -> None:
     await registry.current.save()
     asyncio.create_task(forget(registry))  # done in its first step
     asyncio.create_task(settle(registry))  # error: AIO200
+    from .base import Snapshot, Store, SyncStore
+
+    Store.open().flush()  # error: AIO202
+    SyncStore.open().flush()  # a SyncStore: its flush() is sync
+    Snapshot("orders.json")  # error: AIO109
+    Registry()
