@@ -24,7 +24,11 @@ as a *guard token* over a range of the function:
 - ``"=kind=file"`` / ``"=?kind=file"``: the range runs only when the parameter ``kind``
   is the string ``"file"`` (``if kind == "file":``, one mode of several); a call passing
   another constant skips it; for the second (a default that is another constant), so
-  does leaving it out.
+  does leaving it out;
+- ``"^colour=async"`` / ``"^?colour=async"``: the range runs only when ``colour`` is not
+  ``"async"`` (the ``else`` of ``if colour == "async":``, or what follows ``if colour ==
+  "async": return ...``: the sync half of code written for both); a call passing
+  ``"async"`` (for the second, defaulting to it) skips it.
 
 A blocking call gets every token of the ranges around it: a call of the function skips
 it when the call satisfies *one* of them.  The function as a whole is skipped when the
@@ -87,7 +91,8 @@ def flag_tests(test: ast.expr, scope: Scope) -> tuple[list[str], list[str]]:
         if name in parameters:
             body.append(_unflag(name, defaults) if negated else _flag(name, defaults))
         mode = _mode_test(part)
-        if mode is not None and mode[0] in parameters:
+        if mode is not None and (mode[0] in parameters or mode[0].startswith("self.") and (
+                "self" in parameters)):
             default = defaults.get(mode[0])
             other = isinstance(default, ast.Constant) and default.value != mode[1]
             body.append(f"={'?' if other else ''}{mode[0]}={mode[1]}")
@@ -95,20 +100,31 @@ def flag_tests(test: ast.expr, scope: Scope) -> tuple[list[str], list[str]]:
         name, negated = _flag_test(part)
         if name in parameters:
             orelse.append(_flag(name, defaults) if negated else _unflag(name, defaults))
+        mode = _mode_test(part)
+        if mode is not None and (mode[0] in parameters or mode[0].startswith("self.") and (
+                "self" in parameters)):
+            default = defaults.get(mode[0])
+            same = isinstance(default, ast.Constant) and default.value == mode[1]
+            orelse.append(f"^{'?' if same else ''}{mode[0]}={mode[1]}")
     return body, orelse
 
 
 def _mode_test(part: ast.expr) -> tuple[str, str] | None:
-    """``kind == "file"`` (or ``"file" == kind``) -> ``("kind", "file")``."""
+    """``kind == "file"`` (or ``"file" == kind``) -> ``("kind", "file")``;
+    ``self._colour == "async"`` -> ``("self._colour", "async")``."""
     if not isinstance(part, ast.Compare) or len(part.ops) != 1 or not isinstance(
             part.ops[0], ast.Eq):
         return None
     left, right = part.left, part.comparators[0]
-    if isinstance(right, ast.Name):
+    if isinstance(right, (ast.Name, ast.Attribute)):
         left, right = right, left
-    if isinstance(left, ast.Name) and isinstance(right, ast.Constant) and isinstance(
-            right.value, str):
+    if not (isinstance(right, ast.Constant) and isinstance(right.value, str)):
+        return None
+    if isinstance(left, ast.Name):
         return left.id, right.value
+    if isinstance(left, ast.Attribute) and isinstance(left.value, ast.Name) and (
+            left.value.id == "self"):
+        return f"self.{left.attr}", right.value
     return None
 
 
@@ -224,6 +240,15 @@ def skips(call: ast.Call, parameters: tuple[str, ...], alternatives: Alternative
     given = arguments_by_name(call, parameters)
     if given is None or not alternatives:
         return False
+    return satisfied_by(given, alternatives, nonempty)
+
+
+def satisfied_by(given: dict[str, ast.expr], alternatives: Alternatives,
+                 nonempty: Callable[[str], bool] | None = None) -> bool:
+    """The arguments ``given`` (parameter -> value; a parameter left out is absent)
+    satisfy one token of each frozenset of ``alternatives``: see :func:`skips`."""
+    if not alternatives:
+        return False
 
     def satisfied(token: str) -> bool:
         first = token[0]
@@ -238,13 +263,15 @@ def skips(call: ast.Call, parameters: tuple[str, ...], alternatives: Alternative
             if value is None:
                 return first == "?"
             return _false_constant(value)
-        if first == "=":
+        if first in "=^":
             optional = token[1:2] == "?"
             name, _, mode = token[2 if optional else 1:].partition("=")
             value = given.get(name)
             if value is None:
                 return optional
-            return isinstance(value, ast.Constant) and value.value != mode
+            if not isinstance(value, ast.Constant):
+                return False
+            return value.value != mode if first == "=" else value.value == mode
         if first == "0":
             optional = token[1] == "?"
             value = given.get(token[2:] if optional else token[1:])

@@ -30,6 +30,7 @@ from dataclasses import dataclass
 from typing import Final
 
 from flake8_asyncio_tasks.faults import debug_requested
+from flake8_asyncio_tasks.guards import satisfied_by
 from flake8_asyncio_tasks.layout import (
     Location,
     locate,
@@ -386,6 +387,73 @@ class Project:
         self._chains[key] = found
         return found
 
+    def blocking_chain_given(self, start: ProjectFunction,
+                             given: dict[str, ast.expr]) -> Chain | None:
+        """The shortest chain from ``start``, called with the arguments ``given``
+        (parameter -> value), down to a blocking call those arguments do not skip: each
+        hop's branches (``if response_type:``) and direct blocking calls are tested
+        against what the caller passes, constants and its own parameters followed from
+        hop to hop (``unmarshal_event(data, None)`` never reaches ``deserialize()``,
+        ``deserialize(data, "float")`` never its ``"file"`` branch)."""
+        if start.summary.coroutine or not start.summary.plain:
+            return None
+        unknown = ast.Name(id="?")  # a value nobody can read: given, not a constant
+        queue: deque[tuple[ProjectFunction, tuple[ProjectFunction, ...],
+                           dict[str, ast.expr]]] = deque([(start, (start,), given)])
+        seen = {(start.dotted, _signature(given))}
+        while queue:
+            if len(seen) > MAX_CHAIN_SEARCH:
+                return self.blocking_chain(start)  # too big to follow: as if unguarded
+            func, path, arguments = queue.popleft()
+            summary = func.summary
+            if summary.blocks is not None and not satisfied_by(
+                    arguments, summary.unless_given):
+                call, line = summary.blocks
+                hops = tuple(Hop(f"{f.module.rpartition('.')[2]}.{f.summary.qualname}",
+                                 f.path, f.summary.line) for f in path)
+                return Chain(hops, call, func.path, line)
+            guards = summary.call_guards if len(summary.call_guards) == len(
+                summary.calls) else ()
+            defaults = dict(summary.defaults)
+            for index, (target, _, iterates, _) in enumerate(summary.calls):
+                tokens, passed = guards[index] if guards else (frozenset(), ())
+                if tokens and satisfied_by(arguments, (tokens,)):
+                    continue  # this call sits in a branch the arguments skip
+                ref = self.follow(target, 1) if self.first_party(
+                    target.partition(".")[0]) else None
+                if not isinstance(ref, ProjectFunction) or any(
+                        ref.dotted == hop.dotted for hop in path) or not (
+                        ref.summary.plain and not ref.summary.coroutine) or not (
+                        iterates or not ref.summary.generator):
+                    continue
+                names = ref.summary.parameters
+                handed: dict[str, ast.expr] = {}
+                for key, (kind, value) in passed if guards else ():
+                    name = key if not key.startswith("#") else (
+                        names[int(key[1:])] if int(key[1:]) < len(names) else None)
+                    if name is None:
+                        continue
+                    if kind == "c" and isinstance(value, (str, int, float, bool, type(None))):
+                        handed[name] = ast.Constant(value=value)
+                    elif kind == "p" and isinstance(value, str):
+                        if value in arguments:
+                            handed[name] = arguments[value]
+                        else:  # left out by our caller: its default is what goes on
+                            default = defaults.get(value, ("?", None))
+                            constant = default[1]
+                            handed[name] = ast.Constant(value=constant) if (
+                                default[0] == "c" and isinstance(
+                                    constant, (str, int, float, bool, type(None)))
+                            ) else unknown
+                    else:
+                        handed[name] = unknown  # any other expression
+                # no call_guards: none of this function's calls passes anything
+                state = (ref.dotted, _signature(handed))
+                if state not in seen:
+                    seen.add(state)
+                    queue.append((ref, (*path, ref), handed))
+        return None
+
     def _search(self, start: ProjectFunction) -> Chain | None:
         if start.summary.coroutine or not start.summary.plain:
             return None
@@ -411,6 +479,13 @@ class Project:
                     seen.add((ref.dotted, skips))
                     queue.append((ref, (*path, ref), skips))
         return None
+
+
+def _signature(given: dict[str, ast.expr]) -> tuple[tuple[str, object], ...]:
+    """What ``given`` says, comparable: constants by value, anything else as unknown."""
+    return tuple(sorted(
+        (name, ("c", repr(value.value)) if isinstance(value, ast.Constant) else ("?",))
+        for name, value in given.items()))
 
 
 def project_for(filename: str, settings: Settings) -> Project | None:

@@ -111,6 +111,10 @@ class ProjectLookup(Protocol):
     def blocking_chain(self, func: ProjectFunction) -> BlockingChain | None:
         """Why a sync function of another module blocks, if it does."""
 
+    def blocking_chain_given(self, func: ProjectFunction,
+                             given: dict[str, ast.expr]) -> BlockingChain | None:
+        """The same, for a call passing ``given`` (parameter -> value), followed down."""
+
     def idle_loop(self, dotted: str) -> tuple[str, int] | None:
         """``(path, line)`` where a project module makes the module-level event loop
         ``dotted`` names, when that module never runs it nor hands it on."""

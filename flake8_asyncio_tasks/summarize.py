@@ -25,6 +25,7 @@ from flake8_asyncio_tasks.names import (
     Value,
     never_suspends,
     owner,
+    parameter_defaults,
     parameter_names,
     qualname,
 )
@@ -69,6 +70,19 @@ def _may_have_type(bindings: list[Binding]) -> bool:
     return True
 
 
+def _defaults(node: ast.FunctionDef | ast.AsyncFunctionDef
+              ) -> tuple[tuple[str, tuple[str, object]], ...]:
+    """Each defaulted parameter's default: ``("c", value)`` for a constant."""
+    found: list[tuple[str, tuple[str, object]]] = []
+    for name, value in parameter_defaults(node.args).items():
+        if isinstance(value, ast.Constant) and isinstance(
+                value.value, (str, int, float, bool, type(None))):
+            found.append((name, ("c", value.value)))
+        else:
+            found.append((name, ("?", None)))
+    return tuple(found)
+
+
 def _spawns_argument(call: ast.Call, function: Scope) -> bool:
     """``return asyncio.create_task(coro)`` (or ``fn(*args)``) of a parameter: a task
     factory, whose callers keep the task.  A task of the function's own work
@@ -87,7 +101,7 @@ class _Frame:
     """What the calls of one summarized sync function showed."""
 
     __slots__ = ("blocks", "calls", "runs_loop", "probes_loop", "aware", "spawns", "guards",
-                 "local_calls")
+                 "local_calls", "call_guards")
 
     def __init__(self) -> None:
         self.blocks: tuple[tuple[int, int], str, int] | None = None
@@ -102,6 +116,9 @@ class _Frame:
         self.guards: list[frozenset[str]] | None = []
         #: calls of this module's own sync functions: (index in ``calls``, call, callee)
         self.local_calls: list[tuple[int, ast.Call, FunctionRef]] = []
+        #: for each of ``calls``: its branch tokens and what it passes (see the summary)
+        self.call_guards: list[tuple[frozenset[str], tuple[tuple[str, tuple[str, object]],
+                                                           ...]]] = []
 
 
 def summarize(visitor: Visitor, module: str, path: str,
@@ -196,6 +213,8 @@ class _Builder:
         if ref.node.returns is not None and not ref.scope.is_generator and plain:
             returns = self.dotted(self.resolver.returned(ref, 0))
         frame = None if ref.is_async else self._frame_of(ref.scope)
+        handing = frame is not None and not frame.aware and any(
+            tokens or passed for tokens, passed in frame.call_guards)
         blocks = runs_loop = spawns = None
         calls: tuple[tuple[str, int, bool, bool], ...] = ()
         unless_given: Alternatives = ()
@@ -212,7 +231,9 @@ class _Builder:
             returns=returns, blocks=blocks, calls=calls, spawns=spawns,
             runs_loop=runs_loop, generator=not ref.is_async and ref.scope.is_generator,
             unless_given=unless_given,
-            parameters=call_parameters(ref) if unless_given else (),
+            parameters=call_parameters(ref) if unless_given or calls else (),
+            call_guards=tuple(frame.call_guards) if frame is not None and handing else (),
+            defaults=_defaults(ref.node) if handing else (),
             instant=coroutine and isinstance(ref.node, ast.AsyncFunctionDef) and (
                 never_suspends(ref.node)),
             returns_self=plain and self.resolver.returns_self(ref, 0))
@@ -229,6 +250,30 @@ class _Builder:
                                                tuple(other.guards)):
                 skipping.add(index)
         return tuple((*call, index in skipping) for index, call in enumerate(frame.calls))
+
+    def _passed(self, site: CallSite, function: Scope
+                ) -> tuple[frozenset[str], tuple[tuple[str, tuple[str, object]], ...]]:
+        """The branch tokens around ``site`` and what it passes (see ``call_guards``)."""
+        node = site.node
+        parameters = set()
+        if isinstance(function.node, ast.FunctionDef):
+            parameters = parameter_names(function.node.args) - set(
+                name for name in function.bindings if len(function.bindings[name]) > 1)
+        passed: list[tuple[str, tuple[str, object]]] = []
+        arguments = [(f"#{index}", value) for index, value in enumerate(node.args)]
+        arguments += [(keyword.arg, keyword.value) for keyword in node.keywords
+                      if keyword.arg is not None]
+        for key, value in arguments:
+            if isinstance(value, ast.Starred):
+                break  # f(*args): what follows is out of place
+            if isinstance(value, ast.Name) and value.id in parameters:
+                passed.append((key, ("p", value.id)))
+            elif isinstance(value, ast.Constant) and isinstance(
+                    value.value, (str, int, float, bool, type(None))):
+                passed.append((key, ("c", value.value)))
+            else:
+                passed.append((key, ("?", None)))
+        return self.visitor.omitted_guard(site), tuple(passed)
 
     def _made_async(self, ref: FunctionRef) -> bool:
         decorators = ref.node.decorator_list
@@ -304,11 +349,13 @@ class _Builder:
                 frame.probes_loop = True
             elif self.first_party(callee.partition(".")[0]):
                 frame.calls.append((callee, node.lineno, iterated(site, self.visitor)))
+                frame.call_guards.append(self._passed(site, function))
         elif isinstance(callee, FunctionRef) and not callee.is_async:
             target = self.dotted(callee)
             if target is not None:
                 frame.local_calls.append((len(frame.calls), node, callee))
                 frame.calls.append((target, node.lineno, iterated(site, self.visitor)))
+                frame.call_guards.append(self._passed(site, function))
 
     # -- classes ---------------------------------------------------------------------
     def klass(self, ref: ClassRef) -> ClassSummary:

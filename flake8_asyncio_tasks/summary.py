@@ -58,6 +58,15 @@ class FunctionSummary:
     instant: bool = False
     #: a method annotated ``-> Self``: it returns an instance of its receiver's class
     returns_self: bool = False
+    #: for each of ``calls``: the guard tokens of the branches around the call (it runs
+    #: only as they say), and what the call passes, as (parameter name, or ``#i`` for
+    #: position i; then ``("p", name)`` for this function's own parameter ``name``,
+    #: ``("c", value)`` for a constant, ``("?", None)`` for anything else)
+    call_guards: tuple[tuple[frozenset[str], tuple[tuple[str, tuple[str, object]], ...]],
+                       ...] = ()
+    #: with ``call_guards``: the parameters' defaults, ``("c", value)`` for a constant,
+    #: ``("?", None)`` for anything else (what a caller leaving one out hands on)
+    defaults: tuple[tuple[str, tuple[str, object]], ...] = ()
 
 
 @dataclass(frozen=True, slots=True)

@@ -17,7 +17,13 @@ from dataclasses import dataclass
 from typing import Final
 
 from flake8_asyncio_tasks.blocking import BlockingCheck, project_match
-from flake8_asyncio_tasks.guards import Alternatives, add_guard, arguments_by_name, skips
+from flake8_asyncio_tasks.guards import (
+    Alternatives,
+    add_guard,
+    arguments_by_name,
+    satisfied_by,
+    skips,
+)
 from flake8_asyncio_tasks.names import Scope, ScopeKind, dotted_source, local_match, owner, spelled
 from flake8_asyncio_tasks.refs import (
     ClassRef,
@@ -94,6 +100,86 @@ def local_function(site: CallSite, visitor: Visitor,
 #: what a constructor may start without waiting: an object wrapping a child process
 #: (tornado's ``Subprocess``) forks and execs as asyncio's own subprocess API does
 _WRAPPED_STARTS: Final = frozenset({"subprocess.Popen()"})
+
+
+def narrowed(site: CallSite, parameters: tuple[str, ...]) -> dict[str, ast.expr] | None:
+    """The arguments of the call at ``site`` by parameter (see ``arguments_by_name``),
+    a name passed on replaced by the constant an enclosing ``if name == "async":`` of
+    this function or of one it is nested in fixes it to (a coroutine defined in the
+    async half of code written for both: ``fetch(colour)`` there is ``fetch("async")``)."""
+    given = arguments_by_name(site.node, parameters)
+    if given is None:
+        return given
+    for key, value in list(given.items()):
+        if isinstance(value, ast.Name):
+            fixed = _fixed_by_branch(value.id, site)
+            if fixed is not None:
+                given[key] = fixed
+    func = site.node.func
+    if isinstance(func, ast.Attribute) and isinstance(func.value, ast.Name) and (
+            func.value.id == "self"):
+        # self.fetch() under if self._colour == "async": the same object's mode
+        given.update(_self_modes(site))
+    return given
+
+
+def _self_modes(site: CallSite) -> dict[str, ast.expr]:
+    """``{"self._colour": "async"}`` for each ``if self._colour == "async":`` around
+    ``site`` in its function or the ones it is nested in, up to the method whose
+    ``self`` it is."""
+    where = (site.node.lineno, site.node.col_offset)
+    found: dict[str, ast.expr] = {}
+    scope: Scope | None = site.scope.enclosing_function()
+    while scope is not None and scope.kind in (ScopeKind.FUNCTION, ScopeKind.COROUTINE,
+                                               ScopeKind.LAMBDA):
+        node = scope.node
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            for statement in ast.walk(node):
+                if not (isinstance(statement, ast.If) and statement.body):
+                    continue
+                test = statement.test
+                if isinstance(test, ast.Compare) and len(test.ops) == 1 and isinstance(
+                        test.ops[0], ast.Eq) and isinstance(test.left, ast.Attribute) and (
+                        isinstance(test.left.value, ast.Name)) and (
+                        test.left.value.id == "self") and isinstance(
+                        test.comparators[0], ast.Constant):
+                    first, last = statement.body[0], statement.body[-1]
+                    if (first.lineno, first.col_offset) <= where <= (
+                            last.end_lineno or last.lineno, last.end_col_offset or 0):
+                        found.setdefault(f"self.{test.left.attr}", test.comparators[0])
+        if "self" in scope.bindings:
+            break  # the method whose self this is
+        scope = scope.parent
+    return found
+
+
+def _fixed_by_branch(name: str, site: CallSite) -> ast.Constant | None:
+    """The constant of ``if name == <constant>:`` around ``site``, in its function or an
+    enclosing one, ``name`` being bound once where it lives (a parameter)."""
+    where = (site.node.lineno, site.node.col_offset)
+    scope: Scope | None = site.scope.enclosing_function()
+    while scope is not None and scope.kind in (ScopeKind.FUNCTION, ScopeKind.COROUTINE,
+                                               ScopeKind.LAMBDA):
+        bindings = scope.bindings.get(name)
+        node = scope.node
+        if bindings is not None:
+            if len(bindings) != 1 or not isinstance(
+                    node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+                return None
+            for statement in ast.walk(node):
+                if isinstance(statement, ast.If) and statement.body and isinstance(
+                        statement.test, ast.Compare) and len(statement.test.ops) == 1 and (
+                        isinstance(statement.test.ops[0], ast.Eq)) and isinstance(
+                        statement.test.left, ast.Name) and statement.test.left.id == name:
+                    constant = statement.test.comparators[0]
+                    first, last = statement.body[0], statement.body[-1]
+                    if isinstance(constant, ast.Constant) and (
+                            first.lineno, first.col_offset) <= where <= (
+                            last.end_lineno or last.lineno, last.end_col_offset or 0):
+                        return constant
+            return None
+        scope = scope.parent
+    return None
 
 
 def _constructs(site: CallSite, ref: FunctionRef) -> bool:
@@ -371,8 +457,16 @@ class TransitiveCheck:
                         not _calls_blocking(ref, project)):
                     continue  # from_file(path, file=buf): the open() needs file=None
                 found = project.blocking_chain(ref) if project is not None else None
-                if found is None or project_match(ref, settings.allowed_calls):
+                if found is None or project is None or project_match(
+                        ref, settings.allowed_calls):
                     continue
+                given = narrowed(site, ref.summary.parameters)
+                if given is not None:
+                    # the arguments of this call, followed down the chain: a branch or
+                    # a guarded call they skip is no path (unmarshal_event(data, None))
+                    found = project.blocking_chain_given(ref, given)
+                    if found is None:
+                        continue
                 chain_text = found.text()
                 written = written or spelled(site.node.func)
             else:
@@ -383,8 +477,9 @@ class TransitiveCheck:
                         summary.via is not None or summary.root[0] in _WRAPPED_STARTS):
                     continue  # a constructor counts only for its own blocking calls
                 unless = self.guards.get(id(ref.node))
-                if unless and skips(site.node, call_parameters(ref), unless,
-                                    self._nonempty(site)):
+                handed = narrowed(site, call_parameters(ref)) if unless else None
+                if unless and handed is not None and satisfied_by(
+                        handed, unless, self._nonempty(site)):
                     continue  # from_file(path, file=buf): the open() needs file=None
                 call, where = summary.root
                 names = [f"{name}()" if name != "..." else name

@@ -330,8 +330,10 @@ def _tests_a_parameter_type(test: ast.expr, scope: Scope) -> bool:
                 return False
             parameters = parameter_names(function.args)
         first = part.args[0]
-        if isinstance(first, ast.Attribute):
-            first = first.value  # isinstance(self.log_config, dict): set by the caller
+        if isinstance(first, ast.Attribute) and part.func.id in ("isinstance", "type"):
+            # isinstance(self.log_config, dict): a value the object was configured with
+            # (hasattr(self._local, "conn") is a lazy set-up, not a kind of object)
+            first = first.value
         if not (isinstance(first, ast.Name) and first.id in parameters):
             continue
         if part.func.id in ("isinstance", "issubclass") and len(part.args) > 1 and (
