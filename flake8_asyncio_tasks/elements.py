@@ -16,6 +16,7 @@ from flake8_asyncio_tasks.names import (
     Scope,
     ScopeKind,
     Value,
+    annotation_expr,
 )
 from flake8_asyncio_tasks.refs import ClassRef, Ref
 from flake8_asyncio_tasks.tables import RETURNS
@@ -213,11 +214,10 @@ def _declaration(resolver: Resolver, node: ast.expr, scope: Scope, depth: int
 def _required(node: ast.expr, resolver: Resolver, scope: Scope, depth: int) -> ast.expr | None:
     """The annotation without its ``None`` alternative or ``Optional[...]``, parsed
     from a string when it is one."""
-    if isinstance(node, ast.Constant) and isinstance(node.value, str):
-        try:
-            node = ast.parse(node.value.strip(), mode="eval").body
-        except (SyntaxError, ValueError, MemoryError, RecursionError):
-            return None
+    parsed = annotation_expr(node)
+    if parsed is None:
+        return None
+    node = parsed
     if isinstance(node, ast.BinOp) and isinstance(node.op, ast.BitOr):
         sides = [side for side in (node.left, node.right)
                  if not (isinstance(side, ast.Constant) and side.value is None)]

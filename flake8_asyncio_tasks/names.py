@@ -177,11 +177,10 @@ def _unwrap_optional(
     node: ast.expr, resolver: Resolver, scope: Scope, depth: int, nesting: int = 0
 ) -> ast.expr | None:
     """``X``, ``"X"``, ``Optional[X]``, ``X | None``, ``Union[X, None]`` -> ``X``."""
-    if isinstance(node, ast.Constant) and isinstance(node.value, str):
-        try:
-            node = ast.parse(node.value.strip(), mode="eval").body
-        except (SyntaxError, ValueError, MemoryError, RecursionError):
-            return None
+    parsed = annotation_expr(node)
+    if parsed is None:
+        return None
+    node = parsed
     if isinstance(node, ast.BinOp) and isinstance(node.op, ast.BitOr):
         # X | None; Popen[bytes] | Popen[str] | None: one class whichever member it is
         return _one_member(_union_members(node), resolver, scope, depth, nesting)
@@ -208,6 +207,17 @@ def _unwrap_optional(
             return None  # a class or a callable, not an instance
         # a generic class: ``asyncio.Queue[int]`` holds an ``asyncio.Queue``
         return node.value if isinstance(wrapper, (str, ClassRef, ProjectClass)) else None
+    return node
+
+
+def annotation_expr(node: ast.expr) -> ast.expr | None:
+    """An annotation as an expression: a string one (``"Repo | None"``) parsed, or
+    ``None`` when it does not parse."""
+    if isinstance(node, ast.Constant) and isinstance(node.value, str):
+        try:
+            return ast.parse(node.value.strip(), mode="eval").body
+        except (SyntaxError, ValueError, MemoryError, RecursionError):
+            return None
     return node
 
 

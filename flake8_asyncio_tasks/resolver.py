@@ -140,10 +140,13 @@ class Resolver:
         """One value when every binding agrees; ``x = None`` placeholders are skipped."""
         if len(bindings) == 1:
             return bindings[0].resolve(self, depth)
+        return self._agreed([binding for binding in bindings if not (
+            isinstance(binding, (Value, AnnotatedValue)) and binding.is_none)], depth)
+
+    def _agreed(self, bindings: list[Binding], depth: int) -> Ref | None:
+        """What every one of ``bindings`` resolves to, when they all agree."""
         found: Ref | None = None
         for binding in bindings:
-            if isinstance(binding, (Value, AnnotatedValue)) and binding.is_none:
-                continue
             ref = binding.resolve(self, depth)
             if ref is None or (found is not None and ref != found):
                 return None
@@ -154,17 +157,10 @@ class Resolver:
         """The type an attribute's annotations declare (``client: Client | None = None``
         in the class body, ``self.client: Client = make()``) when they agree: the values
         assigned elsewhere are what a type checker holds to it."""
-        found: Ref | None = None
-        for binding in bindings:
-            if isinstance(binding, AnnotatedValue):
-                binding = binding.annotated
-            elif not isinstance(binding, Annotated):
-                continue
-            ref = binding.resolve(self, depth)
-            if ref is None or (found is not None and ref != found):
-                return None
-            found = ref
-        return found
+        declared: list[Binding] = [
+            binding.annotated if isinstance(binding, AnnotatedValue) else binding
+            for binding in bindings if isinstance(binding, (Annotated, AnnotatedValue))]
+        return self._agreed(declared, depth)
 
     def resolve(self, node: ast.expr, scope: Scope, depth: int = 0) -> Ref | None:
         """What ``node`` evaluates to, as far as it can be known without running it."""
