@@ -54,6 +54,7 @@ from flake8_asyncio_tasks.tables import (
     BLOCKING_ANY_METHOD,
     BLOCKING_ANY_MODULES,
     BLOCKING_CALLS,
+    BOTO3_STUB_PREFIXES,
     CALL_VARIANTS,
     FILE_OBJECTS,
     FLAGGED_CALLS,
@@ -155,7 +156,9 @@ class BlockingCheck:
         self.last_names = _LAST_NAMES | user_names
         #: the module uses a library whose objects block in any method (boto3)
         self.any_attribute = not visitor.imported_modules.isdisjoint(
-            BLOCKING_ANY_MODULES) or not visitor.imported_modules.isdisjoint(CLIENT_MODULES)
+            BLOCKING_ANY_MODULES) or not visitor.imported_modules.isdisjoint(
+            CLIENT_MODULES) or any(name.startswith(BOTO3_STUB_PREFIXES)
+                                   for name in visitor.imported_modules)
 
     def classify(self, site: CallSite) -> tuple[str, Blocking] | None:
         """``(name for the message, what it blocks on)`` if the call blocks, else None.

@@ -28,6 +28,7 @@ from typing import TYPE_CHECKING, Final
 
 from flake8_asyncio_tasks.refs import ClassRef, FunctionRef, ProjectClass, Ref
 from flake8_asyncio_tasks.tables import (
+    BOTO3_STUB_PREFIXES,
     DISPLAY_NAMES,
     RETURNS,
     UNBOUNDED_UNLESS_MAXSIZE,
@@ -127,6 +128,13 @@ class Annotated(Binding):
         if annotation is None:
             return None
         ref = resolver.resolve(annotation, self.scope, depth + 1)
+        if isinstance(ref, str) and ref.startswith(BOTO3_STUB_PREFIXES):
+            # s3: mypy_boto3_s3.S3Client (or its .client module): a boto3 client
+            last = ref.rpartition(".")[2]
+            if last.endswith("Client"):
+                return "boto3.client()"
+            if last.endswith("ServiceResource"):
+                return "boto3.resource()"
         if isinstance(ref, str):
             # ``q: queue.Queue`` may be unbounded: its put() is not known to wait
             unbounded = UNBOUNDED_UNLESS_MAXSIZE.get(ref)

@@ -210,6 +210,10 @@ def _returns() -> dict[str, str]:
         table[factory] = "boto3.client()"
     for factory in ("boto3.Session().resource()", "boto3.session.Session().resource()"):
         table[factory] = "boto3.resource()"
+    # annotated receivers: botocore's base classes (the boto3-stubs classes, such as
+    # mypy_boto3_s3.S3Client, are matched by name in names.Annotated)
+    table["botocore.client.BaseClient()"] = "boto3.client()"
+    table["boto3.resources.base.ServiceResource()"] = "boto3.resource()"
     for pool in ("concurrent.futures.ThreadPoolExecutor", "concurrent.futures.ProcessPoolExecutor"):
         table[f"{pool}().submit()"] = "concurrent.futures.Future()"
     table["asyncio.run_coroutine_threadsafe()"] = "concurrent.futures.Future()"
@@ -518,6 +522,8 @@ BLOCKING_ANY_METHOD: Final[Mapping[str, tuple[Blocking, frozenset[str]]]] = {
 }
 #: modules whose presence lets every method call through the name prefilter
 BLOCKING_ANY_MODULES: Final = frozenset({"boto3", "botocore"})
+#: the packages of boto3's type stubs (``from mypy_boto3_s3 import S3Client``)
+BOTO3_STUB_PREFIXES: Final = ("mypy_boto3_", "types_boto3_")
 
 #: values whose iteration runs blocking I/O (``for row in Article.objects.all():``)
 ITERATION_BLOCKS: Final[Mapping[str, Blocking]] = {
