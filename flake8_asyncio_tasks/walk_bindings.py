@@ -367,12 +367,15 @@ class BindingWalk(WalkState):
 
     def _try(self, node: ast.Try, scope: Scope) -> None:
         if node.body:
-            caught = {
+            names = {
                 (dotted_source(name) or "").rpartition(".")[2]
                 for handler in node.handlers if handler.type is not None
                 for name in (handler.type.elts if isinstance(handler.type, ast.Tuple)
                              else [handler.type])
-            } & _TRACKED_EXCEPTIONS
+            }
+            caught = names & _TRACKED_EXCEPTIONS
+            if names & _BROAD_EXCEPTIONS or any(h.type is None for h in node.handlers):
+                caught.add("RuntimeError")  # except Exception: catches it too
             last = node.body[-1]
             for exception in sorted(caught):
                 self.catching_tries.append((
@@ -400,6 +403,9 @@ class BindingWalk(WalkState):
 #: (non-blocking I/O on purpose), ``except RuntimeError`` (``get_running_loop()``
 #: raises it when no loop runs: a probe)
 _TRACKED_EXCEPTIONS: Final = frozenset({"BlockingIOError", "RuntimeError"})
+#: handlers that catch a RuntimeError too (a bare ``except:`` as well); not a sign of
+#: non-blocking I/O, so not counted for BlockingIOError
+_BROAD_EXCEPTIONS: Final = frozenset({"Exception", "BaseException"})
 
 #: defaults that make a stream parameter the console (``file: IO = sys.stderr``)
 _CONSOLE_STREAMS: Final = frozenset({
