@@ -104,7 +104,7 @@ def check_module(
     in_threads = threads.thread_run_coroutines(visitor)
     results += blocking_findings.check(visitor, blocker, offloaded, in_threads)
     helper_calls: list[tuple[CallSite, FunctionRef | ProjectFunction]] = []
-    doubled = _patching_tests(visitor)
+    doubled: dict[int, frozenset[str]] | None = None  # computed at the first helper call
     swapped: dict[tuple[int, int], frozenset[str]] = {}
     for site in visitor.calls:
         coroutine = site.scope.coroutine
@@ -123,6 +123,8 @@ def check_module(
                 continue  # rows() of a generator function: nothing of it runs yet
             elif isinstance(ref, ProjectFunction) and not ref.summary.coroutine or (
                     isinstance(ref, FunctionRef) and not ref.is_async):
+                if doubled is None:
+                    doubled = _patching_tests(visitor)
                 if doubled:
                     patched = doubled.get(id(coroutine), frozenset()) | (doubled.get(
                         id(ref.scope), frozenset()) if isinstance(ref, FunctionRef)
@@ -214,28 +216,28 @@ _PATCHERS: Final = frozenset({
 def _patching_tests(visitor: Visitor) -> dict[int, frozenset[str]]:
     """In a test module, the function scopes that patch something, each with the names
     the patches name (``monkeypatch.setattr(httpx.Client, "post", fake)`` names
-    ``httpx``, ``Client`` and ``post``; ``@patch("app.store.save")``, ``with
-    mock.patch.object(Store, "save"):``, ``mocker.patch(...)`` alike)."""
+    ``post``; ``@patch("app.store.save")``, ``with mock.patch.object(Store, "save"):``,
+    ``mocker.patch(...)`` alike).  Read from the call sites the walk recorded, and the
+    decorators of the functions, not by walking bodies again."""
     if not is_test_file(visitor.filename) or visitor.root is None:
         return {}
-    found: dict[int, frozenset[str]] = {}
+    found: dict[int, set[str]] = {}
+    for site in visitor.calls:
+        if dotted_source(site.node.func) in _PATCHERS:
+            names = _replaced(site.node) - {""}
+            if names:
+                found.setdefault(id(site.scope.enclosing_function()), set()).update(names)
     stack = [visitor.root]
     while stack:
         scope = stack.pop()
         stack.extend(scope.children)
         node = scope.node
-        if scope.kind not in (ScopeKind.FUNCTION, ScopeKind.COROUTINE) or not isinstance(
-                node, (ast.FunctionDef, ast.AsyncFunctionDef)):
-            continue
-        names: set[str] = set()
-        for part in (*node.decorator_list, *node.body):
-            for call in ast.walk(part):
-                if isinstance(call, ast.Call) and dotted_source(call.func) in _PATCHERS:
-                    names.update(_replaced(call))
-        names.discard("")
-        if names:
-            found[id(scope)] = frozenset(names)
-    return found
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            for decorator in node.decorator_list:  # @patch("requests.post")
+                if isinstance(decorator, ast.Call) and dotted_source(
+                        decorator.func) in _PATCHERS:
+                    found.setdefault(id(scope), set()).update(_replaced(decorator) - {""})
+    return {key: frozenset(names) for key, names in found.items() if names}
 
 
 def _replaced(call: ast.Call) -> set[str]:

@@ -86,9 +86,15 @@ def local_function(site: CallSite, visitor: Visitor,
         name = func.attr  # self.m(), cls.m(), Cls.m(), self.repo.m() on a local class
     else:
         return None
-    if name not in visitor.function_names and not (
-            constructors and "__init__" in visitor.function_names):
-        return None
+    if name not in visitor.function_names:
+        if not (constructors and "__init__" in visitor.function_names):
+            return None
+        # a class of the module, maybe: its __init__ (the callee is resolved once a site)
+        ref = visitor.resolver.callee(site)
+        if not isinstance(ref, ClassRef) or site.usage == "raise":
+            return None
+        ref = constructor(ref, visitor.resolver)
+        return ref if isinstance(ref, FunctionRef) and is_plain(ref, visitor.resolver) else None
     ref = visitor.resolver.resolve(func, site.scope)
     if constructors and isinstance(ref, ClassRef) and site.usage != "raise":
         ref = constructor(ref, visitor.resolver)
