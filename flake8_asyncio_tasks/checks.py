@@ -19,7 +19,6 @@ from flake8_asyncio_tasks import (
 )
 from flake8_asyncio_tasks.layout import is_test_file
 from flake8_asyncio_tasks.names import (
-    ScopeKind,
     dotted_source,
     local_match,
     parameter_names,

@@ -31,7 +31,6 @@ from flake8_asyncio_tasks.refs import (
     ProjectClass,
     ProjectFunction,
     ProjectLookup,
-    Ref,
 )
 from flake8_asyncio_tasks.resolver import Resolver
 from flake8_asyncio_tasks.rules import LOOP_RUN_IN_COROUTINE, TRANSITIVE_BLOCKING
@@ -204,7 +203,8 @@ def hop_name(ref: FunctionRef) -> str:
     return name
 
 
-def constructor(cls: ClassRef | ProjectClass, resolver: Resolver) -> Ref | None:
+def constructor(cls: ClassRef | ProjectClass, resolver: Resolver
+                ) -> FunctionRef | ProjectFunction | None:
     """``Settings(path)`` runs the class's ``__init__``: its own or one it inherits from
     the module's or the project's classes (a library base's is unknown).  ``None`` for
     an instance (``obj()`` calls ``__call__``) and for a class with its own ``__new__``
