@@ -38,6 +38,7 @@ from flake8_asyncio_tasks.names import (
     Value,
     display_name,
     dotted_source,
+    enclosing_ifs,
     local_match,
     spelled,
 )
@@ -338,12 +339,8 @@ class BlockingCheck:
         if not isinstance(value, ast.Name):
             return False
         function = site.scope.enclosing_function().node
-        for statement in ast.walk(function):
-            if isinstance(statement, ast.If) and _tests_local(statement.test, value.id) and (
-                    any(node is site.node for part in statement.body
-                        for node in ast.walk(part))):
-                return True
-        return False
+        return any(_tests_local(statement.test, value.id)
+                   for statement in enclosing_ifs(function, site.node))
 
     def _project_context_value(self, name: ast.Name, scope: Scope) -> bool:
         """``with compatible_stream(data) as stream:`` of a function of the project: the

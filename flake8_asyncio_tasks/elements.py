@@ -16,7 +16,7 @@ from flake8_asyncio_tasks.names import (
     Scope,
     ScopeKind,
     Value,
-    annotation_expr,
+    required_annotation,
 )
 from flake8_asyncio_tasks.refs import ClassRef, Ref
 from flake8_asyncio_tasks.tables import RETURNS
@@ -151,7 +151,7 @@ def declared_element(resolver: Resolver, node: ast.expr, scope: Scope, depth: in
     if found is None:
         return None
     declared, home = found
-    annotation = _required(declared, resolver, home, depth)
+    annotation = required_annotation(declared, resolver, home, depth)
     if not isinstance(annotation, ast.Subscript):
         return None
     wrapper = resolver.resolve(annotation.value, home, depth + 1)
@@ -209,20 +209,3 @@ def _declaration(resolver: Resolver, node: ast.expr, scope: Scope, depth: int
             return None
         found = (binding.annotation, binding.scope)
     return found
-
-
-def _required(node: ast.expr, resolver: Resolver, scope: Scope, depth: int) -> ast.expr | None:
-    """The annotation without its ``None`` alternative or ``Optional[...]``, parsed
-    from a string when it is one."""
-    parsed = annotation_expr(node)
-    if parsed is None:
-        return None
-    node = parsed
-    if isinstance(node, ast.BinOp) and isinstance(node.op, ast.BitOr):
-        sides = [side for side in (node.left, node.right)
-                 if not (isinstance(side, ast.Constant) and side.value is None)]
-        return _required(sides[0], resolver, scope, depth + 1) if len(sides) == 1 else None
-    if isinstance(node, ast.Subscript) and resolver.resolve(
-            node.value, scope, depth + 1) in ("typing.Optional", "typing_extensions.Optional"):
-        return _required(node.slice, resolver, scope, depth + 1)
-    return node

@@ -39,6 +39,7 @@ from __future__ import annotations
 
 import ast
 from collections.abc import Callable
+from typing import Final
 
 from flake8_asyncio_tasks.names import Scope, _is_none, parameter_defaults
 from flake8_asyncio_tasks.tables import NON_BLOCKING_ARGS, TIMEOUT_ARGS, TIMEOUT_ARGS_BY_NAME
@@ -90,42 +91,57 @@ def flag_tests(test: ast.expr, scope: Scope) -> tuple[list[str], list[str]]:
         name, negated = _flag_test(part)
         if name in parameters:
             body.append(_unflag(name, defaults) if negated else _flag(name, defaults))
-        mode = _mode_test(part)
-        if mode is not None and (mode[0] in parameters or mode[0].startswith("self.") and (
-                "self" in parameters)):
-            default = defaults.get(mode[0])
-            other = isinstance(default, ast.Constant) and default.value != mode[1]
-            body.append(f"={'?' if other else ''}{mode[0]}={mode[1]}")
+        token = _mode_token(part, parameters, defaults, body=True)
+        if token is not None:
+            body.append(token)
     for part in disjuncts:  # the else needs every part false
         name, negated = _flag_test(part)
         if name in parameters:
             orelse.append(_flag(name, defaults) if negated else _unflag(name, defaults))
-        mode = _mode_test(part)
-        if mode is not None and (mode[0] in parameters or mode[0].startswith("self.") and (
-                "self" in parameters)):
-            default = defaults.get(mode[0])
-            same = isinstance(default, ast.Constant) and default.value == mode[1]
-            orelse.append(f"^{'?' if same else ''}{mode[0]}={mode[1]}")
+        token = _mode_token(part, parameters, defaults, body=False)
+        if token is not None:
+            orelse.append(token)
     return body, orelse
 
 
-def _mode_test(part: ast.expr) -> tuple[str, str] | None:
-    """``kind == "file"`` (or ``"file" == kind``) -> ``("kind", "file")``;
-    ``self._colour == "async"`` -> ``("self._colour", "async")``."""
+def equality(part: ast.expr) -> tuple[str, ast.Constant] | None:
+    """``kind == "file"`` (or ``"file" == kind``) -> ``("kind", <"file">)``;
+    ``self._colour == "async"`` -> ``("self._colour", <"async">)``."""
     if not isinstance(part, ast.Compare) or len(part.ops) != 1 or not isinstance(
             part.ops[0], ast.Eq):
         return None
     left, right = part.left, part.comparators[0]
     if isinstance(right, (ast.Name, ast.Attribute)):
         left, right = right, left
-    if not (isinstance(right, ast.Constant) and isinstance(right.value, str)):
+    if not isinstance(right, ast.Constant):
         return None
     if isinstance(left, ast.Name):
-        return left.id, right.value
+        return left.id, right
     if isinstance(left, ast.Attribute) and isinstance(left.value, ast.Name) and (
             left.value.id == "self"):
-        return f"self.{left.attr}", right.value
+        return f"self.{left.attr}", right
     return None
+
+
+def _mode_token(part: ast.expr, parameters: set[str], defaults: dict[str, ast.expr],
+                body: bool) -> str | None:
+    """The token of ``kind == "file"`` on a parameter (or ``self.x``) for the body
+    (``"=kind=file"``) or for the ``else`` (``"^kind=file"``); see the module."""
+    found = equality(part)
+    if found is None or not isinstance(found[1].value, str):
+        return None
+    name, mode = found[0], found[1].value
+    if name not in parameters and not (name.startswith("self.") and "self" in parameters):
+        return None
+    default = defaults.get(name)
+    given = default.value if isinstance(default, ast.Constant) else _NO_DEFAULT
+    if body:  # a default that is another mode: leaving the argument out skips the body
+        return f"={'?' if given is not _NO_DEFAULT and given != mode else ''}{name}={mode}"
+    return f"^{'?' if given == mode else ''}{name}={mode}"
+
+
+#: no constant default (``None`` is a constant default)
+_NO_DEFAULT: Final = object()
 
 
 def _flag_test(part: ast.expr) -> tuple[str | None, bool]:

@@ -182,16 +182,18 @@ class AnnotatedValue(Binding):
 
 
 def _unwrap_optional(
-    node: ast.expr, resolver: Resolver, scope: Scope, depth: int, nesting: int = 0
+    node: ast.expr, resolver: Resolver, scope: Scope, depth: int, nesting: int = 0,
+    generics: bool = False,
 ) -> ast.expr | None:
-    """``X``, ``"X"``, ``Optional[X]``, ``X | None``, ``Union[X, None]`` -> ``X``."""
+    """``X``, ``"X"``, ``Optional[X]``, ``X | None``, ``Union[X, None]`` -> ``X``; a
+    generic (``list[X]``) gives its class, or itself with ``generics``."""
     parsed = annotation_expr(node)
     if parsed is None:
         return None
     node = parsed
     if isinstance(node, ast.BinOp) and isinstance(node.op, ast.BitOr):
         # X | None; Popen[bytes] | Popen[str] | None: one class whichever member it is
-        return _one_member(_union_members(node), resolver, scope, depth, nesting)
+        return _one_member(_union_members(node), resolver, scope, depth, nesting, generics)
     if isinstance(node, ast.Subscript):
         wrapper = resolver.resolve(node.value, scope, depth + 1)
         inner: ast.expr | None = None
@@ -200,7 +202,7 @@ def _unwrap_optional(
         elif wrapper in ("typing.Union", "typing_extensions.Union") and isinstance(
             node.slice, ast.Tuple
         ):
-            return _one_member(node.slice.elts, resolver, scope, depth, nesting)
+            return _one_member(node.slice.elts, resolver, scope, depth, nesting, generics)
         elif isinstance(wrapper, str) and wrapper.partition(".")[2] in _QUALIFIERS and (
                 wrapper.partition(".")[0] in ("typing", "typing_extensions")):
             first = node.slice
@@ -210,12 +212,21 @@ def _unwrap_optional(
         if inner is not node:
             # ClassVar["Client | None"], Optional["Client"]: unwrap what is inside too
             return None if inner is None or nesting > 4 else _unwrap_optional(
-                inner, resolver, scope, depth, nesting + 1)
+                inner, resolver, scope, depth, nesting + 1, generics)
         if wrapper in ("type", "typing.Type", "typing.Callable", "collections.abc.Callable"):
             return None  # a class or a callable, not an instance
+        if generics:
+            return node  # list[Repo]: what declared_element reads the elements of
         # a generic class: ``asyncio.Queue[int]`` holds an ``asyncio.Queue``
         return node.value if isinstance(wrapper, (str, ClassRef, ProjectClass)) else None
     return node
+
+
+def required_annotation(node: ast.expr, resolver: Resolver, scope: Scope,
+                        depth: int) -> ast.expr | None:
+    """The annotation without ``None``, ``Optional[...]`` and qualifiers
+    (``ClassVar``...), a generic kept whole (``list[Repo] | None`` -> ``list[Repo]``)."""
+    return _unwrap_optional(node, resolver, scope, depth, generics=True)
 
 
 def annotation_expr(node: ast.expr) -> ast.expr | None:
@@ -243,7 +254,7 @@ def _union_members(node: ast.expr) -> list[ast.expr]:
 
 
 def _one_member(members: list[ast.expr], resolver: Resolver, scope: Scope, depth: int,
-                nesting: int) -> ast.expr | None:
+                nesting: int, generics: bool) -> ast.expr | None:
     """The one type a union's members other than ``None`` all give, unwrapped, or
     ``None`` when they differ."""
     found: ast.expr | None = None
@@ -252,7 +263,7 @@ def _one_member(members: list[ast.expr], resolver: Resolver, scope: Scope, depth
             continue
         if nesting > 4:
             return None
-        unwrapped = _unwrap_optional(member, resolver, scope, depth, nesting + 1)
+        unwrapped = _unwrap_optional(member, resolver, scope, depth, nesting + 1, generics)
         if unwrapped is None or (found is not None and ast.dump(found) != ast.dump(unwrapped)):
             return None
         found = unwrapped
@@ -559,3 +570,17 @@ def never_suspends(node: ast.AsyncFunctionDef) -> bool:
             continue
         stack.extend(ast.iter_child_nodes(current))
     return True
+
+
+def enclosing_ifs(function: ast.AST, node: ast.AST) -> list[ast.If]:
+    """The ``if`` statements of ``function`` (nested functions included) whose body
+    holds ``node``, by position."""
+    where = (getattr(node, "lineno", 0), getattr(node, "col_offset", 0))
+    found: list[ast.If] = []
+    for statement in ast.walk(function):
+        if isinstance(statement, ast.If) and statement.body:
+            first, last = statement.body[0], statement.body[-1]
+            if (first.lineno, first.col_offset) <= where <= (
+                    last.end_lineno or last.lineno, last.end_col_offset or 0):
+                found.append(statement)
+    return found

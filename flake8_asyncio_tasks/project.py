@@ -41,7 +41,7 @@ from flake8_asyncio_tasks.refs import ProjectClass, ProjectFunction, Ref
 from flake8_asyncio_tasks.resolver import _TRANSPARENT_BASES, library_member
 from flake8_asyncio_tasks.settings import Settings
 from flake8_asyncio_tasks.summarize import summarize
-from flake8_asyncio_tasks.summary import ModuleSummary
+from flake8_asyncio_tasks.summary import UNKNOWN, ModuleSummary, Passed, as_value
 from flake8_asyncio_tasks.tables import RETURNS
 from flake8_asyncio_tasks.visitor import Visitor
 
@@ -394,30 +394,27 @@ class Project:
         hop's branches (``if response_type:``) and direct blocking calls are tested
         against what the caller passes, constants and its own parameters followed from
         hop to hop (``unmarshal_event(data, None)`` never reaches ``deserialize()``,
-        ``deserialize(data, "float")`` never its ``"file"`` branch)."""
+        ``deserialize(data, "float")`` never its ``"file"`` branch).  ``None`` as a
+        hop's arguments: nothing known (``f(*args)``), so nothing is skipped there."""
         if start.summary.coroutine or not start.summary.plain:
             return None
-        unknown = ast.Name(id="?")  # a value nobody can read: given, not a constant
         queue: deque[tuple[ProjectFunction, tuple[ProjectFunction, ...],
-                           dict[str, ast.expr]]] = deque([(start, (start,), given)])
+                           dict[str, ast.expr] | None]] = deque([(start, (start,), given)])
         seen = {(start.dotted, _signature(given))}
         while queue:
             if len(seen) > MAX_CHAIN_SEARCH:
                 return self.blocking_chain(start)  # too big to follow: as if unguarded
             func, path, arguments = queue.popleft()
             summary = func.summary
-            if summary.blocks is not None and not satisfied_by(
-                    arguments, summary.unless_given):
-                call, line = summary.blocks
-                hops = tuple(Hop(f"{f.module.rpartition('.')[2]}.{f.summary.qualname}",
-                                 f.path, f.summary.line) for f in path)
-                return Chain(hops, call, func.path, line)
+            if summary.blocks is not None and not (arguments is not None and satisfied_by(
+                    arguments, summary.unless_given)):
+                return _chain(path, func, *summary.blocks)
             guards = summary.call_guards if len(summary.call_guards) == len(
                 summary.calls) else ()
             defaults = dict(summary.defaults)
             for index, (target, _, iterates, _) in enumerate(summary.calls):
                 tokens, passed = guards[index] if guards else (frozenset(), ())
-                if tokens and satisfied_by(arguments, (tokens,)):
+                if tokens and arguments is not None and satisfied_by(arguments, (tokens,)):
                     continue  # this call sits in a branch the arguments skip
                 ref = self.follow(target, 1) if self.first_party(
                     target.partition(".")[0]) else None
@@ -426,28 +423,8 @@ class Project:
                         ref.summary.plain and not ref.summary.coroutine) or not (
                         iterates or not ref.summary.generator):
                     continue
-                names = ref.summary.parameters
-                handed: dict[str, ast.expr] = {}
-                for key, (kind, value) in passed if guards else ():
-                    name = key if not key.startswith("#") else (
-                        names[int(key[1:])] if int(key[1:]) < len(names) else None)
-                    if name is None:
-                        continue
-                    if kind == "c" and isinstance(value, (str, int, float, bool, type(None))):
-                        handed[name] = ast.Constant(value=value)
-                    elif kind == "p" and isinstance(value, str):
-                        if value in arguments:
-                            handed[name] = arguments[value]
-                        else:  # left out by our caller: its default is what goes on
-                            default = defaults.get(value, ("?", None))
-                            constant = default[1]
-                            handed[name] = ast.Constant(value=constant) if (
-                                default[0] == "c" and isinstance(
-                                    constant, (str, int, float, bool, type(None)))
-                            ) else unknown
-                    else:
-                        handed[name] = unknown  # any other expression
                 # no call_guards: none of this function's calls passes anything
+                handed = _handed(passed, ref.summary.parameters, arguments, defaults)
                 state = (ref.dotted, _signature(handed))
                 if state not in seen:
                     seen.add(state)
@@ -465,10 +442,7 @@ class Project:
             func, path, skipped = queue.popleft()
             summary = func.summary
             if summary.blocks is not None and not skipped:
-                call, line = summary.blocks
-                hops = tuple(Hop(f"{f.module.rpartition('.')[2]}.{f.summary.qualname}",
-                                 f.path, f.summary.line) for f in path)
-                return Chain(hops, call, func.path, line)
+                return _chain(path, func, *summary.blocks)
             for target, _, iterates, skips in summary.calls:
                 ref = self.follow(target, 1) if self.first_party(
                     target.partition(".")[0]) else None
@@ -481,8 +455,48 @@ class Project:
         return None
 
 
-def _signature(given: dict[str, ast.expr]) -> tuple[tuple[str, object], ...]:
+def _chain(path: tuple[ProjectFunction, ...], func: ProjectFunction, call: str,
+           line: int) -> Chain:
+    """The chain along ``path`` to ``call`` at ``line`` of ``func``."""
+    hops = tuple(Hop(f"{f.module.rpartition('.')[2]}.{f.summary.qualname}", f.path,
+                     f.summary.line) for f in path)
+    return Chain(hops, call, func.path, line)
+
+
+#: a value nobody can read: given, not a constant
+_UNREAD: Final = ast.Name(id="?")
+
+
+def _handed(passed: tuple[tuple[str, Passed], ...], names: tuple[str, ...],
+            arguments: dict[str, ast.expr] | None, defaults: dict[str, Passed]
+            ) -> dict[str, ast.expr] | None:
+    """What a call that passes ``passed`` (see ``FunctionSummary.call_guards``) hands a
+    callee whose positional parameters are ``names``, in a function called with
+    ``arguments`` (``None``: unknown) whose defaults are ``defaults``."""
+    handed: dict[str, ast.expr] = {}
+    for key, (kind, value) in passed:
+        if key == "*":
+            return None  # f(*args): which argument goes where is unknown
+        name = key if not key.startswith("#") else (
+            names[int(key[1:])] if int(key[1:]) < len(names) else None)
+        if name is None:
+            continue
+        if kind == "p" and isinstance(value, str):
+            if arguments is None:
+                return None  # our own arguments are unknown: so are these
+            if value in arguments:
+                handed[name] = arguments[value]
+            else:  # left out by our caller: its default is what goes on
+                handed[name] = as_value(*defaults.get(value, UNKNOWN)) or _UNREAD
+        else:
+            handed[name] = as_value(kind, value) or _UNREAD
+    return handed
+
+
+def _signature(given: dict[str, ast.expr] | None) -> tuple[tuple[str, object], ...]:
     """What ``given`` says, comparable: constants by value, anything else as unknown."""
+    if given is None:
+        return (("*", "?"),)
     return tuple(sorted(
         (name, ("c", repr(value.value)) if isinstance(value, ast.Constant) else ("?",))
         for name, value in given.items()))

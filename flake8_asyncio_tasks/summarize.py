@@ -16,7 +16,7 @@ from types import MappingProxyType
 from typing import Final
 
 from flake8_asyncio_tasks.blocking import BlockingCheck
-from flake8_asyncio_tasks.guards import Alternatives, add_tokens, skips
+from flake8_asyncio_tasks.guards import Alternatives, add_tokens, has_star_arguments, skips
 from flake8_asyncio_tasks.names import (
     Binding,
     Defined,
@@ -32,7 +32,14 @@ from flake8_asyncio_tasks.names import (
 from flake8_asyncio_tasks.refs import ClassRef, FunctionRef, Ref
 from flake8_asyncio_tasks.resolver import Resolver
 from flake8_asyncio_tasks.rules import LOOP_RUN_IN_COROUTINE
-from flake8_asyncio_tasks.summary import ClassSummary, FunctionSummary, ModuleSummary
+from flake8_asyncio_tasks.summary import (
+    UNKNOWN,
+    ClassSummary,
+    FunctionSummary,
+    ModuleSummary,
+    Passed,
+    passed,
+)
 from flake8_asyncio_tasks.tables import COROUTINE_DECORATORS
 from flake8_asyncio_tasks.tasks import TaskCheck, idle_module_loops, kind_is_task
 from flake8_asyncio_tasks.transitive import (
@@ -71,16 +78,9 @@ def _may_have_type(bindings: list[Binding]) -> bool:
 
 
 def _defaults(node: ast.FunctionDef | ast.AsyncFunctionDef
-              ) -> tuple[tuple[str, tuple[str, object]], ...]:
+              ) -> tuple[tuple[str, Passed], ...]:
     """Each defaulted parameter's default: ``("c", value)`` for a constant."""
-    found: list[tuple[str, tuple[str, object]]] = []
-    for name, value in parameter_defaults(node.args).items():
-        if isinstance(value, ast.Constant) and isinstance(
-                value.value, (str, int, float, bool, type(None))):
-            found.append((name, ("c", value.value)))
-        else:
-            found.append((name, ("?", None)))
-    return tuple(found)
+    return tuple((name, passed(value)) for name, value in parameter_defaults(node.args).items())
 
 
 def _spawns_argument(call: ast.Call, function: Scope) -> bool:
@@ -117,8 +117,7 @@ class _Frame:
         #: calls of this module's own sync functions: (index in ``calls``, call, callee)
         self.local_calls: list[tuple[int, ast.Call, FunctionRef]] = []
         #: for each of ``calls``: its branch tokens and what it passes (see the summary)
-        self.call_guards: list[tuple[frozenset[str], tuple[tuple[str, tuple[str, object]],
-                                                           ...]]] = []
+        self.call_guards: list[tuple[frozenset[str], tuple[tuple[str, Passed], ...]]] = []
 
 
 def summarize(visitor: Visitor, module: str, path: str,
@@ -252,28 +251,22 @@ class _Builder:
         return tuple((*call, index in skipping) for index, call in enumerate(frame.calls))
 
     def _passed(self, site: CallSite, function: Scope
-                ) -> tuple[frozenset[str], tuple[tuple[str, tuple[str, object]], ...]]:
-        """The branch tokens around ``site`` and what it passes (see ``call_guards``)."""
+                ) -> tuple[frozenset[str], tuple[tuple[str, Passed], ...]]:
+        """The branch tokens around ``site`` and what it passes (see ``call_guards``);
+        ``f(*args)`` / ``f(**kw)`` passes ``(("*", UNKNOWN),)``: nothing is known."""
         node = site.node
+        if has_star_arguments(node):
+            return self.visitor.omitted_guard(site), (("*", UNKNOWN),)
         parameters = set()
         if isinstance(function.node, ast.FunctionDef):
             parameters = parameter_names(function.node.args) - set(
                 name for name in function.bindings if len(function.bindings[name]) > 1)
-        passed: list[tuple[str, tuple[str, object]]] = []
         arguments = [(f"#{index}", value) for index, value in enumerate(node.args)]
         arguments += [(keyword.arg, keyword.value) for keyword in node.keywords
                       if keyword.arg is not None]
-        for key, value in arguments:
-            if isinstance(value, ast.Starred):
-                break  # f(*args): what follows is out of place
-            if isinstance(value, ast.Name) and value.id in parameters:
-                passed.append((key, ("p", value.id)))
-            elif isinstance(value, ast.Constant) and isinstance(
-                    value.value, (str, int, float, bool, type(None))):
-                passed.append((key, ("c", value.value)))
-            else:
-                passed.append((key, ("?", None)))
-        return self.visitor.omitted_guard(site), tuple(passed)
+        return self.visitor.omitted_guard(site), tuple(
+            (key, ("p", value.id) if isinstance(value, ast.Name) and value.id in parameters
+             else passed(value)) for key, value in arguments)
 
     def _made_async(self, ref: FunctionRef) -> bool:
         decorators = ref.node.decorator_list

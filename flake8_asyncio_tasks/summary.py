@@ -16,8 +16,31 @@ no project module explains).
 
 from __future__ import annotations
 
+import ast
 from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import Final
+
+#: what a summary says a value is: ``("c", value)`` a constant, ``("p", name)`` the
+#: function's own parameter, ``("?", None)`` anything else
+Passed = tuple[str, object]
+#: the constants a summary keeps by value
+KEPT_CONSTANTS: Final = (str, int, float, bool, type(None))
+UNKNOWN: Final[Passed] = ("?", None)
+
+
+def passed(node: ast.expr) -> Passed:
+    """``("c", value)`` for a constant a summary keeps, else :data:`UNKNOWN`."""
+    if isinstance(node, ast.Constant) and isinstance(node.value, KEPT_CONSTANTS):
+        return ("c", node.value)
+    return UNKNOWN
+
+
+def as_value(kind: str, value: object) -> ast.expr | None:
+    """The expression a :data:`Passed` constant stands for; ``None`` for the others."""
+    if kind == "c" and isinstance(value, KEPT_CONSTANTS):
+        return ast.Constant(value=value)
+    return None
 
 
 @dataclass(frozen=True, slots=True)
@@ -62,11 +85,10 @@ class FunctionSummary:
     #: only as they say), and what the call passes, as (parameter name, or ``#i`` for
     #: position i; then ``("p", name)`` for this function's own parameter ``name``,
     #: ``("c", value)`` for a constant, ``("?", None)`` for anything else)
-    call_guards: tuple[tuple[frozenset[str], tuple[tuple[str, tuple[str, object]], ...]],
-                       ...] = ()
+    call_guards: tuple[tuple[frozenset[str], tuple[tuple[str, Passed], ...]], ...] = ()
     #: with ``call_guards``: the parameters' defaults, ``("c", value)`` for a constant,
     #: ``("?", None)`` for anything else (what a caller leaving one out hands on)
-    defaults: tuple[tuple[str, tuple[str, object]], ...] = ()
+    defaults: tuple[tuple[str, Passed], ...] = ()
 
 
 @dataclass(frozen=True, slots=True)

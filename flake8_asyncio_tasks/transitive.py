@@ -21,10 +21,19 @@ from flake8_asyncio_tasks.guards import (
     Alternatives,
     add_guard,
     arguments_by_name,
+    equality,
     satisfied_by,
     skips,
 )
-from flake8_asyncio_tasks.names import Scope, ScopeKind, dotted_source, local_match, owner, spelled
+from flake8_asyncio_tasks.names import (
+    Scope,
+    ScopeKind,
+    dotted_source,
+    enclosing_ifs,
+    local_match,
+    owner,
+    spelled,
+)
 from flake8_asyncio_tasks.refs import (
     ClassRef,
     FunctionRef,
@@ -109,82 +118,54 @@ _WRAPPED_STARTS: Final = frozenset({"subprocess.Popen()"})
 
 def narrowed(site: CallSite, parameters: tuple[str, ...]) -> dict[str, ast.expr] | None:
     """The arguments of the call at ``site`` by parameter (see ``arguments_by_name``),
-    a name passed on replaced by the constant an enclosing ``if name == "async":`` of
-    this function or of one it is nested in fixes it to (a coroutine defined in the
-    async half of code written for both: ``fetch(colour)`` there is ``fetch("async")``)."""
+    with what the branches around it fix (see :func:`_branch_facts`): a name passed on
+    becomes the constant an enclosing ``if name == "async":`` compares it with (a
+    coroutine defined in the async half of code written for both: ``fetch(colour)``
+    there is ``fetch("async")``), and a call on ``self`` under ``if self._colour ==
+    "async":`` hands that on as ``self._colour``."""
     given = arguments_by_name(site.node, parameters)
     if given is None:
         return given
+    facts = _branch_facts(site)
+    if not facts:
+        return given
     for key, value in list(given.items()):
-        if isinstance(value, ast.Name):
-            fixed = _fixed_by_branch(value.id, site)
-            if fixed is not None:
-                given[key] = fixed
+        if isinstance(value, ast.Name) and value.id in facts:
+            given[key] = facts[value.id]
     func = site.node.func
     if isinstance(func, ast.Attribute) and isinstance(func.value, ast.Name) and (
             func.value.id == "self"):
-        # self.fetch() under if self._colour == "async": the same object's mode
-        given.update(_self_modes(site))
+        given.update((key, value) for key, value in facts.items() if key.startswith("self."))
     return given
 
 
-def _self_modes(site: CallSite) -> dict[str, ast.expr]:
-    """``{"self._colour": "async"}`` for each ``if self._colour == "async":`` around
-    ``site`` in its function or the ones it is nested in, up to the method whose
-    ``self`` it is."""
-    where = (site.node.lineno, site.node.col_offset)
-    found: dict[str, ast.expr] = {}
+def _branch_facts(site: CallSite) -> dict[str, ast.Constant]:
+    """``{"colour": "async", "self._colour": "async"}``: what each ``if x == <constant>:``
+    around ``site`` fixes, in its function or the ones it is nested in.  A name counts
+    in the function that binds it, once (a parameter); ``self.x`` up to the method
+    whose ``self`` it is."""
+    facts: dict[str, ast.Constant] = {}
+    inner: set[str] = set()  # names bound by a function nearer the call: not these
+    in_method = True
     scope: Scope | None = site.scope.enclosing_function()
     while scope is not None and scope.kind in (ScopeKind.FUNCTION, ScopeKind.COROUTINE,
                                                ScopeKind.LAMBDA):
-        node = scope.node
-        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
-            for statement in ast.walk(node):
-                if not (isinstance(statement, ast.If) and statement.body):
+        if isinstance(scope.node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            for statement in enclosing_ifs(scope.node, site.node):
+                fact = equality(statement.test)
+                if fact is None:
                     continue
-                test = statement.test
-                if isinstance(test, ast.Compare) and len(test.ops) == 1 and isinstance(
-                        test.ops[0], ast.Eq) and isinstance(test.left, ast.Attribute) and (
-                        isinstance(test.left.value, ast.Name)) and (
-                        test.left.value.id == "self") and isinstance(
-                        test.comparators[0], ast.Constant):
-                    first, last = statement.body[0], statement.body[-1]
-                    if (first.lineno, first.col_offset) <= where <= (
-                            last.end_lineno or last.lineno, last.end_col_offset or 0):
-                        found.setdefault(f"self.{test.left.attr}", test.comparators[0])
+                key, constant = fact
+                if key.startswith("self."):
+                    if in_method:
+                        facts.setdefault(key, constant)
+                elif key not in inner and len(scope.bindings.get(key, ())) == 1:
+                    facts.setdefault(key, constant)
+        inner.update(scope.bindings)
         if "self" in scope.bindings:
-            break  # the method whose self this is
+            in_method = False  # the method whose self this is
         scope = scope.parent
-    return found
-
-
-def _fixed_by_branch(name: str, site: CallSite) -> ast.Constant | None:
-    """The constant of ``if name == <constant>:`` around ``site``, in its function or an
-    enclosing one, ``name`` being bound once where it lives (a parameter)."""
-    where = (site.node.lineno, site.node.col_offset)
-    scope: Scope | None = site.scope.enclosing_function()
-    while scope is not None and scope.kind in (ScopeKind.FUNCTION, ScopeKind.COROUTINE,
-                                               ScopeKind.LAMBDA):
-        bindings = scope.bindings.get(name)
-        node = scope.node
-        if bindings is not None:
-            if len(bindings) != 1 or not isinstance(
-                    node, (ast.FunctionDef, ast.AsyncFunctionDef)):
-                return None
-            for statement in ast.walk(node):
-                if isinstance(statement, ast.If) and statement.body and isinstance(
-                        statement.test, ast.Compare) and len(statement.test.ops) == 1 and (
-                        isinstance(statement.test.ops[0], ast.Eq)) and isinstance(
-                        statement.test.left, ast.Name) and statement.test.left.id == name:
-                    constant = statement.test.comparators[0]
-                    first, last = statement.body[0], statement.body[-1]
-                    if isinstance(constant, ast.Constant) and (
-                            first.lineno, first.col_offset) <= where <= (
-                            last.end_lineno or last.lineno, last.end_col_offset or 0):
-                        return constant
-            return None
-        scope = scope.parent
-    return None
+    return facts
 
 
 def _constructs(site: CallSite, ref: FunctionRef) -> bool:

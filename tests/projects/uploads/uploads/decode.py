@@ -30,3 +30,6 @@ class Watch:
     def flush(self, data: str, force: bool = False) -> None:
         if force:
             self.client.deserialize(data, "file")
+
+    def relay(self, data: str, options: dict) -> None:
+        self.flush(data, **options)  # which flags: unknown

@@ -13,3 +13,4 @@ async def test_unmarshal(kind: str) -> None:
     watch.unmarshal('{"a": 1}', "file")  # error: AIO109
     watch.unmarshal('{"a": 1}', kind)  # error: AIO109 (which type: unknown)
     watch.save("x")  # error: AIO109
+    watch.relay("x", {"force": True})  # error: AIO109 (flush(**options): unknown)
