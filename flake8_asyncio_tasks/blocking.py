@@ -203,14 +203,17 @@ class BlockingCheck:
             return None  # the project's own function or method of that name
         method = self.resolver.bound_method(func, site.scope)
         if method is not None and method[0].attr in LOOP_RUN_METHODS:
-            return self._loop_run(*method)
+            return self._loop_run(*method, awaited=site.usage == "await")
         return None
 
-    def _loop_run(self, func: ast.Attribute, scope: Scope) -> tuple[str, Blocking] | None:
+    def _loop_run(self, func: ast.Attribute, scope: Scope, awaited: bool = False
+                  ) -> tuple[str, Blocking] | None:
         """``loop.run_until_complete()`` on a receiver that is, or is named like, a loop.
 
         ``func`` is the ``receiver.method`` attribute, also when a local alias of it is
-        what the code calls (``run = loop.run_until_complete``; ``run(main())``).
+        what the code calls (``run = loop.run_until_complete``; ``run(main())``).  An
+        ``await`` of one on a receiver of unknown type is some object's coroutine that
+        shares the name (``await supervisor.run_until_complete()``).
         """
         receiver = func.value
         base = self.resolver.resolve(receiver, scope)
@@ -220,7 +223,7 @@ class BlockingCheck:
                 return None
         elif base is not None:
             return None
-        elif func.attr != "run_until_complete":
+        elif func.attr != "run_until_complete" or awaited:
             # run_forever is a common name (websocket clients...): only on a loop
             if written is None or written.rpartition(".")[2] not in LOOP_NAMES:
                 return None

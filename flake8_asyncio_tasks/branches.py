@@ -52,6 +52,8 @@ class BranchQueries(WalkState):
                     last = block[-1]
                     dead.append((block[0].lineno,
                                  getattr(last, "end_lineno", None) or last.lineno))
+            if self.root is not None:
+                dead += _unreachable(self.root.node)
         return any(first <= line <= last for first, last in dead)
 
     def _decide_version_flags(self) -> None:
@@ -125,3 +127,24 @@ class BranchQueries(WalkState):
                 name == "skipUnless") else older_pythons_branch(condition, [], function.body)
             if found is not None:
                 self.legacy_branches.append(found)
+
+
+_TERMINAL = (ast.Return, ast.Raise, ast.Continue, ast.Break)
+
+
+def _unreachable(tree: ast.AST) -> list[tuple[int, int]]:
+    """The statements that follow a ``return``, ``raise``, ``continue`` or ``break`` in
+    the same block (left behind by an edit, or kept for later): they never run."""
+    found: list[tuple[int, int]] = []
+    for node in ast.walk(tree):
+        for field in ("body", "orelse", "finalbody"):
+            block = getattr(node, field, None)
+            if not isinstance(block, list) or len(block) < 2:
+                continue
+            for index, statement in enumerate(block[:-1]):
+                if isinstance(statement, _TERMINAL):
+                    last = block[-1]
+                    found.append((block[index + 1].lineno,
+                                  getattr(last, "end_lineno", None) or last.lineno))
+                    break
+    return found

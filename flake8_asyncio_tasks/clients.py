@@ -1,7 +1,7 @@
 """SDK clients whose API is a tree of resources: ``client.chat.completions.create(...)``.
 
 The LLM and AI service SDKs of 2026 (openai, anthropic, groq, mistralai, cohere, ollama,
-google-genai) expose one client class per mode: a sync client whose every API method is
+google-genai, huggingface_hub's inference clients) expose one client class per mode: a sync client whose every API method is
 an HTTP request, and an async client whose API methods are coroutine functions.  The
 methods sit under resource attributes (``client.beta.threads.runs.create``), so one
 table row per method would be thousands of rows; a *tree* names the client type once.
@@ -68,6 +68,21 @@ _GENAI_METHODS: Final = frozenset({
     "generate_images", "generate_videos", "get", "update", "upload",
 })
 
+#: huggingface_hub's inference tasks (AsyncInferenceClient: each a coroutine function),
+#: and the OpenAI-style ``client.chat.completions.create``
+_HUGGINGFACE_METHODS: Final = frozenset({
+    "audio_classification", "audio_to_audio", "automatic_speech_recognition",
+    "chat_completion", "close", "create", "document_question_answering",
+    "feature_extraction", "fill_mask", "get_endpoint_info", "health_check",
+    "image_classification", "image_segmentation", "image_to_image", "image_to_text",
+    "image_to_video", "object_detection", "question_answering", "sentence_similarity",
+    "summarization", "table_question_answering", "tabular_classification",
+    "tabular_regression", "text_classification", "text_generation", "text_to_image",
+    "text_to_speech", "text_to_video", "token_classification", "translation",
+    "visual_question_answering", "zero_shot_classification",
+    "zero_shot_image_classification",
+})
+
 #: client instance type (as the resolver spells it) -> its tree
 CLIENT_TREES: Final[Mapping[str, ClientTree]] = {
     **{client: _sync("openai.AsyncOpenAI (await its methods)") for client in (
@@ -88,6 +103,9 @@ CLIENT_TREES: Final[Mapping[str, ClientTree]] = {
     "google.genai.Client()": _sync("client.aio, google-genai's async API (await its methods)",
                                    leaves=frozenset({"aio"})),
     "google.genai.Client().aio": _async(_GENAI_METHODS),
+    "huggingface_hub.InferenceClient()": _sync(
+        "huggingface_hub.AsyncInferenceClient (await its methods)"),
+    "huggingface_hub.AsyncInferenceClient()": _async(_HUGGINGFACE_METHODS),
 }
 #: openai's module-level client (``openai.chat.completions.create(...)`` after
 #: ``import openai``): its resources, as the first attribute after the module

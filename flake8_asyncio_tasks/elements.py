@@ -18,7 +18,7 @@ from flake8_asyncio_tasks.names import (
     Value,
     required_annotation,
 )
-from flake8_asyncio_tasks.refs import ClassRef, Ref
+from flake8_asyncio_tasks.refs import ClassRef, ProjectClass, Ref
 from flake8_asyncio_tasks.tables import RETURNS
 
 if TYPE_CHECKING:
@@ -147,9 +147,31 @@ def declared_element(resolver: Resolver, node: ast.expr, scope: Scope, depth: in
     is the only way a mapping answers; anything else is unknown."""
     if depth > _MAX_DEPTH:
         return None
-    found = _declaration(resolver, node, scope, depth)
+    if isinstance(node, ast.Attribute):
+        owner = resolver.resolve(node.value, scope, depth + 1)
+        if isinstance(owner, ProjectClass) and owner.instance and resolver.project:
+            # registry.all of another module's ``self.all: list[Repo] = []``
+            return resolver.project.element_member(owner, node.attr, values, depth + 1)
+        if not isinstance(owner, ClassRef) or not owner.instance:
+            return None
+        found = attribute_declaration(owner, node.attr)
+    else:
+        found = _declaration(resolver, node, scope)
     if found is None:
         return None
+    return _declared_item(resolver, found, depth, values)
+
+
+def attribute_element(resolver: Resolver, cls: ClassRef, attr: str, values: bool
+                      ) -> Ref | None:
+    """An element of the attribute ``attr`` of ``cls``'s instances, when it is declared
+    as a container of one type (see :func:`declared_element`)."""
+    found = attribute_declaration(cls, attr)
+    return None if found is None else _declared_item(resolver, found, 0, values)
+
+
+def _declared_item(resolver: Resolver, found: tuple[ast.expr, Scope], depth: int,
+                   values: bool) -> Ref | None:
     declared, home = found
     annotation = required_annotation(declared, resolver, home, depth)
     if not isinstance(annotation, ast.Subscript):
@@ -182,23 +204,26 @@ _UNINDEXED: Final = frozenset({
 })
 
 
-def _declaration(resolver: Resolver, node: ast.expr, scope: Scope, depth: int
+def _declaration(resolver: Resolver, node: ast.expr, scope: Scope
                  ) -> tuple[ast.expr, Scope] | None:
-    """The annotation a name bound once, or a ``self`` attribute whose annotations all
-    agree, is declared with (with the scope it is read in)."""
-    bindings: list[Binding]
-    if isinstance(node, ast.Name):
-        bindings = list(resolver.owner(node.id, scope).bindings.get(node.id, ()))
-        if len(bindings) != 1:
-            return None
-    elif isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name):
-        cls = resolver.resolve(node.value, scope, depth + 1)
-        if not isinstance(cls, ClassRef) or not cls.instance:
-            return None
-        bindings = [*cls.scope.bindings.get(node.attr, ()),
-                    *cls.scope.attr_bindings.get(node.attr, ())]
-    else:
+    """The annotation a name bound once is declared with (with the scope it is read
+    in)."""
+    if not isinstance(node, ast.Name):
         return None
+    bindings = list(resolver.owner(node.id, scope).bindings.get(node.id, ()))
+    if len(bindings) != 1:
+        return None
+    return _agreed_annotation(bindings)
+
+
+def attribute_declaration(cls: ClassRef, attr: str) -> tuple[ast.expr, Scope] | None:
+    """The annotation an attribute of ``cls`` is declared with, when all of its
+    annotations (in the class body and on ``self``) agree."""
+    return _agreed_annotation([*cls.scope.bindings.get(attr, ()),
+                               *cls.scope.attr_bindings.get(attr, ())])
+
+
+def _agreed_annotation(bindings: list[Binding]) -> tuple[ast.expr, Scope] | None:
     found: tuple[ast.expr, Scope] | None = None
     for binding in bindings:
         if isinstance(binding, AnnotatedValue):

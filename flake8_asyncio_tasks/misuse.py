@@ -47,9 +47,10 @@ from flake8_asyncio_tasks.visitor import CallSite, Finding, Visitor, decorator_c
 _OFFLOAD_NAMES: Final = spelled_last_names(frozenset(OFFLOADS)) | {"run_in_executor"}
 _DROPPED_NAMES: Final = spelled_last_names(DROPPED_AWAITABLES) | {"run_in_executor"}
 _SHIELD_NAMES: Final = frozenset({"shield"})
-#: coroutines that only wait: a shielded one lost mid-flight leaves nothing undone (the
-#: tasks ``asyncio.wait()`` watches run on, kept by whoever made them)
-_PURE_WAITS: Final = frozenset({"asyncio.wait", "asyncio.sleep"})
+#: coroutines a shielded task of which, lost mid-flight, leaves nothing undone: the
+#: tasks ``asyncio.wait()`` watches run on, kept by whoever made them, and the function
+#: ``to_thread()`` runs goes on in its thread to the end whatever becomes of the task
+_PURE_WAITS: Final = frozenset({"asyncio.wait", "asyncio.sleep", "asyncio.to_thread"})
 #: the Python that deprecated the AIO302 APIs
 _DEPRECATED_SINCE: Final = (3, 14)
 _DEPRECATED_NAMES: Final = spelled_last_names(frozenset(DEPRECATED_ASYNCIO))

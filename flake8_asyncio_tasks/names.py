@@ -325,6 +325,7 @@ class Scope:
         "_read_inside",
         "has_star_import",
         "is_generator",
+        "return_values",
     )
 
     def __init__(self, kind: ScopeKind, name: str, node: ast.AST, parent: Scope | None) -> None:
@@ -355,6 +356,8 @@ class Scope:
         self._read_inside: set[str] | None = None
         self.has_star_import = False
         self.is_generator = False  # a yield in the body: an (async) generator function
+        #: a function's ``return`` statements: their values (``None``: a bare return)
+        self.return_values: list[ast.expr | None] | None = None
         if parent is not None:
             parent.children.append(self)
 
@@ -369,6 +372,7 @@ class Scope:
         self.local_memo = {}
         self._all_loads = None
         self._read_inside = None
+        self.return_values = None
         del self.module
 
     def bind(self, name: str, binding: Binding) -> None:

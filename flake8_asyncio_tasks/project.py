@@ -330,6 +330,31 @@ class Project:
             return True, None  # an instance attribute read on the class
         return self._inherited(cls, attr, depth + 1)
 
+    def element_member(self, cls: ProjectClass, attr: str, values: bool, depth: int
+                       ) -> Ref | None:
+        """An element of the container attribute ``attr`` of ``cls``'s instances
+        (iterated, or ``values`` for ``x[key]``/``.values()``), when it is declared as a
+        container of one type in the class or in the one project base that has it."""
+        summary = cls.summary
+        if depth > _MAX_DEPTH or attr in summary.methods or attr in summary.properties:
+            return None
+        if attr in summary.elements:
+            value = summary.elements[attr][1 if values else 0]
+            return None if value is None else self.follow(value, depth + 1)
+        if attr in summary.attributes:
+            return None
+        found: Ref | None = None
+        for base in summary.bases:
+            ref = None if base is None else self.follow(base, depth + 1)
+            if not isinstance(ref, ProjectClass) or ref.summary is summary:
+                return None  # a base nothing explains, or a library's: unknown
+            element = self.element_member(ref.as_instance(), attr, values, depth + 1)
+            if element is not None:
+                if found is not None:
+                    return None
+                found = element
+        return found
+
     def _inherited(self, cls: ProjectClass, attr: str, depth: int) -> tuple[bool, Ref | None]:
         """``attr`` from the bases, in order; two bases that define it: unknown."""
         library: list[str] = []

@@ -105,6 +105,10 @@ class ProjectLookup(Protocol):
         base is known: a class deriving from it looks further.
         """
 
+    def element_member(self, cls: ProjectClass, attr: str, values: bool, depth: int
+                       ) -> Ref | None:
+        """An element of a container attribute of ``cls``'s instances."""
+
     def returned(self, func: ProjectFunction, depth: int) -> Ref | None:
         """What calling (and, for a coroutine, awaiting) ``func`` gives."""
 

@@ -39,6 +39,7 @@ from flake8_asyncio_tasks.tables import (
     IN_MEMORY_FILES,
     PSEUDO_PATHS,
     RETURNS,
+    TRANSPARENT_DECORATORS,
     UNBOUNDED_UNLESS_MAXSIZE,
 )
 
@@ -48,8 +49,19 @@ _MAX_DEPTH: Final = 24
 _STREAM_WRAPPERS: Final = frozenset({
     "io.BufferedRandom", "io.BufferedReader", "io.BufferedWriter", "io.TextIOWrapper",
 })
+_PROPERTIES: Final = frozenset({"property", "functools.cached_property"})
+#: decorators after which a function still returns what its body returns
+_RESULT_KEEPING: Final = frozenset({*TRANSPARENT_DECORATORS, *_PROPERTIES})
 if TYPE_CHECKING:
     from flake8_asyncio_tasks.walk import CallSite
+
+
+def _is_instance(ref: Ref | None) -> bool:
+    """An instance of a library or project class (``"requests.Session()"``), not a
+    function, a class or a module."""
+    if isinstance(ref, str):
+        return ref.endswith(")")
+    return isinstance(ref, (ClassRef, ProjectClass)) and ref.instance
 
 
 class Resolver:
@@ -312,12 +324,40 @@ class Resolver:
         """
         returns = func.node.returns
         parent = func.scope.parent
-        if returns is None or func.scope.is_generator or parent is None:
+        if func.scope.is_generator or parent is None:
             return None
+        if returns is None:
+            return self._inferred_return(func, parent, depth)
         if parent.kind is ScopeKind.CLASS and self._is_self(returns, parent, depth):
             # def build(cls) -> Self: an instance of the class (of this module)
             return ClassRef(parent, instance=True)
         return Annotated(returns, parent).resolve(self, depth + 1)
+
+    def _inferred_return(self, func: FunctionRef, parent: Scope, depth: int) -> Ref | None:
+        """An unannotated function whose every ``return`` gives an instance of one and
+        the same class (``return requests.Session()``, ``return self._client``), and
+        whose decorators leave its result alone.  A bare ``return``, a value of unknown
+        type or two different types: unknown."""
+        values = func.scope.return_values
+        if not values or depth > _MAX_DEPTH:
+            return None
+        memo = func.scope.memo if self.project is not None else func.scope.local_memo
+        if "\0return" in memo:
+            return memo["\0return"]
+        memo["\0return"] = None  # a function returning its own call: unknown
+        found: Ref | None = None
+        for decorator in func.node.decorator_list:
+            name = self.resolve(decorator.func if isinstance(decorator, ast.Call) else (
+                decorator), parent, depth + 1)
+            if not isinstance(name, str) or name not in _RESULT_KEEPING:
+                return None
+        for value in values:
+            ref = None if value is None else self.resolve(value, func.scope, depth + 1)
+            if not _is_instance(ref) or (found is not None and ref != found):
+                return None
+            found = ref
+        memo["\0return"] = found
+        return found
 
     def returns_self(self, func: FunctionRef, depth: int) -> bool:
         """A method annotated ``-> Self``: it returns an instance of the class it is
@@ -363,8 +403,18 @@ class Resolver:
                 found = self._declared(bindings, depth + 1)
         else:
             found = self._inherited(cls, attr, depth + 1)
+        if cls.instance and isinstance(found, FunctionRef) and self.is_property(found, depth):
+            # ``self.session`` of ``@property def session(self) -> Session``
+            found = None if found.is_async else self.returned(found, depth + 1)
         memo[key] = found
         return found
+
+    def is_property(self, func: FunctionRef, depth: int) -> bool:
+        """A getter decorated ``@property``/``@functools.cached_property``."""
+        parent = func.scope.parent
+        return parent is not None and any(self.resolve(
+            decorator.func if isinstance(decorator, ast.Call) else decorator, parent,
+            depth + 1) in _PROPERTIES for decorator in func.node.decorator_list)
 
     def _super(self, attr: str, scope: Scope, depth: int) -> Ref | None:
         """``super().attr`` in a method: ``attr`` from the bases of the enclosing class."""

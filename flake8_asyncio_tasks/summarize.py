@@ -16,6 +16,7 @@ from types import MappingProxyType
 from typing import Final
 
 from flake8_asyncio_tasks.blocking import BlockingCheck
+from flake8_asyncio_tasks.elements import attribute_declaration, attribute_element
 from flake8_asyncio_tasks.guards import Alternatives, add_tokens, has_star_arguments, skips
 from flake8_asyncio_tasks.names import (
     Binding,
@@ -43,6 +44,7 @@ from flake8_asyncio_tasks.summary import (
 from flake8_asyncio_tasks.tables import COROUTINE_DECORATORS
 from flake8_asyncio_tasks.tasks import TaskCheck, idle_module_loops, kind_is_task
 from flake8_asyncio_tasks.transitive import (
+    cached_once,
     call_parameters,
     is_plain,
     iterated,
@@ -55,7 +57,6 @@ _LOOP_PROBES: Final = frozenset({
     "asyncio.get_running_loop", "asyncio._get_running_loop", "asyncio.get_event_loop",
     "asyncio.events._get_running_loop", "asyncio.events.get_running_loop",
 })
-_PROPERTIES: Final = frozenset({"property", "functools.cached_property"})
 #: calls summarized per function at most (call edges beyond are not followed)
 _MAX_CALLS: Final = 200
 
@@ -209,9 +210,11 @@ class _Builder:
         if not ref.is_async and self._made_async(ref):
             coroutine = True
         returns = None
-        if ref.node.returns is not None and not ref.scope.is_generator and plain:
+        if not ref.scope.is_generator and plain and (
+                ref.node.returns is not None or ref.scope.return_values):
             returns = self.dotted(self.resolver.returned(ref, 0))
-        frame = None if ref.is_async else self._frame_of(ref.scope)
+        frame = None if ref.is_async or ref.node.decorator_list and cached_once(
+            ref, self.resolver) else self._frame_of(ref.scope)
         handing = frame is not None and not frame.aware and any(
             tokens or passed for tokens, passed in frame.call_guards)
         blocks = runs_loop = spawns = None
@@ -369,10 +372,9 @@ class _Builder:
         for name, bindings in scope.bindings.items():
             defined = [b.ref for b in bindings
                        if isinstance(b, Defined) and isinstance(b.ref, FunctionRef)]
-            getter = next((f for f in defined if self._is_property(f)), None)
+            getter = next((f for f in defined if self.resolver.is_property(f, 0)), None)
             if getter is not None:
-                returned = self.resolver.returned(getter, 0) if getter.node.returns else None
-                properties[name] = self.dotted(returned)
+                properties[name] = self.dotted(self.resolver.returned(getter, 0))
             elif len(bindings) == 1 and defined:
                 methods[name] = self.function(defined[0], f"{scope.name}.{name}")
             elif defined:
@@ -392,16 +394,19 @@ class _Builder:
                 attributes[name] = self.dotted(self.resolver.member(instance, name, 0))
             else:
                 attributes[name] = None
+        elements: dict[str, tuple[str | None, str | None]] = {}
+        for name in attributes:
+            if attribute_declaration(instance, name) is None:
+                continue
+            iterated = self.dotted(attribute_element(self.resolver, instance, name, False))
+            indexed = self.dotted(attribute_element(self.resolver, instance, name, True))
+            if iterated is not None or indexed is not None:
+                elements[name] = (iterated, indexed)
         return ClassSummary(
             name=scope.name, line=node.lineno, bases=tuple(bases),
             methods=MappingProxyType(methods), properties=MappingProxyType(properties),
             attributes=MappingProxyType(attributes),
-            class_attributes=MappingProxyType(class_attributes))
+            class_attributes=MappingProxyType(class_attributes),
+            elements=MappingProxyType(elements))
 
-    def _is_property(self, ref: FunctionRef) -> bool:
-        parent = ref.scope.parent or ref.scope
-        for decorator in ref.node.decorator_list:
-            if self.resolver.resolve(decorator_callee(decorator), parent) in _PROPERTIES:
-                return True
-        return False
 

@@ -107,6 +107,9 @@ class ClassSummary:
     attributes: Mapping[str, str | None]
     #: names bound in the class body other than methods: attribute -> type
     class_attributes: Mapping[str, str | None]
+    #: attributes declared as containers of one type (``self.all: list[Repo] = []``):
+    #: attribute -> (the type of an element iterated over, of ``x[key]``/``.values()``)
+    elements: Mapping[str, tuple[str | None, str | None]]
 
 
 @dataclass(frozen=True, slots=True)

@@ -83,6 +83,11 @@ _SYNONYMS: Final = {
     "concurrent.futures._base.wait": "concurrent.futures.wait",
     "concurrent.futures._base.as_completed": "concurrent.futures.as_completed",
     "httpx._api.get": "httpx.get",
+    "huggingface_hub.inference._client.InferenceClient": "huggingface_hub.InferenceClient",
+    "huggingface_hub.inference._generated._async_client.AsyncInferenceClient":
+        "huggingface_hub.AsyncInferenceClient",
+    "huggingface_hub.file_download.hf_hub_download": "huggingface_hub.hf_hub_download",
+    "huggingface_hub._snapshot_download.snapshot_download": "huggingface_hub.snapshot_download",
     "pathlib.PosixPath": "pathlib.Path",
     "pathlib.WindowsPath": "pathlib.Path",
     "requests.api.delete": "requests.delete",
@@ -221,6 +226,10 @@ def _returns() -> dict[str, str]:
     # calls result() only once it is told the value is there: only submitted futures
     # are waits we can be sure of.
     table["concurrent.futures.Future()"] = "concurrent.futures.SelfMadeFuture()"
+    # psycopg's sync pool lends psycopg connections (with pool.connection() as conn:)
+    for pool in ("psycopg_pool.ConnectionPool()", "psycopg_pool.NullConnectionPool()"):
+        for lend in ("connection()", "getconn()"):
+            table[f"{pool}.{lend}"] = "psycopg.Connection()"
     for connect, (connection, cursor, _) in _DATABASES.items():
         table[connect + "()"] = connection + "()"
         table[connection + "().cursor()"] = cursor + "()"
@@ -307,6 +316,11 @@ def _blocking_calls() -> dict[str, Blocking]:
         "urllib.request.urlretrieve": Blocking(BLOCKING_HTTP),
         "urllib.request.OpenerDirector().open": Blocking(BLOCKING_HTTP),
         "urllib3.request": Blocking(BLOCKING_HTTP),
+        # model hub downloads: HTTP, then the file written to the cache directory
+        "huggingface_hub.hf_hub_download": Blocking(
+            BLOCKING_HTTP, "await asyncio.to_thread(hf_hub_download, ...)"),
+        "huggingface_hub.snapshot_download": Blocking(
+            BLOCKING_HTTP, "await asyncio.to_thread(snapshot_download, ...)"),
         "http.client.HTTPConnection().getresponse": Blocking(BLOCKING_HTTP),
         "http.client.HTTPConnection().request": Blocking(BLOCKING_HTTP),
         "http.client.HTTPSConnection().getresponse": Blocking(BLOCKING_HTTP),
@@ -651,6 +665,15 @@ LOOP_NAMES: Final = frozenset({"loop", "_loop", "event_loop", "_event_loop", "io
 NEW_LOOPS: Final = frozenset({"asyncio.new_event_loop", "uvloop.new_event_loop"})
 GET_EVENT_LOOP: Final = "asyncio.get_event_loop"
 
+_LOOP_COROUTINES: Final = (
+    "connect_accepted_socket", "connect_read_pipe", "connect_write_pipe", "create_connection",
+    "create_datagram_endpoint", "create_server", "create_unix_connection",
+    "create_unix_server", "getaddrinfo", "getnameinfo", "sendfile", "shutdown_asyncgens",
+    "shutdown_default_executor", "sock_accept", "sock_connect", "sock_recv",
+    "sock_recv_into", "sock_recvfrom", "sock_recvfrom_into", "sock_sendall", "sock_sendfile",
+    "sock_sendto", "start_tls", "subprocess_exec", "subprocess_shell")
+
+
 def _library_coroutine_methods() -> list[str]:
     """Coroutine functions and methods of popular async libraries (each a real API)."""
     found = [
@@ -698,7 +721,13 @@ def _library_coroutine_methods() -> list[str]:
             "xadd", "xack", "xrange", "xread", "xreadgroup", "zadd", "zcard", "zincrby",
             "zrange", "zrangebyscore", "zrank", "zrem", "zscore"),
         "redis.asyncio.client.Pipeline()": ("execute", "reset"),
+        "asyncio.subprocess.Process()": ("communicate", "wait"),
+        "asyncio.Barrier()": ("abort", "reset", "wait"),
+        "asyncio.Server()": ("serve_forever", "start_serving", "wait_closed"),
     }
+    # the coroutine methods of an event loop (run_in_executor returns a future: AIO204)
+    for loop in LOOPS:
+        methods[loop] = _LOOP_COROUTINES
     for client in ("httpx.AsyncClient()", "httpx2.AsyncClient()"):
         methods[client] = (*_HTTP_VERBS, "aclose", "send")
     methods["httpx.Response()"] = ("aclose", "aread")
@@ -727,6 +756,10 @@ AWAIT_RETURNS: Final[Mapping[str, str]] = {
     "anyio.connect_unix()": "anyio.abc.SocketStream()",
     "asyncio.open_connection()": "asyncio.StreamPair()",
     "asyncio.open_unix_connection()": "asyncio.StreamPair()",
+    "asyncio.create_subprocess_exec()": "asyncio.subprocess.Process()",
+    "asyncio.create_subprocess_shell()": "asyncio.subprocess.Process()",
+    "asyncio.start_server()": "asyncio.Server()",
+    "asyncio.start_unix_server()": "asyncio.Server()",
     "asyncpg.connect()": "asyncpg.Connection()",
     "asyncpg.create_pool()": "asyncpg.Pool()",
     "httpx.AsyncClient().get()": "httpx.Response()",
@@ -781,6 +814,11 @@ ASYNC_CONTEXT_MANAGERS: Final = frozenset({
     "asyncio.timeout_at()", "asyncpg.Connection().transaction()", "asyncpg.Pool().acquire()",
     "asyncpg.create_pool()", "httpx.AsyncClient()", "httpx.AsyncClient().stream()",
     "httpx2.AsyncClient()", "websockets.connect()",
+})
+#: decorators that run the decorated function's source in another interpreter, on its
+#: own loop: what blocks there blocks nothing of the caller's (AIO1xx)
+RUNS_ELSEWHERE: Final = frozenset({
+    "pytest_pyodide.run_in_pyodide", "pytest_pyodide.decorator.run_in_pyodide",
 })
 #: decorators that make a generator function an async context manager factory
 ASYNC_CONTEXT_DECORATORS: Final = frozenset({

@@ -23,6 +23,7 @@ from flake8_asyncio_tasks.names import (
     Scope,
     ScopeKind,
     Value,
+    _is_none,
     display_name,
     never_suspends,
     spelled,
@@ -346,8 +347,11 @@ def _get_event_loop(site: CallSite, kind: int, visitor: Visitor) -> Iterator[Fin
         # try: loop = get_event_loop() except RuntimeError: loop = new_event_loop(): the
         # code is ready for Python 3.14, where no current loop raises
         return
-    if "nest_asyncio" in visitor.imported_modules and _after_nest_asyncio(site, visitor):
+    if "nest_asyncio" in visitor.imported_modules and _after_call(
+            site, visitor, "apply", "nest_asyncio.apply"):
         return  # nest_asyncio.apply() replaced get_event_loop with one that makes a loop
+    if _after_call(site, visitor, "set_event_loop", "asyncio.set_event_loop", same_block=True):
+        return  # set_event_loop(loop) just before: the loop set is what it returns
     if id(node) in visitor.default_calls:
         # def connect(loop=asyncio.get_event_loop()): one loop, fetched at import time
         yield Finding(node.lineno, node.col_offset, GET_EVENT_LOOP_OUTSIDE.format(
@@ -358,20 +362,56 @@ def _get_event_loop(site: CallSite, kind: int, visitor: Visitor) -> Iterator[Fin
     yield Finding(node.lineno, node.col_offset, GET_EVENT_LOOP_OUTSIDE.format())
 
 
-def _after_nest_asyncio(site: CallSite, visitor: Visitor) -> bool:
-    """``nest_asyncio.apply()`` earlier in the same function: it patches asyncio so that
-    ``get_event_loop()`` makes and sets a loop when none is set (llama-index's
-    ``asyncio_run``)."""
+def _after_call(site: CallSite, visitor: Visitor, last: str, dotted: str,
+                same_block: bool = False) -> bool:
+    """A call of ``dotted`` (spelled ending in ``last``) earlier in the same function,
+    with no ``None`` argument; with ``same_block``, in a statement of the block that
+    holds the call (not in a branch that may not run).  ``nest_asyncio.apply()`` patches asyncio
+    so that ``get_event_loop()`` makes and sets a loop when none is set (llama-index's
+    ``asyncio_run``); after ``asyncio.set_event_loop(loop)``, ``get_event_loop()``
+    returns that loop on every Python."""
     function = site.scope.enclosing_function()
     where = (site.node.lineno, site.node.col_offset)
     return any(
         other.scope.enclosing_function() is function
         and (other.node.lineno, other.node.col_offset) < where
-        and visitor.resolver.callee(other) == "nest_asyncio.apply"
+        and (not same_block or _earlier_in_block(other.node, site.node, function.node))
+        and not any(_is_none(argument) for argument in other.node.args)
+        and visitor.resolver.callee(other) == dotted
         for other in visitor.calls
         if isinstance(other.node.func, (ast.Attribute, ast.Name))
         and (other.node.func.attr if isinstance(other.node.func, ast.Attribute)
-             else other.node.func.id) == "apply")
+             else other.node.func.id) == last)
+
+
+def _earlier_in_block(first: ast.Call, then: ast.Call, function: ast.AST) -> bool:
+    """``first`` is part of a simple statement that comes before the statement holding
+    ``then`` in one block of ``function`` (so it has run when ``then`` runs)."""
+    def within(call: ast.Call, statement: ast.stmt) -> bool:
+        return (statement.lineno, statement.col_offset) <= (call.lineno, call.col_offset) \
+            <= (statement.end_lineno or statement.lineno, statement.end_col_offset or 0)
+
+    for node in ast.walk(function):
+        if node is not function and isinstance(node, _SCOPES):
+            continue
+        for field in ("body", "orelse", "finalbody"):
+            block = getattr(node, field, None)
+            if not isinstance(block, list):
+                continue
+            before = False
+            for statement in block:
+                if within(then, statement):
+                    if before:
+                        return True
+                    break
+                if within(first, statement) and not isinstance(statement, _COMPOUND):
+                    before = True
+    return False
+
+
+_SCOPES: Final = (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.Lambda)
+_COMPOUND: Final = (ast.If, ast.Try, ast.For, ast.AsyncFor, ast.While, ast.With,
+                    ast.AsyncWith, ast.Match, *_SCOPES[:3])
 
 
 def _unrun_loops(

@@ -131,6 +131,8 @@ class TaskCheck:
             if ref in GATHERS:
                 return KIND_GATHER, display_name(ref)
             if ref in LIBRARY_COROUTINES:
+                if ref.rpartition(".")[0] in LOOPS:
+                    return KIND_COROUTINE, spelled(func)  # loop.sock_recv(...), as written
                 return KIND_COROUTINE, display_name(ref)
             if ref == GET_EVENT_LOOP:
                 return KIND_GET_LOOP, display_name(ref)

@@ -10,13 +10,18 @@ import ast
 from typing import Final
 
 from flake8_asyncio_tasks.blocking import may_be, resolve_candidate
-from flake8_asyncio_tasks.names import Scope, ScopeKind, owner
+from flake8_asyncio_tasks.names import Imported, Scope, ScopeKind, owner
 from flake8_asyncio_tasks.refs import FunctionRef
 from flake8_asyncio_tasks.resolver import Resolver
+from flake8_asyncio_tasks.tables import RUNS_ELSEWHERE
 from flake8_asyncio_tasks.visitor import Visitor
 
 _THREAD: Final = frozenset({"Thread"})
 _LOOP_STARTERS: Final = frozenset({"run", "run_until_complete"})
+#: ``Context.run(func, *args)``: runs ``func`` in that context, in the calling thread
+_CONTEXT_RUNS: Final = frozenset({"contextvars.copy_context().run",
+                                  "contextvars.Context().run"})
+_ELSEWHERE_MODULES: Final = frozenset(name.partition(".")[0] for name in RUNS_ELSEWHERE)
 
 
 def thread_run_coroutines(visitor: Visitor) -> set[int]:
@@ -39,9 +44,11 @@ def thread_run_coroutines(visitor: Visitor) -> set[int]:
     # run_worker(self.work, thread=True): a coroutine function handed to an API told to
     # run it in a thread (which gives it a loop of its own there)
     handed = [site for site in visitor.calls if _in_a_thread(site.node)]
+    elsewhere = not visitor.imported_modules.isdisjoint(_ELSEWHERE_MODULES)
     decorated = [scope for scope in _coroutine_scopes(root)
-                 if any(isinstance(d, ast.Call) and _in_a_thread(d)
-                        for d in _decorators(scope))] if root is not None else []
+                 if any(isinstance(d, ast.Call) and _in_a_thread(d) or elsewhere and (
+                     _runs_elsewhere(d, scope, resolver)) for d in _decorators(scope))
+                 ] if root is not None else []
     if not threads and not runs and not handed and not decorated:
         return set()
     targets: set[int] = {id(scope) for scope in runs}  # sync functions threads run
@@ -62,10 +69,15 @@ def thread_run_coroutines(visitor: Visitor) -> set[int]:
         if target is None:
             continue
         ref = resolver.resolve(target, site.scope)
+        arguments = _thread_arguments(node)
+        if ref in _CONTEXT_RUNS and arguments:
+            # target=contextvars.copy_context().run, args=(main, ...): main runs there
+            ref = resolver.resolve(arguments[0], site.scope)
+            arguments = arguments[1:]
         if isinstance(ref, FunctionRef) and not ref.is_async:
             targets.add(id(ref.scope))
         elif ref == "asyncio.run":
-            for arg in _thread_arguments(node):
+            for arg in arguments:
                 _count_coroutine_call(arg, site.scope, resolver, thread_run_calls)
     for site in visitor.calls:
         frame = owner(site.scope)
@@ -141,6 +153,23 @@ def _count_coroutine_call(node: ast.expr, scope: Scope, resolver: Resolver,
     ref = resolver.resolve(node.func, scope)
     if isinstance(ref, FunctionRef) and ref.is_async:
         counts[id(ref.scope)] = counts.get(id(ref.scope), 0) + 1
+
+
+def _runs_elsewhere(decorator: ast.expr, scope: Scope, resolver: Resolver) -> bool:
+    """A decorator that runs the function's source in another interpreter, on that
+    interpreter's own loop (pytest-pyodide's ``@run_in_pyodide``: the body runs in a
+    browser's WebAssembly Python, whose files are in memory)."""
+    func = decorator.func if isinstance(decorator, ast.Call) else decorator
+    where = scope.parent or scope
+    if resolver.resolve(func, where) in RUNS_ELSEWHERE:
+        return True
+    if not isinstance(func, ast.Name):
+        return False
+    # try: from pytest_pyodide import run_in_pyodide / except ImportError: a stand-in
+    # that skips the test: either way the body never runs on this process's loop
+    bindings = resolver.owner(func.id, where).bindings.get(func.id, ())
+    return any(isinstance(binding, Imported) and binding.name in RUNS_ELSEWHERE
+               for binding in bindings)
 
 
 def _in_a_thread(call: ast.Call) -> bool:

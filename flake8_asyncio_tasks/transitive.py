@@ -83,6 +83,21 @@ def is_plain(ref: FunctionRef, resolver: Resolver) -> bool:
     return True
 
 
+_CACHES: Final = frozenset({"functools.cache", "functools.lru_cache"})
+
+
+def cached_once(ref: FunctionRef, resolver: Resolver) -> bool:
+    """``@functools.cache`` (or ``lru_cache``) over a function without parameters: its
+    body runs once per process, and what blocks there is a one-off cost (a version or
+    settings file read once), not a wait on every call."""
+    arguments = ref.node.args
+    if arguments.posonlyargs or arguments.args or arguments.kwonlyargs or (
+            arguments.vararg or arguments.kwarg):
+        return False
+    return any(resolver.resolve(decorator_callee(decorator), ref.scope.parent or ref.scope)
+               in _CACHES for decorator in ref.node.decorator_list)
+
+
 def local_function(site: CallSite, visitor: Visitor,
                    constructors: bool = False) -> FunctionRef | None:
     """The ``def``/``async def`` of this module that ``site`` calls, if certain; with
@@ -229,19 +244,52 @@ def _calls_blocking(ref: ProjectFunction, project: ProjectLookup) -> bool:
 
 def _drop_skipped_edges(
         callers: dict[int, list[tuple[tuple[int, int], FunctionRef, ast.Call]]],
-        guards: dict[int, list[frozenset[str]] | None], refs: dict[int, FunctionRef]) -> None:
-    """``put_nowait()`` is ``self.put(item, block=False)``: a call that skips every
-    guarded blocking call of a helper which calls no other helper is no edge."""
-    calling = {id(caller.node) for edges in callers.values() for _, caller, _ in edges}
-    for callee_key, edges in callers.items():
-        alternatives = guards.get(callee_key)
-        callee = refs.get(callee_key)
-        if not alternatives or callee is None or callee_key in calling:
-            continue
-        parameters = call_parameters(callee)
-        kept = [edge for edge in edges if not skips(edge[2], parameters, tuple(alternatives))]
-        if len(kept) < len(edges):
-            callers[callee_key] = kept
+        guards: dict[int, list[frozenset[str]] | None], refs: dict[int, FunctionRef],
+        direct: dict[int, tuple[tuple[int, int], str, str]],
+        edge_guards: dict[int, frozenset[str]]) -> None:
+    """``put_nowait()`` is ``self.put(item, block=False)``, ``_accept()`` calls
+    ``_result(data, estimate=False)`` whose only blocking path is a helper called under
+    ``if estimate:``: a call whose constants skip every guarded way its callee blocks
+    (its own blocking calls, and its calls of helpers that block) is no edge.  Repeated
+    while edges go (a dropped edge may leave a caller with guarded ways only); bounded."""
+    for _ in range(8):
+        blocking = _blocking_functions(callers, direct)
+        outgoing: dict[int, list[ast.Call]] = {}
+        for callee_key, edges in callers.items():
+            if callee_key in blocking:
+                for _, caller, call in edges:
+                    outgoing.setdefault(id(caller.node), []).append(call)
+        changed = False
+        for callee_key, edges in callers.items():
+            callee = refs.get(callee_key)
+            if callee is None or callee_key not in blocking or not edges:
+                continue
+            alternatives = _ways_of_blocking(callee_key, guards, outgoing, edge_guards)
+            if not alternatives:
+                continue
+            parameters = call_parameters(callee)
+            kept = [edge for edge in edges if not skips(edge[2], parameters, alternatives)]
+            if len(kept) < len(edges):
+                callers[callee_key] = kept
+                changed = True
+        if not changed:
+            return
+
+
+def _ways_of_blocking(key: int, guards: dict[int, list[frozenset[str]] | None],
+                      outgoing: dict[int, list[ast.Call]],
+                      edge_guards: dict[int, frozenset[str]]) -> Alternatives:
+    """The guard tokens of each way function ``key`` blocks: its blocking calls and its
+    calls of blocking helpers; ``()`` when one of them runs whatever the arguments."""
+    if key in guards and guards[key] is None:
+        return ()
+    found = list(guards.get(key) or ())
+    for call in outgoing.get(key, ()):
+        tokens = edge_guards.get(id(call))
+        if not tokens:
+            return ()
+        found.append(tokens)
+    return tuple(found)
 
 
 def _forward_guards(
@@ -528,6 +576,8 @@ class TransitiveCheck:
             caller_ref = self._ref_of(frame)
             if caller_ref is None or visitor.type_dispatched(site):
                 continue  # if isinstance(src, str): open(src): up to the argument
+            if caller_ref.node.decorator_list and cached_once(caller_ref, visitor.resolver):
+                continue  # @functools.cache def version(): runs once, then a lookup
             found = self.blocking.classify(site)
             if found is not None and not self.blocking.chain_root(site, found[1]):
                 continue
@@ -562,7 +612,7 @@ class TransitiveCheck:
             if ranges:
                 edge_guards[id(node)] = ranges
         _forward_guards(callers, guards, direct, self._refs, edge_guards)
-        _drop_skipped_edges(callers, guards, self._refs)
+        _drop_skipped_edges(callers, guards, self._refs, direct, edge_guards)
         # Breadth first from the direct blockers, backwards along call edges.
         queue: deque[int] = deque()
         for key, (_, call, where) in sorted(direct.items(), key=lambda item: item[1][0]):

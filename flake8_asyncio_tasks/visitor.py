@@ -253,8 +253,8 @@ class Visitor(BindingWalk, UseWalk, BranchQueries):
         an alias, or a local bound to a value or annotated; a call result may be too.
         A parameter without annotation, a loop target or an unbound name cannot."""
         node = func
-        while isinstance(node, ast.Attribute):
-            node = node.value
+        while isinstance(node, (ast.Attribute, ast.Subscript)):
+            node = node.value  # self.by_id[key].close(): the root is ``self``
         if isinstance(node, (ast.Call, ast.Await)):
             return node is not func
         if not isinstance(node, ast.Name):

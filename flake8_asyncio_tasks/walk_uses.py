@@ -214,6 +214,11 @@ class UseWalk(WalkState):
 
     def _return(self, node: ast.Return, scope: Scope) -> None:
         value = node.value
+        function = scope.enclosing_function()
+        if function.return_values is None:
+            function.return_values = [value]
+        else:
+            function.return_values.append(value)
         if value is not None:
             if type(value) is _CALL:
                 func: Any = value.func

@@ -28,6 +28,7 @@ class Registry:
         self.current: "Repository | None" = None  # noqa: UP037
         self.spare: MemoryRepository | None = None
         self.all: list[Repository] = []
+        self.memories: dict[str, MemoryRepository] = {}
 
     def register(self, repo) -> None:  # noqa: ANN001 - any repository
         self.current = repo

@@ -25,6 +25,13 @@ class Client:
     def raw(self) -> requests.Session:
         return self.http
 
+    @property
+    def plain(self):  # no annotation: what it returns
+        return self.http
+
+    def child(self):
+        return Client()
+
 
 async def fetch(url: str) -> bytes:
     await asyncio.sleep(0)
@@ -32,4 +39,8 @@ async def fetch(url: str) -> bytes:
 
 
 def make_client() -> Client:
+    return Client()
+
+
+def new_client():
     return Client()

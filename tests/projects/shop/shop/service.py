@@ -8,7 +8,7 @@ from shop import settings
 
 from . import legacy
 from .base import Inbox, MemoryRepository, Registry, Repository, forget, settle
-from .client import Client, fetch, make_client, session
+from .client import Client, fetch, make_client, new_client, session
 from .decorators import sync_entry
 from .paths import DATA, NOWHERE
 from .settings import defaults, load_config
@@ -45,10 +45,14 @@ class Orders(Repository):
         load_config()  # error: AIO109
         settings.load_config()  # error: AIO109
         defaults()
+        settings.version()  # cached, without parameters: a one-off read
         await asyncio.to_thread(load_config)
         session.get("https://example.org")  # error: AIO101
         self.client.http.get("https://example.org")  # error: AIO101
         self.client.raw.get("https://example.org")  # error: AIO101
+        self.client.plain.get("https://example.org")  # error: AIO101
+        self.client.child().close()  # error: AIO202
+        new_client().close()  # error: AIO202
         self.client.fetch_sync("https://example.org")  # error: AIO109
         self.inbox.get()  # error: AIO106
         spawn(fetch("c"))  # error: AIO200
@@ -103,6 +107,13 @@ async def registered(registry: Registry) -> None:
     registry.current.refresh()  # error: AIO202
     registry.spare.save()  # MemoryRepository.save is sync
     await registry.current.save()
+    registry.all[0].refresh()  # error: AIO202
+    await registry.all[-1].refresh()
+    for repo in registry.all:
+        repo.save()  # error: AIO202
+    registry.memories["m"].save()  # MemoryRepository.save is sync
+    for memory in registry.memories.values():
+        memory.save()
     asyncio.create_task(forget(registry))  # done in its first step
     asyncio.create_task(settle(registry))  # error: AIO200
     from .base import Snapshot, Store, SyncStore

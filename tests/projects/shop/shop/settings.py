@@ -1,4 +1,5 @@
 """Configuration: read from disk, two calls below what the service calls."""
+import functools
 import json
 
 
@@ -13,3 +14,9 @@ def load_config() -> dict[str, str]:
 
 def defaults() -> dict[str, str]:
     return {"name": "shop"}
+
+
+@functools.cache
+def version() -> str:
+    """Read once per process: later calls are a lookup."""
+    return read_file("version.json")["version"]
