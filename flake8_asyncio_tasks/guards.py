@@ -25,6 +25,10 @@ as a *guard token* over a range of the function:
   is the string ``"file"`` (``if kind == "file":``, one mode of several); a call passing
   another constant skips it; for the second (a default that is another constant), so
   does leaving it out;
+- ``"%body"`` / ``"%?body"``: the range runs only when ``body`` is a path object
+  (``if isinstance(body, os.PathLike):``); a call passing a constant or a display
+  (``None``, ``"/x"``, ``{...}``, ``[...]``; for the second, leaving out a parameter
+  whose default is one) skips it;
 - ``"^colour=async"`` / ``"^?colour=async"``: the range runs only when ``colour`` is not
   ``"async"`` (the ``else`` of ``if colour == "async":``, or what follows ``if colour ==
   "async": return ...``: the sync half of code written for both); a call passing
@@ -89,6 +93,11 @@ def flag_tests(test: ast.expr, scope: Scope) -> tuple[list[str], list[str]]:
     orelse: list[str] = []
     for part in conjuncts:  # the body needs every part true
         name, negated = _flag_test(part)
+        path = _path_instance_test(part)
+        if path is not None and path in parameters:
+            # isinstance(body, PathLike): no constant, dict or list display is a path
+            default = defaults.get(path)
+            body.append(("%?" if default is not None and _literal(default) else "%") + path)
         if name in parameters:
             body.append(_unflag(name, defaults) if negated else _flag(name, defaults))
         token = _mode_token(part, parameters, defaults, body=True)
@@ -152,6 +161,36 @@ def _flag_test(part: ast.expr) -> tuple[str | None, bool]:
             part.operand, ast.Name):
         return part.operand.id, True
     return None, False
+
+
+#: path classes no constant is an instance of (``str`` is left out: ``""`` is a str)
+_PATH_CLASSES: Final = frozenset({"Path", "PathLike", "PosixPath", "PurePath",
+                                  "PurePosixPath", "PureWindowsPath", "WindowsPath"})
+
+
+_LITERALS: Final = (ast.Constant, ast.Dict, ast.List, ast.Tuple, ast.Set, ast.JoinedStr,
+                    ast.DictComp, ast.ListComp, ast.SetComp)
+
+
+def _literal(node: ast.expr) -> bool:
+    """A constant or a display: never a path object."""
+    return isinstance(node, _LITERALS)
+
+
+def _path_instance_test(part: ast.expr) -> str | None:
+    """``isinstance(p, PathLike)`` / ``isinstance(p, (Path, os.PathLike))`` -> ``"p"``:
+    true only for a path object, which no false constant is."""
+    if not (isinstance(part, ast.Call) and isinstance(part.func, ast.Name)
+            and part.func.id == "isinstance" and len(part.args) == 2
+            and not part.keywords and isinstance(part.args[0], ast.Name)):
+        return None
+    classes = part.args[1].elts if isinstance(part.args[1], ast.Tuple) else [part.args[1]]
+    if not classes or not all(
+            isinstance(cls, (ast.Name, ast.Attribute))
+            and (cls.id if isinstance(cls, ast.Name) else cls.attr) in _PATH_CLASSES
+            for cls in classes):
+        return None
+    return part.args[0].id
 
 
 def _flag(name: str, defaults: dict[str, ast.expr]) -> str:
@@ -288,6 +327,10 @@ def satisfied_by(given: dict[str, ast.expr], alternatives: Alternatives,
             if not isinstance(value, ast.Constant):
                 return False
             return value.value != mode if first == "=" else value.value == mode
+        if first == "%":
+            optional = token[1:2] == "?"
+            value = given.get(token[2:] if optional else token[1:])
+            return optional if value is None else _literal(value)
         if first == "0":
             optional = token[1] == "?"
             value = given.get(token[2:] if optional else token[1:])

@@ -17,7 +17,7 @@ from flake8_asyncio_tasks.names import (
     dotted_source,
     owner,
 )
-from flake8_asyncio_tasks.refs import ClassRef
+from flake8_asyncio_tasks.refs import ClassRef, FunctionRef, ProjectFunction
 from flake8_asyncio_tasks.resolver import Resolver
 from flake8_asyncio_tasks.tables import BLOCKING_CALLS, FILE_OBJECTS
 from flake8_asyncio_tasks.walk import CallSite
@@ -64,8 +64,8 @@ def opened_here(resolver: Resolver, site: CallSite) -> bool:
         return False
     receiver = bound[0].value
     if isinstance(receiver, ast.Call):
-        # open(p).read(): one line, one finding (the open)
-        return resolver.resolve(receiver.func, bound[1]) in BLOCKING_CALLS
+        # open(p).read(): one line, one finding (the open, or the helper that opens)
+        return opens(resolver, receiver, bound[1])
     if not isinstance(receiver, ast.Name):
         return False
     home = resolver.owner(receiver.id, bound[1])
@@ -140,5 +140,13 @@ def wraps_descriptor(resolver: Resolver, arg: ast.expr, scope: Scope) -> bool:
     return descriptor(resolver, arg, scope) in ("pipe-read", "pipe-write")
 
 def opens(resolver: Resolver, expr: ast.expr, scope: Scope) -> bool:
-    return isinstance(expr, ast.Call) and (
-        resolver.resolve(expr.func, scope) in BLOCKING_CALLS)
+    """``expr`` is a call reported where it stands: a blocking call of the tables, or a
+    sync helper of the project that returns the file it opened (``log =
+    open_log(path)``: the AIO109 finding)."""
+    if not isinstance(expr, ast.Call):
+        return False
+    callee = resolver.resolve(expr.func, scope)
+    if isinstance(callee, FunctionRef) and not callee.is_async or isinstance(
+            callee, ProjectFunction) and not callee.summary.coroutine:
+        return resolver.resolve(expr, scope) in FILE_OBJECTS
+    return callee in BLOCKING_CALLS

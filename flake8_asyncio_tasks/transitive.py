@@ -371,7 +371,7 @@ def _renamed(call: ast.Call, parameters: tuple[str, ...], alternatives: Alternat
             continue  # this wait is skipped by the call's own constants
         mine = set()
         for token in tokens:
-            prefix = token[:len(token) - len(token.lstrip("!?+0~"))]
+            prefix = token[:len(token) - len(token.lstrip("!?+0~%"))]
             name = token[len(prefix):]
             value = given.get(name)
             if prefix.startswith("~") or not isinstance(value, ast.Name) or (
