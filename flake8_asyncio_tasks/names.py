@@ -559,8 +559,8 @@ def never_suspends(node: ast.AsyncFunctionDef) -> bool:
     examples and tests stand in for real work: it still counts.)  A stub (``...``,
     ``pass``, a docstring, ``raise NotImplementedError``) says nothing: it stands for
     the work an override or a later version does."""
-    if all(isinstance(statement, (ast.Pass, ast.Raise)) or (isinstance(
-            statement, ast.Expr) and isinstance(statement.value, ast.Constant))
+    if all(isinstance(statement, ast.Pass) or _raises_not_implemented(statement) or (
+            isinstance(statement, ast.Expr) and isinstance(statement.value, ast.Constant))
            for statement in node.body):
         return False
     stack: list[ast.AST] = list(node.body)
@@ -574,6 +574,17 @@ def never_suspends(node: ast.AsyncFunctionDef) -> bool:
             continue
         stack.extend(ast.iter_child_nodes(current))
     return True
+
+
+def _raises_not_implemented(statement: ast.stmt) -> bool:
+    """``raise NotImplementedError`` (or ``raise NotImplementedError(...)``), the body
+    of an abstract method; another ``raise`` is the coroutine's real (failing) work."""
+    if not isinstance(statement, ast.Raise):
+        return False
+    exc = statement.exc.func if isinstance(statement.exc, ast.Call) else statement.exc
+    name = exc.attr if isinstance(exc, ast.Attribute) else exc.id if isinstance(
+        exc, ast.Name) else None
+    return exc is None or name == "NotImplementedError"
 
 
 def enclosing_ifs(function: ast.AST, node: ast.AST) -> list[ast.If]:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import ast
 import builtins
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Final
 
 from flake8_asyncio_tasks.elements import declared_element, element
@@ -205,7 +206,8 @@ class Resolver:
                 if func == "pathlib.Path" and node.args and is_pseudo_path(
                         node.args[0], self, scope, depth + 1):
                     return "pathlib.PseudoPath()"  # Path(os.devnull): no disk behind it
-                variant = call_variant(func, node)
+                variant = call_variant(
+                    func, node, lambda arg: self.resolve(arg, scope, depth + 1))
                 if variant is not None:
                     return variant
                 if func in _STREAM_WRAPPERS and node.args and not isinstance(
@@ -540,11 +542,15 @@ def is_pseudo_path(node: ast.expr, resolver: Resolver, scope: Scope, depth: int 
 
 
 
-def call_variant(func: str, call: ast.Call) -> str | None:
+def call_variant(func: str, call: ast.Call,
+                 resolve: Callable[[ast.expr], Ref | None] | None = None) -> str | None:
     """What ``call`` of ``func`` makes when an argument picks a variant, else ``None``.
 
-    ``socket.socket(AF_INET, SOCK_DGRAM)`` is a datagram socket and
-    ``sqlite3.connect(":memory:")`` a database in memory (see ``CALL_VARIANTS``).
+    ``socket.socket(AF_INET, SOCK_DGRAM)`` is a datagram socket,
+    ``sqlite3.connect(":memory:")`` a database in memory and ``httpx.Client(transport=
+    httpx.MockTransport(handler))`` a client that answers from memory (see
+    ``CALL_VARIANTS``); with ``resolve``, an argument that is a call or a name is
+    matched by what it resolves to (``transport=transport``, bound to a MockTransport).
     """
     unbounded = UNBOUNDED_UNLESS_MAXSIZE.get(func)
     if unbounded is not None:
@@ -561,6 +567,10 @@ def call_variant(func: str, call: ast.Call) -> str | None:
     for arg in (*call.args, *(keyword.value for keyword in call.keywords)):
         if isinstance(arg, ast.Constant) and isinstance(arg.value, str):
             marker = arg.value
+        elif resolve is not None and isinstance(arg, (ast.Call, ast.Name)):
+            found = resolve(arg)
+            marker = found.removesuffix("()").rpartition(".")[2] if isinstance(
+                found, str) else ""
         else:
             marker = (dotted_source(arg) or "").rpartition(".")[2]
         for expected, variant in variants:

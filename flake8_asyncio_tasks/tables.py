@@ -181,6 +181,7 @@ def _returns() -> dict[str, str]:
     table["pathlib.Path.cwd()"] = "pathlib.Path()"
     table["pathlib.Path.home()"] = "pathlib.Path()"
     table["socket.create_connection()"] = "socket.socket()"
+    table["psutil.process_iter()[*]"] = "psutil.Process()"
     # parts of values: "[0]" is the first item of a tuple, "[*]" any element
     table["socket.socket().accept()[0]"] = "socket.socket()"
     table["socket.socketpair()[0]"] = "socket.socket()"
@@ -465,6 +466,14 @@ def _blocking_calls() -> dict[str, Blocking]:
                                            "called twice, apart, or await asyncio.to_thread()")
     table["psutil.cpu_times_percent"] = table["psutil.cpu_percent"]
     table["psutil.Process().cpu_percent"] = table["psutil.cpu_percent"]
+    # psutil waits for a process to end (wait(0) only polls: TIMEOUT_ARGS)
+    for process in ("psutil.Process()", "psutil.Popen()"):
+        table[f"{process}.wait"] = _WAIT_PROCESS
+    table["psutil.wait_procs"] = _WAIT_PROCESS
+    # a virtual environment: directories and copies, and pip installed by a subprocess
+    table["venv.create"] = Blocking(BLOCKING_PROCESS, "await asyncio.to_thread(venv.create, ...)")
+    table["venv.EnvBuilder().create"] = Blocking(
+        BLOCKING_PROCESS, "await asyncio.to_thread(builder.create, ...)")
     # Not listed, by decision: Jinja's Environment.get_template() reads a file only on
     # the first load through a FileSystemLoader (then it is cached), and the loader is
     # rarely known where the call is made; motor's collections are reached through
@@ -560,6 +569,9 @@ BLOCKING_WITH: Final[Mapping[str, tuple[str, Blocking]]] = {
 CALL_VARIANTS: Final[Mapping[str, tuple[tuple[str, str], ...]]] = {
     "socket.socket": (("SOCK_DGRAM", "socket.DatagramSocket()"),),
     "sqlite3.connect": ((":memory:", "sqlite3.MemoryConnection()"),),
+    # a client whose transport answers from a function in memory (tests): no I/O
+    "httpx.Client": (("MockTransport", "httpx.MockClient()"),),
+    "httpx2.Client": (("MockTransport", "httpx2.MockClient()"),),
 }
 #: callee -> what it makes when called without a positive maxsize (first argument or
 #: ``maxsize=``): a queue whose put() never waits

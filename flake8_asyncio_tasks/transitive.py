@@ -26,8 +26,10 @@ from flake8_asyncio_tasks.guards import (
     skips,
 )
 from flake8_asyncio_tasks.names import (
+    AnnotatedValue,
     Scope,
     ScopeKind,
+    Value,
     dotted_source,
     enclosing_ifs,
     local_match,
@@ -141,6 +143,12 @@ def narrowed(site: CallSite, parameters: tuple[str, ...]) -> dict[str, ast.expr]
     given = arguments_by_name(site.node, parameters)
     if given is None:
         return given
+    for key, value in list(given.items()):
+        if isinstance(value, ast.Name):
+            # host=DEFAULT_HOST, bound once at module level to "127.0.0.1"
+            constant = module_constant(value.id, site.scope)
+            if constant is not None:
+                given[key] = constant
     facts = _branch_facts(site)
     if not facts:
         return given
@@ -152,6 +160,24 @@ def narrowed(site: CallSite, parameters: tuple[str, ...]) -> dict[str, ast.expr]
             func.value.id == "self"):
         given.update((key, value) for key, value in facts.items() if key.startswith("self."))
     return given
+
+
+def module_constant(name: str, scope: Scope) -> ast.Constant | None:
+    """The constant ``name`` read in ``scope`` holds when it is bound once, at module
+    level, to a literal (``DEFAULT_HOST = "127.0.0.1"``), and nowhere else."""
+    owner = Resolver.owner(name, scope)
+    if owner.kind is not ScopeKind.MODULE:
+        return None
+    bindings = owner.bindings.get(name, ())
+    if len(bindings) != 1:
+        return None
+    binding = bindings[0]
+    if isinstance(binding, AnnotatedValue):
+        binding = binding.value
+    if isinstance(binding, Value) and binding.item is None and isinstance(
+            binding.expr, ast.Constant):
+        return binding.expr
+    return None
 
 
 def _branch_facts(site: CallSite) -> dict[str, ast.Constant]:
