@@ -91,21 +91,22 @@ def flag_tests(test: ast.expr, scope: Scope) -> tuple[list[str], list[str]]:
     parameters = {a.arg for a in (*args.posonlyargs, *args.args, *args.kwonlyargs)}
     defaults = parameter_defaults(args)
     orelse: list[str] = []
+    owner_state = "self" in parameters  # self.x tests: the object's state
     for part in conjuncts:  # the body needs every part true
-        name, negated = _flag_test(part)
+        name, negated = _flag_test(part, owner_state)
         path = _path_instance_test(part)
         if path is not None and path in parameters:
             # isinstance(body, PathLike): no constant, dict or list display is a path
             default = defaults.get(path)
             body.append(("%?" if default is not None and _literal(default) else "%") + path)
-        if name in parameters:
+        if name in parameters or owner_state and name is not None and "." in name:
             body.append(_unflag(name, defaults) if negated else _flag(name, defaults))
         token = _mode_token(part, parameters, defaults, body=True)
         if token is not None:
             body.append(token)
     for part in disjuncts:  # the else needs every part false
-        name, negated = _flag_test(part)
-        if name in parameters:
+        name, negated = _flag_test(part, owner_state)
+        if name in parameters or owner_state and name is not None and "." in name:
             orelse.append(_flag(name, defaults) if negated else _unflag(name, defaults))
         token = _mode_token(part, parameters, defaults, body=False)
         if token is not None:
@@ -153,13 +154,16 @@ def _mode_token(part: ast.expr, parameters: set[str], defaults: dict[str, ast.ex
 _NO_DEFAULT: Final = object()
 
 
-def _flag_test(part: ast.expr) -> tuple[str | None, bool]:
-    """``p`` -> ``("p", False)``; ``not p`` -> ``("p", True)``; else ``(None, False)``."""
-    if isinstance(part, ast.Name):
-        return part.id, False
-    if isinstance(part, ast.UnaryOp) and isinstance(part.op, ast.Not) and isinstance(
-            part.operand, ast.Name):
-        return part.operand.id, True
+def _flag_test(part: ast.expr, owner_state: bool = False) -> tuple[str | None, bool]:
+    """``p`` -> ``("p", False)``; ``not p`` -> ``("p", True)``; else ``(None, False)``.
+    With ``owner_state`` (a method), ``self.content`` -> ``("self.content", False)``."""
+    negated = isinstance(part, ast.UnaryOp) and isinstance(part.op, ast.Not)
+    tested = part.operand if isinstance(part, ast.UnaryOp) and negated else part
+    if isinstance(tested, ast.Name):
+        return tested.id, negated
+    if owner_state and isinstance(tested, ast.Attribute) and isinstance(
+            tested.value, ast.Name) and tested.value.id == "self":
+        return f"self.{tested.attr}", negated
     return None, False
 
 

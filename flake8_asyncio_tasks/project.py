@@ -41,7 +41,7 @@ from flake8_asyncio_tasks.refs import ProjectClass, ProjectFunction, Ref
 from flake8_asyncio_tasks.resolver import _TRANSPARENT_BASES, library_member
 from flake8_asyncio_tasks.settings import Settings
 from flake8_asyncio_tasks.summarize import summarize
-from flake8_asyncio_tasks.summary import UNKNOWN, ModuleSummary, Passed, as_value
+from flake8_asyncio_tasks.summary import SELF_CALL, UNKNOWN, ModuleSummary, Passed, as_value
 from flake8_asyncio_tasks.tables import RETURNS
 from flake8_asyncio_tasks.visitor import Visitor
 
@@ -450,6 +450,12 @@ class Project:
                     continue
                 # no call_guards: none of this function's calls passes anything
                 handed = _handed(passed, ref.summary.parameters, arguments, defaults)
+                if handed is not None and any(key == SELF_CALL for key, _ in passed):
+                    # self.to_base64() under if self.content: the object's state, as
+                    # known here and as the branches around the call fix it
+                    handed.update((key, value) for key, value in (arguments or {}).items()
+                                  if key.startswith("self."))
+                    handed.update(_state_facts(tokens))
                 state = (ref.dotted, _signature(handed))
                 if state not in seen:
                     seen.add(state)
@@ -502,6 +508,8 @@ def _handed(passed: tuple[tuple[str, Passed], ...], names: tuple[str, ...],
     for key, (kind, value) in passed:
         if key == "*":
             return None  # f(*args): which argument goes where is unknown
+        if key == SELF_CALL:
+            continue
         name = key if not key.startswith("#") else (
             names[int(key[1:])] if int(key[1:]) < len(names) else None)
         if name is None:
@@ -516,6 +524,19 @@ def _handed(passed: tuple[tuple[str, Passed], ...], names: tuple[str, ...],
         else:
             handed[name] = as_value(kind, value) or _UNREAD
     return handed
+
+
+def _state_facts(tokens: frozenset[str]) -> dict[str, ast.expr]:
+    """What the guard tokens of a call's branches say of ``self``'s attributes: under
+    ``if self.content:`` (``"!self.content"``) it is true, under the ``else`` or after
+    ``if self.content: return`` (``"+self.content"``) false."""
+    facts: dict[str, ast.expr] = {}
+    for token in tokens:
+        if token.startswith("!self."):
+            facts[token[1:]] = ast.Constant(value=True)
+        elif token.startswith("+self."):
+            facts[token[1:]] = ast.Constant(value=False)
+    return facts
 
 
 def _signature(given: dict[str, ast.expr] | None) -> tuple[tuple[str, object], ...]:

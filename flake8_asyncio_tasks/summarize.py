@@ -34,6 +34,7 @@ from flake8_asyncio_tasks.refs import ClassRef, FunctionRef, Ref
 from flake8_asyncio_tasks.resolver import Resolver
 from flake8_asyncio_tasks.rules import LOOP_RUN_IN_COROUTINE
 from flake8_asyncio_tasks.summary import (
+    SELF_CALL,
     UNKNOWN,
     ClassSummary,
     FunctionSummary,
@@ -45,6 +46,7 @@ from flake8_asyncio_tasks.tables import COROUTINE_DECORATORS
 from flake8_asyncio_tasks.tasks import TaskCheck, idle_module_loops, kind_is_task
 from flake8_asyncio_tasks.transitive import (
     cached_once,
+    module_constant,
     call_parameters,
     is_plain,
     iterated,
@@ -267,9 +269,14 @@ class _Builder:
         arguments = [(f"#{index}", value) for index, value in enumerate(node.args)]
         arguments += [(keyword.arg, keyword.value) for keyword in node.keywords
                       if keyword.arg is not None]
-        return self.visitor.omitted_guard(site), tuple(
+        handed = tuple(
             (key, ("p", value.id) if isinstance(value, ast.Name) and value.id in parameters
-             else passed(value)) for key, value in arguments)
+             else passed(_constant_of(value, site.scope))) for key, value in arguments)
+        func = node.func
+        if isinstance(func, ast.Attribute) and isinstance(func.value, ast.Name) and (
+                func.value.id == "self") and "self" in parameters:
+            handed += ((SELF_CALL, UNKNOWN),)  # self.helper(): the same object's state
+        return self.visitor.omitted_guard(site), handed
 
     def _made_async(self, ref: FunctionRef) -> bool:
         decorators = ref.node.decorator_list
@@ -410,3 +417,10 @@ class _Builder:
             elements=MappingProxyType(elements))
 
 
+def _constant_of(value: ast.expr, scope: Scope) -> ast.expr:
+    """A name bound once at module level to a constant stands for that constant."""
+    if isinstance(value, ast.Name):
+        constant = module_constant(value.id, scope)
+        if constant is not None:
+            return constant
+    return value

@@ -27,6 +27,9 @@ Passed = tuple[str, object]
 #: the constants a summary keeps by value
 KEPT_CONSTANTS: Final = (str, int, float, bool, type(None))
 UNKNOWN: Final[Passed] = ("?", None)
+#: the key of a ``call_guards`` entry that marks a call on ``self`` (``self.helper()``):
+#: what the caller knows of the object's state goes on to the callee
+SELF_CALL: Final = "self"
 
 
 def passed(node: ast.expr) -> Passed:

@@ -370,7 +370,8 @@ _PATH_TYPES: Final = frozenset({"Path", "PathLike", "PurePath", "bytes", "str"})
 
 #: the shapes of a test that a queue is not empty
 _QUEUE_TESTS: Final = frozenset({ast.UnaryOp, ast.Call, ast.Compare})
-_GUARD_TESTS: Final = frozenset({ast.Name, ast.UnaryOp, ast.BoolOp, ast.Compare, ast.Call})
+_GUARD_TESTS: Final = frozenset({ast.Name, ast.Attribute, ast.UnaryOp, ast.BoolOp, ast.Compare,
+                                  ast.Call})
 
 
 def _checked_not_empty(test: ast.expr) -> str | None:

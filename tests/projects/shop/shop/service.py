@@ -122,3 +122,12 @@ async def registered(registry: Registry) -> None:
     SyncStore.open().flush()  # a SyncStore: its flush() is sync
     Snapshot("orders.json")  # error: AIO109
     Registry()
+
+
+async def media(path: str) -> None:
+    """Object state tested before a call on self: the file is read only without it."""
+    from .media import Image
+
+    image = Image(path=path)
+    print(image.to_dict())  # content in memory whenever to_dict() reaches get_bytes()
+    print(image.load())  # error: AIO109
