@@ -25,6 +25,10 @@ as a *guard token* over a range of the function:
   is the string ``"file"`` (``if kind == "file":``, one mode of several); a call passing
   another constant skips it; for the second (a default that is another constant), so
   does leaving it out;
+- ``"&timeout"`` / ``"&?timeout"``: the range runs only when ``timeout`` is not
+  ``None`` (``if timeout is not None:``, the ``else`` of ``if timeout is None:``); a call
+  passing ``None`` (for the second, leaving out a parameter that defaults to it) skips
+  it;
 - ``"%body"`` / ``"%?body"``: the range runs only when ``body`` is a path object
   (``if isinstance(body, os.PathLike):``); a call passing a constant or a display
   (``None``, ``"/x"``, ``{...}``, ``[...]``; for the second, leaving out a parameter
@@ -93,6 +97,9 @@ def flag_tests(test: ast.expr, scope: Scope) -> tuple[list[str], list[str]]:
     orelse: list[str] = []
     owner_state = "self" in parameters  # self.x tests: the object's state
     for part in conjuncts:  # the body needs every part true
+        given = _none_test(part, negated=True)
+        if given in parameters:  # if timeout is not None: runs only when one is given
+            body.append(_given_token(given, defaults))
         name, negated = _flag_test(part, owner_state)
         path = _path_instance_test(part)
         if path is not None and path in parameters:
@@ -105,6 +112,9 @@ def flag_tests(test: ast.expr, scope: Scope) -> tuple[list[str], list[str]]:
         if token is not None:
             body.append(token)
     for part in disjuncts:  # the else needs every part false
+        given = _none_test(part, negated=False)
+        if given in parameters:  # the else of if timeout is None: one is given
+            orelse.append(_given_token(given, defaults))
         name, negated = _flag_test(part, owner_state)
         if name in parameters or owner_state and name is not None and "." in name:
             orelse.append(_flag(name, defaults) if negated else _unflag(name, defaults))
@@ -195,6 +205,35 @@ def _path_instance_test(part: ast.expr) -> str | None:
             for cls in classes):
         return None
     return part.args[0].id
+
+
+def _none_test(part: ast.expr, negated: bool) -> str | None:
+    """``p is not None`` (``negated``) or ``p is None``: the name ``p``."""
+    if not (isinstance(part, ast.Compare) and len(part.ops) == 1
+            and isinstance(part.ops[0], ast.IsNot if negated else ast.Is)
+            and isinstance(part.left, ast.Name) and _is_none(part.comparators[0])):
+        return None
+    return part.left.id
+
+
+def _given_token(name: str, defaults: dict[str, ast.expr]) -> str:
+    """The range runs only when ``name`` is not ``None``: ``None`` (or, with a default
+    of ``None``, leaving it out) skips it."""
+    default = defaults.get(name)
+    return ("&?" if default is not None and _is_none(default) else "&") + name
+
+
+def renamed_token(prefix: str, name: str, default: ast.expr | None) -> str:
+    """A token of a helper's form ``prefix`` (``"!"``, ``"?"``, ``"+?"``, ``"0"``...) for
+    the caller's parameter ``name`` that the caller passes on: the caller's own default
+    decides whether leaving it out skips the range too (the ``?`` forms)."""
+    base = "!" if prefix == "?" else prefix.replace("?", "")
+    optional = default is not None and {
+        "!": _false_constant, "+": _true_constant, "0": _zero, "%": _literal,
+        "&": _is_none}.get(base, lambda _: False)(default)
+    if not optional:
+        return base + name
+    return ("?" if base == "!" else base + "?") + name
 
 
 def _flag(name: str, defaults: dict[str, ast.expr]) -> str:
@@ -331,6 +370,10 @@ def satisfied_by(given: dict[str, ast.expr], alternatives: Alternatives,
             if not isinstance(value, ast.Constant):
                 return False
             return value.value != mode if first == "=" else value.value == mode
+        if first == "&":
+            optional = token[1:2] == "?"
+            value = given.get(token[2:] if optional else token[1:])
+            return optional if value is None else _is_none(value)
         if first == "%":
             optional = token[1:2] == "?"
             value = given.get(token[2:] if optional else token[1:])

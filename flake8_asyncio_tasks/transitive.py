@@ -22,6 +22,7 @@ from flake8_asyncio_tasks.guards import (
     add_guard,
     arguments_by_name,
     equality,
+    renamed_token,
     satisfied_by,
     skips,
 )
@@ -34,6 +35,7 @@ from flake8_asyncio_tasks.names import (
     enclosing_ifs,
     local_match,
     owner,
+    parameter_defaults,
     spelled,
 )
 from flake8_asyncio_tasks.refs import (
@@ -391,20 +393,21 @@ def _renamed(call: ast.Call, parameters: tuple[str, ...], alternatives: Alternat
         return None
     args = caller.node.args
     own = {a.arg for a in (*args.posonlyargs, *args.args, *args.kwonlyargs)}
+    defaults = parameter_defaults(args)
     renamed: list[frozenset[str]] = []
     for tokens in alternatives:
         if skips(call, parameters, (tokens,)):
             continue  # this wait is skipped by the call's own constants
         mine = set()
         for token in tokens:
-            prefix = token[:len(token) - len(token.lstrip("!?+0~%"))]
+            prefix = token[:len(token) - len(token.lstrip("!?+0~%&"))]
             name = token[len(prefix):]
             value = given.get(name)
             if prefix.startswith("~") or not isinstance(value, ast.Name) or (
                     value.id not in own or len(caller.scope.bindings.get(value.id, ())) != 1):
                 continue
             # a parameter the caller passes on: its own default decides the "?" forms
-            mine.add(prefix.replace("?", "") + value.id)
+            mine.add(renamed_token(prefix, value.id, defaults.get(value.id)))
         if not mine:
             return None
         renamed.append(frozenset(mine))
