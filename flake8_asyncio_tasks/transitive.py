@@ -20,6 +20,7 @@ from flake8_asyncio_tasks.blocking import BlockingCheck, project_match
 from flake8_asyncio_tasks.guards import (
     Alternatives,
     add_guard,
+    add_tokens,
     arguments_by_name,
     equality,
     renamed_token,
@@ -278,25 +279,30 @@ def _drop_skipped_edges(
     """``put_nowait()`` is ``self.put(item, block=False)``, ``_accept()`` calls
     ``_result(data, estimate=False)`` whose only blocking path is a helper called under
     ``if estimate:``: a call whose constants skip every guarded way its callee blocks
-    (its own blocking calls, and its calls of helpers that block) is no edge.  Repeated
-    while edges go (a dropped edge may leave a caller with guarded ways only); bounded."""
+    (its own blocking calls, and its calls of helpers that block) is no edge.  Nor is
+    a call on ``self`` under ``if self.content:`` of a helper that blocks only when
+    ``self.content`` is false (``if self.content: return self.content`` first), also
+    through further calls on ``self``.  Repeated while edges go; bounded."""
     for _ in range(8):
         blocking = _blocking_functions(callers, direct)
-        outgoing: dict[int, list[ast.Call]] = {}
+        outgoing: dict[int, list[tuple[ast.Call, int]]] = {}
         for callee_key, edges in callers.items():
             if callee_key in blocking:
                 for _, caller, call in edges:
-                    outgoing.setdefault(id(caller.node), []).append(call)
+                    outgoing.setdefault(id(caller.node), []).append((call, callee_key))
+        ways = _ways_of_blocking(blocking, guards, outgoing, edge_guards)
         changed = False
         for callee_key, edges in callers.items():
             callee = refs.get(callee_key)
-            if callee is None or callee_key not in blocking or not edges:
-                continue
-            alternatives = _ways_of_blocking(callee_key, guards, outgoing, edge_guards)
-            if not alternatives:
+            alternatives = ways.get(callee_key)
+            if callee is None or callee_key not in blocking or not edges or (
+                    alternatives is None):
                 continue
             parameters = call_parameters(callee)
-            kept = [edge for edge in edges if not skips(edge[2], parameters, alternatives)]
+            kept = [edge for edge in edges if not skips(edge[2], parameters, alternatives)
+                    and not (_on_self(edge[2]) and all(_impossible(
+                        edge_guards.get(id(edge[2]), frozenset()) | _self_tokens(way))
+                        for way in alternatives))]
             if len(kept) < len(edges):
                 callers[callee_key] = kept
                 changed = True
@@ -304,20 +310,60 @@ def _drop_skipped_edges(
             return
 
 
-def _ways_of_blocking(key: int, guards: dict[int, list[frozenset[str]] | None],
-                      outgoing: dict[int, list[ast.Call]],
-                      edge_guards: dict[int, frozenset[str]]) -> Alternatives:
-    """The guard tokens of each way function ``key`` blocks: its blocking calls and its
-    calls of blocking helpers; ``()`` when one of them runs whatever the arguments."""
-    if key in guards and guards[key] is None:
-        return ()
-    found = list(guards.get(key) or ())
-    for call in outgoing.get(key, ()):
-        tokens = edge_guards.get(id(call))
-        if not tokens:
-            return ()
-        found.append(tokens)
-    return tuple(found)
+def _ways_of_blocking(blocking: set[int], guards: dict[int, list[frozenset[str]] | None],
+                      outgoing: dict[int, list[tuple[ast.Call, int]]],
+                      edge_guards: dict[int, frozenset[str]]
+                      ) -> dict[int, Alternatives | None]:
+    """For each blocking function, the guard tokens of each way it blocks: its blocking
+    calls, and its calls of blocking helpers (the tokens around the call; for a call on
+    ``self``, with the helper's own ways on ``self``'s state too, as the object is the
+    same).  ``None``: one way runs whatever the arguments and the state."""
+    ways: dict[int, Alternatives | None] = {}
+    for _ in range(8):
+        changed = False
+        for key in blocking:
+            found: list[frozenset[str]] | None = list(guards.get(key) or ()) if not (
+                key in guards and guards[key] is None) else None
+            for call, callee_key in outgoing.get(key, ()):
+                if found is None:
+                    break
+                around = edge_guards.get(id(call), frozenset())
+                inner = ways.get(callee_key)
+                if inner is not None and callee_key in ways and _on_self(call):
+                    for way in inner:
+                        tokens = around | _self_tokens(way)
+                        if not _impossible(tokens):
+                            found = add_tokens(found, tokens)
+                            if found is None:
+                                break
+                else:
+                    found = add_tokens(found, around)
+            result = None if found is None else tuple(found)
+            if key not in ways or ways[key] != result:
+                ways[key] = result
+                changed = True
+        if not changed:
+            break
+    return ways
+
+
+def _on_self(call: ast.Call) -> bool:
+    """``self.helper(...)``: a method of the same object."""
+    func = call.func
+    return isinstance(func, ast.Attribute) and isinstance(func.value, ast.Name) and (
+        func.value.id == "self")
+
+
+def _self_tokens(tokens: frozenset[str]) -> frozenset[str]:
+    """The tokens about ``self``'s attributes (``"+self.content"``)."""
+    return frozenset(token for token in tokens if ".self." in f".{token.lstrip('!?+')}")
+
+
+def _impossible(tokens: frozenset[str]) -> bool:
+    """Tokens that no state satisfies at once: ``"!x"`` (runs only when ``x`` is true)
+    with ``"+x"`` (only when it is false)."""
+    truthy = {token.lstrip("!?") for token in tokens if token[:1] in "!?"}
+    return any(token.lstrip("+?") in truthy for token in tokens if token[:1] == "+")
 
 
 def _forward_guards(
