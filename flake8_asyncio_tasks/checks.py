@@ -19,6 +19,7 @@ from flake8_asyncio_tasks import (
 )
 from flake8_asyncio_tasks.layout import is_test_file
 from flake8_asyncio_tasks.names import (
+    Scope,
     dotted_source,
     local_match,
     parameter_names,
@@ -221,11 +222,17 @@ def _patching_tests(visitor: Visitor) -> dict[int, frozenset[str]]:
     if not is_test_file(visitor.filename) or visitor.root is None:
         return {}
     found: dict[int, set[str]] = {}
+    resolver = visitor.resolver
     for site in visitor.calls:
-        if dotted_source(site.node.func) in _PATCHERS:
+        written = dotted_source(site.node.func)
+        if written in _PATCHERS:
             names = _replaced(site.node) - {""}
             if names:
                 found.setdefault(id(site.scope.enclosing_function()), set()).update(names)
+        elif written is not None and written.rpartition(".")[2] == "MockTransport" and (
+                resolver.callee(site) in _MOCK_TRANSPORTS):
+            # httpx.MockTransport(handler): the test's HTTP is answered in memory
+            found.setdefault(id(site.scope.enclosing_function()), set()).update(_HTTP_ROOTS)
     stack = [visitor.root]
     while stack:
         scope = stack.pop()
@@ -236,7 +243,40 @@ def _patching_tests(visitor: Visitor) -> dict[int, frozenset[str]]:
                 if isinstance(decorator, ast.Call) and dotted_source(
                         decorator.func) in _PATCHERS:
                     found.setdefault(id(scope), set()).update(_replaced(decorator) - {""})
+            if _replays_http(node, scope, visitor):
+                found.setdefault(id(scope), set()).update(_HTTP_ROOTS)
     return {key: frozenset(names) for key, names in found.items() if names}
+
+
+def _replays_http(node: ast.FunctionDef | ast.AsyncFunctionDef, scope: Scope,
+                  visitor: Visitor) -> bool:
+    """A test whose HTTP goes to a recording or a stub: marked ``@pytest.mark.vcr``,
+    decorated ``@vcr.use_cassette(...)``, ``@responses.activate``, ``@respx.mock``, or
+    given the ``httpx_mock``/``requests_mock``/``respx_mock`` fixture."""
+    parent = scope.parent or scope
+    for decorator in node.decorator_list:
+        callee = decorator.func if isinstance(decorator, ast.Call) else decorator
+        written = dotted_source(callee)
+        if written is None or written.rpartition(".")[2] not in _RECORDER_NAMES:
+            continue
+        resolved = visitor.resolver.resolve(callee, parent)
+        if isinstance(resolved, str) and (resolved in _HTTP_RECORDERS or (
+                resolved.startswith("vcr.") and resolved.endswith("use_cassette"))):
+            return True
+    return not _HTTP_FIXTURES.isdisjoint(parameter_names(node.args))
+
+
+#: what a test double for HTTP stands in for: the hops of a chain into these libraries
+_HTTP_ROOTS: Final = frozenset({"httpx", "httpx2", "requests", "urllib3", "urllib", "http"})
+_MOCK_TRANSPORTS: Final = frozenset({"httpx.MockTransport", "httpx2.MockTransport"})
+#: decorators that replay or stub a test's HTTP (pytest-recording, vcrpy, responses, respx)
+_HTTP_RECORDERS: Final = frozenset({
+    "pytest.mark.vcr", "pytest.mark.default_cassette", "vcr.use_cassette",
+    "responses.activate", "respx.mock",
+})
+_RECORDER_NAMES: Final = frozenset(name.rpartition(".")[2] for name in _HTTP_RECORDERS)
+#: fixtures that stub HTTP for the test that takes them (pytest-httpx, requests-mock, respx)
+_HTTP_FIXTURES: Final = frozenset({"httpx_mock", "requests_mock", "respx_mock"})
 
 
 def _replaced(call: ast.Call) -> set[str]:
