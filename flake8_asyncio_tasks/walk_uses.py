@@ -29,6 +29,12 @@ _ATTRIBUTE_BUILTINS: Final = frozenset({"getattr", "hasattr", "delattr"})
 #: functions with such a call get a summary of their own during a check
 _TASK_LAST_NAMES: Final = frozenset({"create_task", "ensure_future"})
 _LOOP_RUN_LAST_NAMES: Final = frozenset({"run", "run_until_complete", "run_forever"})
+#: asyncio's (and concurrent.futures') callback registrations: what the callback
+#: returns is dropped
+_CALLBACK_REGISTRARS: Final = frozenset({
+    "add_done_callback", "add_signal_handler", "call_at", "call_later", "call_soon",
+    "call_soon_threadsafe",
+})
 
 
 class UseWalk(WalkState):
@@ -118,10 +124,15 @@ class UseWalk(WalkState):
         # list(rows()), sorted(...), "".join(...): the builtin iterates what it is given
         given = "iterate" if (type(func) is _NAME and func.id in _ITERATING) or (
             type(func) is _ATTRIBUTE and func.attr == "join") else "arg"
+        callback = type(func) is _ATTRIBUTE and func.attr in _CALLBACK_REGISTRARS
         for arg in reversed(node.args):
             kind = type(arg)
             if kind is call_type:
                 self._mark(arg, given, scope)
+            elif callback and kind is ast.Lambda:
+                # loop.call_later(1, lambda: asyncio.create_task(work())): the loop
+                # drops what the callback returns, so the task is held by nothing
+                self._mark(arg.body, "expr", scope)
             if kind is not constant_type:
                 push((arg, scope))
         push((func, scope))
