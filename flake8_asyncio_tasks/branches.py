@@ -20,6 +20,7 @@ class BranchQueries(WalkState):
 
     _legacy_decided: bool
     _dead: list[tuple[int, int]] | None
+    _unreachable_ranges: dict[int, list[tuple[int, int]]]
 
     def in_legacy_branch(self, line: int, before: tuple[int, ...] | None = None) -> bool:
         """``line`` is in code that only Pythons older than a version test's run (with
@@ -52,9 +53,35 @@ class BranchQueries(WalkState):
                     last = block[-1]
                     dead.append((block[0].lineno,
                                  getattr(last, "end_lineno", None) or last.lineno))
-            if self.root is not None:
-                dead += _unreachable(self.root.node)
-        return any(first <= line <= last for first, last in dead)
+        if any(first <= line <= last for first, last in dead):
+            return True
+        return self._unreachable(line)
+
+    def _unreachable(self, line: int) -> bool:
+        """``line`` follows a ``return``/``raise``/``continue``/``break`` in its block,
+        in the innermost function (or the module code) holding it; each function's
+        blocks are read once, when a line of it is asked about."""
+        scope = self.root
+        if scope is None:
+            return False
+        function = scope.node
+        while True:
+            for child in scope.children:
+                node = child.node
+                first = getattr(node, "lineno", None)
+                if first is not None and first <= line <= (
+                        getattr(node, "end_lineno", None) or first):
+                    scope = child
+                    if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+                        function = node
+                    break
+            else:
+                break
+        cache = self._unreachable_ranges
+        found = cache.get(id(function))
+        if found is None:
+            found = cache[id(function)] = _unreachable(function)
+        return any(first <= line <= last for first, last in found)
 
     def _decide_version_flags(self) -> None:
         """``PY37_OR_LATER = sys.version_info >= (3, 7)`` bound once at module level, then
@@ -130,13 +157,21 @@ class BranchQueries(WalkState):
 
 
 _TERMINAL = (ast.Return, ast.Raise, ast.Continue, ast.Break)
+_OWN_SCOPES = (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)
 
 
-def _unreachable(tree: ast.AST) -> list[tuple[int, int]]:
-    """The statements that follow a ``return``, ``raise``, ``continue`` or ``break`` in
-    the same block (left behind by an edit, or kept for later): they never run."""
+def _unreachable(function: ast.AST) -> list[tuple[int, int]]:
+    """The statements of ``function`` (a def, or the module) that follow a ``return``,
+    ``raise``, ``continue`` or ``break`` in the same block (left behind by an edit, or
+    kept for later): they never run.  Nested functions and classes are their own."""
     found: list[tuple[int, int]] = []
-    for node in ast.walk(tree):
+    stack: list[ast.AST] = [function]
+    while stack:
+        node = stack.pop()
+        for child in ast.iter_child_nodes(node):
+            if isinstance(child, (ast.stmt, ast.excepthandler, ast.match_case)) and not (
+                    isinstance(child, _OWN_SCOPES)):
+                stack.append(child)
         for field in ("body", "orelse", "finalbody"):
             block = getattr(node, field, None)
             if not isinstance(block, list) or len(block) < 2:

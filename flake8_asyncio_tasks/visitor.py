@@ -178,6 +178,8 @@ class Visitor(BindingWalk, UseWalk, BranchQueries):
         self._legacy_decided = False
         #: (first line, last line) of the arms that a constant flag never takes
         self._dead: list[tuple[int, int]] | None = None
+        #: id(function node) -> its unreachable statements (see BranchQueries)
+        self._unreachable_ranges: dict[int, list[tuple[int, int]]] = {}
         #: attribute names read anywhere (``x.name``, ``getattr(x, "name")``): AIO206
         self.attribute_reads: set[str] = set()
         #: (scope id, name) -> how many of the name's reads are ``for ... in name``
@@ -232,6 +234,7 @@ class Visitor(BindingWalk, UseWalk, BranchQueries):
         self.default_calls = set()
         self._legacy_decided = False
         self._dead = None
+        self._unreachable_ranges = {}
         self.iterations.clear()
         self._own.clear()
         self.function_summarizer = None

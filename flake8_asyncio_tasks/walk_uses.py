@@ -129,7 +129,7 @@ class UseWalk(WalkState):
             kind = type(arg)
             if kind is call_type:
                 self._mark(arg, given, scope)
-            elif callback and kind is ast.Lambda:
+            elif callback and isinstance(arg, ast.Lambda):
                 # loop.call_later(1, lambda: asyncio.create_task(work())): the loop
                 # drops what the callback returns, so the task is held by nothing
                 self._mark(arg.body, "expr", scope)
