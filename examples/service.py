@@ -42,6 +42,7 @@ class PriceWatcher:
 
     async def alert(self, symbol: str, price: float) -> None:
         subprocess.run(["notify-send", f"{symbol} is at {price}"])
+        await asyncio.sleep(60)  # at most one alert a minute
 
 
 watcher = PriceWatcher()
