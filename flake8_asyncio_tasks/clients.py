@@ -1,10 +1,11 @@
 """SDK clients whose API is a tree of resources: ``client.chat.completions.create(...)``.
 
 The LLM and AI service SDKs of 2026 (openai, anthropic, groq, mistralai, cohere, ollama,
-google-genai, huggingface_hub's inference clients) expose one client class per mode: a sync client whose every API method is
-an HTTP request, and an async client whose API methods are coroutine functions.  The
-methods sit under resource attributes (``client.beta.threads.runs.create``), so one
-table row per method would be thousands of rows; a *tree* names the client type once.
+google-genai, huggingface_hub's inference clients) expose one client class per mode: a
+sync client whose every API method is an HTTP request, and an async client whose API
+methods are coroutine functions.  The methods sit under resource attributes
+(``client.beta.threads.runs.create``), so one table row per method would be thousands
+of rows; a *tree* names the client type once.
 
 A call matches a tree when the resolver typed its receiver chain as that client
 (``client = OpenAI()``, ``client: OpenAI``, ``self.client = Anthropic()``) and every

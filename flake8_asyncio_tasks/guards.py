@@ -430,3 +430,28 @@ def is_literal(node: ast.expr, value: object) -> bool:
 def _true_constant(node: ast.expr) -> bool:
     return isinstance(node, ast.Constant) and bool(node.value) and not isinstance(
         node.value, bytes)
+
+
+def self_tokens(tokens: frozenset[str]) -> frozenset[str]:
+    """The tokens about ``self``'s attributes (``"+self.content"``)."""
+    return frozenset(token for token in tokens if ".self." in f".{token.lstrip('!?+')}")
+
+
+def impossible(tokens: frozenset[str]) -> bool:
+    """Tokens that no state satisfies at once: ``"!x"`` (runs only when ``x`` is true)
+    with ``"+x"`` (only when it is false)."""
+    truthy = {token.lstrip("!?") for token in tokens if token[:1] in "!?"}
+    return any(token.lstrip("+?") in truthy for token in tokens if token[:1] == "+")
+
+
+def state_facts(tokens: frozenset[str]) -> dict[str, ast.expr]:
+    """What the guard tokens of a call's branches say of ``self``'s attributes: under
+    ``if self.content:`` (``"!self.content"``) it is true, under the ``else`` or after
+    ``if self.content: return`` (``"+self.content"``) false."""
+    facts: dict[str, ast.expr] = {}
+    for token in tokens:
+        if token.startswith("!self."):
+            facts[token[1:]] = ast.Constant(value=True)
+        elif token.startswith("+self."):
+            facts[token[1:]] = ast.Constant(value=False)
+    return facts

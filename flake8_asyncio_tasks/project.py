@@ -30,7 +30,7 @@ from dataclasses import dataclass
 from typing import Final
 
 from flake8_asyncio_tasks.faults import debug_requested
-from flake8_asyncio_tasks.guards import satisfied_by
+from flake8_asyncio_tasks.guards import satisfied_by, state_facts
 from flake8_asyncio_tasks.layout import (
     Location,
     locate,
@@ -455,7 +455,7 @@ class Project:
                     # known here and as the branches around the call fix it
                     handed.update((key, value) for key, value in (arguments or {}).items()
                                   if key.startswith("self."))
-                    handed.update(_state_facts(tokens))
+                    handed.update(state_facts(tokens))
                 state = (ref.dotted, _signature(handed))
                 if state not in seen:
                     seen.add(state)
@@ -524,19 +524,6 @@ def _handed(passed: tuple[tuple[str, Passed], ...], names: tuple[str, ...],
         else:
             handed[name] = as_value(kind, value) or _UNREAD
     return handed
-
-
-def _state_facts(tokens: frozenset[str]) -> dict[str, ast.expr]:
-    """What the guard tokens of a call's branches say of ``self``'s attributes: under
-    ``if self.content:`` (``"!self.content"``) it is true, under the ``else`` or after
-    ``if self.content: return`` (``"+self.content"``) false."""
-    facts: dict[str, ast.expr] = {}
-    for token in tokens:
-        if token.startswith("!self."):
-            facts[token[1:]] = ast.Constant(value=True)
-        elif token.startswith("+self."):
-            facts[token[1:]] = ast.Constant(value=False)
-    return facts
 
 
 def _signature(given: dict[str, ast.expr] | None) -> tuple[tuple[str, object], ...]:

@@ -46,10 +46,10 @@ from flake8_asyncio_tasks.tables import COROUTINE_DECORATORS
 from flake8_asyncio_tasks.tasks import TaskCheck, idle_module_loops, kind_is_task
 from flake8_asyncio_tasks.transitive import (
     cached_once,
-    module_constant,
     call_parameters,
     is_plain,
     iterated,
+    module_constant,
     probes_running_loop,
 )
 from flake8_asyncio_tasks.visitor import CallSite, Unresolved, Visitor, decorator_callee

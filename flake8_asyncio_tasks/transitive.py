@@ -23,8 +23,10 @@ from flake8_asyncio_tasks.guards import (
     add_tokens,
     arguments_by_name,
     equality,
+    impossible,
     renamed_token,
     satisfied_by,
+    self_tokens,
     skips,
 )
 from flake8_asyncio_tasks.names import (
@@ -300,8 +302,8 @@ def _drop_skipped_edges(
                 continue
             parameters = call_parameters(callee)
             kept = [edge for edge in edges if not skips(edge[2], parameters, alternatives)
-                    and not (_on_self(edge[2]) and all(_impossible(
-                        edge_guards.get(id(edge[2]), frozenset()) | _self_tokens(way))
+                    and not (_on_self(edge[2]) and all(impossible(
+                        edge_guards.get(id(edge[2]), frozenset()) | self_tokens(way))
                         for way in alternatives))]
             if len(kept) < len(edges):
                 callers[callee_key] = kept
@@ -331,8 +333,8 @@ def _ways_of_blocking(blocking: set[int], guards: dict[int, list[frozenset[str]]
                 inner = ways.get(callee_key)
                 if inner is not None and callee_key in ways and _on_self(call):
                     for way in inner:
-                        tokens = around | _self_tokens(way)
-                        if not _impossible(tokens):
+                        tokens = around | self_tokens(way)
+                        if not impossible(tokens):
                             found = add_tokens(found, tokens)
                             if found is None:
                                 break
@@ -352,18 +354,6 @@ def _on_self(call: ast.Call) -> bool:
     func = call.func
     return isinstance(func, ast.Attribute) and isinstance(func.value, ast.Name) and (
         func.value.id == "self")
-
-
-def _self_tokens(tokens: frozenset[str]) -> frozenset[str]:
-    """The tokens about ``self``'s attributes (``"+self.content"``)."""
-    return frozenset(token for token in tokens if ".self." in f".{token.lstrip('!?+')}")
-
-
-def _impossible(tokens: frozenset[str]) -> bool:
-    """Tokens that no state satisfies at once: ``"!x"`` (runs only when ``x`` is true)
-    with ``"+x"`` (only when it is false)."""
-    truthy = {token.lstrip("!?") for token in tokens if token[:1] in "!?"}
-    return any(token.lstrip("+?") in truthy for token in tokens if token[:1] == "+")
 
 
 def _forward_guards(
