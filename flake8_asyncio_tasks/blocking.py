@@ -36,6 +36,7 @@ from flake8_asyncio_tasks.guards import (
 from flake8_asyncio_tasks.names import (
     Scope,
     Value,
+    _is_none,
     display_name,
     dotted_source,
     enclosing_ifs,
@@ -52,6 +53,7 @@ from flake8_asyncio_tasks.rules import (
 from flake8_asyncio_tasks.settings import Settings
 from flake8_asyncio_tasks.streams import descriptor, opened_here, stream_parameter, wraps_descriptor
 from flake8_asyncio_tasks.tables import (
+    ANSWERED_BY_KEYWORD,
     BLOCKING_ANY_METHOD,
     BLOCKING_ANY_MODULES,
     BLOCKING_CALLS,
@@ -259,6 +261,10 @@ class BlockingCheck:
             return True  # await asyncio.wrap_future(f) first: f.result() is at hand
         if ref in PROCESS_WAITS and exited_before(site):
             return True  # while p.poll() is None: await asyncio.sleep(0.1); p.wait()
+        answered = ANSWERED_BY_KEYWORD.get(ref)
+        if answered is not None and any(keyword.arg == answered and not _is_none(
+                keyword.value) for keyword in node.keywords):
+            return True  # litellm.completion(..., mock_response="hi"): no request
         if ref in SLEEPS_BY_ARGUMENT:
             given = argument_values(node, *SLEEPS_BY_ARGUMENT[ref])
             # no interval, interval=None or 0: it compares with the last call, no sleep

@@ -36,7 +36,13 @@ as a *guard token* over a range of the function:
 - ``"^colour=async"`` / ``"^?colour=async"``: the range runs only when ``colour`` is not
   ``"async"`` (the ``else`` of ``if colour == "async":``, or what follows ``if colour ==
   "async": return ...``: the sync half of code written for both); a call passing
-  ``"async"`` (for the second, defaulting to it) skips it.
+  ``"async"`` (for the second, defaulting to it) skips it;
+- ``"<name=soidc/"`` / ``"<?name=..."``: the range runs only when the string ``name``
+  starts (``s``) or ends (``e``) with one of the affixes after the kind letter
+  (NUL-separated: ``if name.startswith(("oidc/", "file/")):``, what follows ``if not
+  name.startswith("oidc/"): return``); a call passing a string constant (or an
+  f-string whose constant head decides it) with none of them skips it; for the second
+  (a default that is such a constant), so does leaving it out.
 
 A blocking call gets every token of the ranges around it: a call of the function skips
 it when the call satisfies *one* of them.  The function as a whole is skipped when the
@@ -111,6 +117,9 @@ def flag_tests(test: ast.expr, scope: Scope) -> tuple[list[str], list[str]]:
         token = _mode_token(part, parameters, defaults, body=True)
         if token is not None:
             body.append(token)
+        token = _affix_token(part, parameters, defaults, negated=False)
+        if token is not None:
+            body.append(token)
     for part in disjuncts:  # the else needs every part false
         given = _none_test(part, negated=False)
         if given in parameters:  # the else of if timeout is None: one is given
@@ -121,7 +130,57 @@ def flag_tests(test: ast.expr, scope: Scope) -> tuple[list[str], list[str]]:
         token = _mode_token(part, parameters, defaults, body=False)
         if token is not None:
             orelse.append(token)
+        token = _affix_token(part, parameters, defaults, negated=True)
+        if token is not None:
+            orelse.append(token)
     return body, orelse
+
+
+#: ``name.startswith(...)`` / ``name.endswith(...)``: the token's kind letter
+_AFFIX_METHODS: Final = {"startswith": "s", "endswith": "e"}
+
+
+def _affix_token(part: ast.expr, parameters: set[str], defaults: dict[str, ast.expr],
+                 negated: bool) -> str | None:
+    """The token of ``name.startswith("oidc/")`` on a parameter (``negated``: of ``not
+    name.startswith(...)``, whose ``else`` or exit it guards); see the module."""
+    if negated:
+        if not (isinstance(part, ast.UnaryOp) and isinstance(part.op, ast.Not)):
+            return None
+        part = part.operand
+    if not (isinstance(part, ast.Call) and isinstance(part.func, ast.Attribute)
+            and part.func.attr in _AFFIX_METHODS and isinstance(part.func.value, ast.Name)
+            and len(part.args) == 1 and not part.keywords):
+        return None
+    name = part.func.value.id
+    if name not in parameters:
+        return None
+    arg = part.args[0]
+    values = arg.elts if isinstance(arg, ast.Tuple) else [arg]
+    affixes = [v.value for v in values if isinstance(v, ast.Constant)
+               and isinstance(v.value, str) and v.value and "\0" not in v.value]
+    if not affixes or len(affixes) != len(values):
+        return None
+    payload = _AFFIX_METHODS[part.func.attr] + "\0".join(affixes)
+    default = defaults.get(name)
+    optional = default is not None and _misses_affixes(default, payload)
+    return f"<{'?' if optional else ''}{name}={payload}"
+
+
+def _misses_affixes(value: ast.expr, payload: str) -> bool:
+    """The string ``value`` (a constant, or an f-string's constant head) has none of the
+    affixes of a ``<`` token's ``payload``; anything else may have one."""
+    kind, affixes = payload[0], payload[1:].split("\0")
+    if isinstance(value, ast.Constant) and isinstance(value.value, str):
+        text = value.value
+        return not any(text.startswith(a) if kind == "s" else text.endswith(a)
+                       for a in affixes)
+    if kind == "s" and isinstance(value, ast.JoinedStr) and value.values and isinstance(
+            head := value.values[0], ast.Constant) and isinstance(head.value, str):
+        # f"env/{x}": the head decides when it and each affix differ in their overlap
+        start = head.value
+        return all(start[:len(a)] != a[:len(start)] for a in affixes)
+    return False
 
 
 def equality(part: ast.expr) -> tuple[str, ast.Constant] | None:
@@ -221,6 +280,34 @@ def _given_token(name: str, defaults: dict[str, ast.expr]) -> str:
     of ``None``, leaving it out) skips it."""
     default = defaults.get(name)
     return ("&?" if default is not None and _is_none(default) else "&") + name
+
+
+def token_parameter(token: str) -> tuple[str, str]:
+    """``(prefix, parameter)`` of a parameter's token (``"!?"``, ``"=kind=file"`` ->
+    ``("=", "kind")``...); the prefix is ``"~"`` for a queue token (no parameter)."""
+    if token[:1] in "=^<":
+        optional = token[1:2] == "?"
+        start = 2 if optional else 1
+        return token[:start], token[start:].partition("=")[0]
+    name = token.lstrip("!?+0~%&")
+    return token[:len(token) - len(name)], name
+
+
+def renamed_parameter_token(token: str, name: str, default: ast.expr | None) -> str:
+    """``token`` (a helper's, see :func:`token_parameter`) for the caller's parameter
+    ``name`` that the caller passes on; its default decides the ``?`` forms."""
+    prefix, _ = token_parameter(token)
+    if prefix[:1] not in ("=", "^", "<"):
+        return renamed_token(prefix, name, default)
+    kind = prefix[0]
+    payload = token[len(prefix):].partition("=")[2]
+    if kind == "<":
+        optional = default is not None and _misses_affixes(default, payload)
+    else:
+        given = default.value if isinstance(default, ast.Constant) else _NO_DEFAULT
+        optional = (given is not _NO_DEFAULT and given != payload) if kind == "=" else (
+            given == payload)
+    return f"{kind}{'?' if optional else ''}{name}={payload}"
 
 
 def renamed_token(prefix: str, name: str, default: ast.expr | None) -> str:
@@ -378,6 +465,11 @@ def satisfied_by(given: dict[str, ast.expr], alternatives: Alternatives,
             optional = token[1:2] == "?"
             value = given.get(token[2:] if optional else token[1:])
             return optional if value is None else _literal(value)
+        if first == "<":
+            optional = token[1:2] == "?"
+            name, _, payload = token[2 if optional else 1:].partition("=")
+            value = given.get(name)
+            return optional if value is None else _misses_affixes(value, payload)
         if first == "0":
             optional = token[1] == "?"
             value = given.get(token[2:] if optional else token[1:])

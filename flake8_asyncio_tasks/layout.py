@@ -87,7 +87,8 @@ def _packages_above(directory: str) -> tuple[tuple[str, ...], str, tuple[str, ..
     the top one sits in, and the roots absolute imports are searched in."""
     parts: list[str] = []
     package_dirs = 0
-    while os.path.isfile(os.path.join(directory, "__init__.py")) and package_dirs < _MAX_LEVELS:
+    while package_dirs < _MAX_LEVELS and (os.path.isfile(os.path.join(
+            directory, "__init__.py")) or _inside_a_package(directory)):
         parent, base = os.path.split(directory)
         if not base.isidentifier() or parent == directory:
             break
@@ -101,6 +102,25 @@ def _packages_above(directory: str) -> tuple[tuple[str, ...], str, tuple[str, ..
             if extra not in roots and os.path.isdir(extra):
                 roots.append(extra)
     return tuple(parts), directory, tuple(roots)
+
+
+#: directories without ``__init__.py`` between a module and a regular package above it
+_MAX_NAMESPACE_LEVELS: Final = 3
+
+
+def _inside_a_package(directory: str) -> bool:
+    """``directory`` has no ``__init__.py`` but sits (through at most a few more such
+    directories) inside a regular package: a namespace portion that Python imports
+    as ``pkg.sub`` (``litellm/secret_managers/main.py`` is ``litellm.secret_managers.main``)."""
+    current = directory
+    for _ in range(_MAX_NAMESPACE_LEVELS):
+        parent = os.path.dirname(current)
+        if parent == current or not os.path.basename(current).isidentifier():
+            return False
+        if os.path.isfile(os.path.join(parent, "__init__.py")):
+            return True
+        current = parent
+    return False
 
 
 def _project_top(directory: str) -> str | None:

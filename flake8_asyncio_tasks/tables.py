@@ -636,6 +636,12 @@ SLEEPS_BY_ARGUMENT: Final[Mapping[str, tuple[int, str]]] = {
     "psutil.cpu_percent": (0, "interval"),
     "psutil.cpu_times_percent": (0, "interval"),
 }
+#: calls that make no request when given a keyword that supplies the answer:
+#: litellm returns ``mock_response`` as the model's reply (its testing switch)
+ANSWERED_BY_KEYWORD: Final[Mapping[str, str]] = {
+    f"litellm.{name}": "mock_response"
+    for name in ("completion", "text_completion", "embedding", "image_generation")
+}
 #: calls that return at once when an argument includes a flag:
 #: callee -> (position, keyword, flag names)
 FLAGGED_CALLS: Final[Mapping[str, tuple[int, str, frozenset[str]]]] = {

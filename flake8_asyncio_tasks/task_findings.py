@@ -116,8 +116,10 @@ def check(visitor: Visitor, tasks: TaskCheck) -> Iterator[Finding]:
                 yield Finding(node.lineno, node.col_offset, rule.format(call=name))
             elif kind == KIND_TASK and usage == "assign" and unread_target(site) and (
                     id(node) not in on_unrun_loop):
-                yield Finding(node.lineno, node.col_offset,
-                              UNUSED_TASK.format(name=site.target, call=name))
+                # _ = create_task(...): the name says "thrown away", and so it is
+                yield Finding(node.lineno, node.col_offset, DISCARDED_TASK.format(
+                    call=name) if site.target == "_" else UNUSED_TASK.format(
+                    name=site.target, call=name))
         elif kind == KIND_COROUTINE:
             if usage == "late":
                 rest = site.target or "[...]"

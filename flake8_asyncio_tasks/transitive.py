@@ -24,10 +24,11 @@ from flake8_asyncio_tasks.guards import (
     arguments_by_name,
     equality,
     impossible,
-    renamed_token,
+    renamed_parameter_token,
     satisfied_by,
     self_tokens,
     skips,
+    token_parameter,
 )
 from flake8_asyncio_tasks.names import (
     AnnotatedValue,
@@ -74,7 +75,7 @@ class _Summary:
     root: tuple[str, str]  # (blocking call, or the project chain to it; where it is)
     via: FunctionRef | None  # the helper it calls that blocks; None: it blocks itself
     depth: int  # functions in the chain, this one included
-    tail: tuple[str, ...]  # the last (at most two) function names of the chain
+    tail: tuple[str, ...]  # the last (at most two) hops of the chain, as _hop spells them
 
 
 def is_plain(ref: FunctionRef, resolver: Resolver) -> bool:
@@ -219,6 +220,11 @@ def _constructs(site: CallSite, ref: FunctionRef) -> bool:
     func = site.node.func
     return ref.node.name == "__init__" and not (
         isinstance(func, ast.Attribute) and func.attr == "__init__")
+
+
+def _hop(ref: FunctionRef) -> str:
+    """A hop of a chain in one module, with the line of its ``def``: ``load() (line 4)``."""
+    return f"{hop_name(ref)}() (line {ref.node.lineno})"
 
 
 def hop_name(ref: FunctionRef) -> str:
@@ -396,7 +402,7 @@ def _forward_guards(
                 best = direct.get(key)
                 _, root, where = direct[callee_key]
                 if best is None or position < best[0]:
-                    direct[key] = (position, f"{hop_name(callee)}() -> {root}", where)
+                    direct[key] = (position, f"{_hop(callee)} -> {root}", where)
             callers[callee_key] = kept
         if not changed:
             return
@@ -436,14 +442,13 @@ def _renamed(call: ast.Call, parameters: tuple[str, ...], alternatives: Alternat
             continue  # this wait is skipped by the call's own constants
         mine = set()
         for token in tokens:
-            prefix = token[:len(token) - len(token.lstrip("!?+0~%&"))]
-            name = token[len(prefix):]
+            prefix, name = token_parameter(token)
             value = given.get(name)
             if prefix.startswith("~") or not isinstance(value, ast.Name) or (
                     value.id not in own or len(caller.scope.bindings.get(value.id, ())) != 1):
                 continue
             # a parameter the caller passes on: its own default decides the "?" forms
-            mine.add(renamed_token(prefix, value.id, defaults.get(value.id)))
+            mine.add(renamed_parameter_token(token, value.id, defaults.get(value.id)))
         if not mine:
             return None
         renamed.append(frozenset(mine))
@@ -582,9 +587,7 @@ class TransitiveCheck:
                         handed, unless, self._nonempty(site)):
                     continue  # from_file(path, file=buf): the open() needs file=None
                 call, where = summary.root
-                names = [f"{name}()" if name != "..." else name
-                         for name in self._chain(summary, ref)]
-                chain_text = " -> ".join([*names, f"{call} ({where})"])
+                chain_text = " -> ".join([*self._chain(summary, ref), f"{call} ({where})"])
                 written = written or spelled(site.node.func)
             lazy = ref.summary.generator if isinstance(ref, ProjectFunction) else (
                 ref.scope.is_generator)
@@ -607,9 +610,9 @@ class TransitiveCheck:
     def _chain(self, summary: _Summary, ref: FunctionRef) -> list[str]:
         """Function names from ``ref`` to the root; long chains keep both ends only."""
         limit = 2 if summary.depth > _MAX_CHAIN else _MAX_CHAIN
-        chain = [hop_name(ref)]
+        chain = [_hop(ref)]
         while summary.via is not None and len(chain) < limit:
-            chain.append(hop_name(summary.via))
+            chain.append(_hop(summary.via))
             summary = self.summaries[id(summary.via.node)]
         if len(chain) == limit and summary.via is not None:
             chain += ["...", *summary.tail]
@@ -683,8 +686,7 @@ class TransitiveCheck:
         for key, (_, call, where) in sorted(direct.items(), key=lambda item: item[1][0]):
             if key in aware:
                 continue
-            name = hop_name(self._refs[key])
-            self.summaries[key] = _Summary((call, where), None, 1, (name,))
+            self.summaries[key] = _Summary((call, where), None, 1, (_hop(self._refs[key]),))
             queue.append(key)
         while queue:
             callee_key = queue.popleft()
@@ -695,7 +697,7 @@ class TransitiveCheck:
                 if caller_key in self.summaries or caller_key in aware:
                     continue
                 tail = reached.tail if len(reached.tail) == 2 else (
-                    hop_name(caller), *reached.tail)
+                    _hop(caller), *reached.tail)
                 self.summaries[caller_key] = _Summary(
                     reached.root, callee_ref, reached.depth + 1, tail)
                 queue.append(caller_key)

@@ -74,4 +74,4 @@ def test_configured_acquire_is_a_root_of_a_helper_chain(tmp_path: Path) -> None:
                         "--asyncio-blocking-calls=mylib.Pool.acquire", str(path))
     assert result.stdout.strip() == (
         f"{path}:11:5: AIO109 helper() blocks the event loop in coroutine 'main': helper() "
-        "-> mylib.Pool.acquire() (line 7); use await asyncio.to_thread(helper, ...)")
+        "(line 6) -> mylib.Pool.acquire() (line 7); use await asyncio.to_thread(helper, ...)")

@@ -49,7 +49,8 @@ def test_long_chain_is_reported_with_a_shortened_chain() -> None:
     text = findings[0].text
     assert text.startswith("AIO109 helper_49() blocks the event loop in coroutine 'main': ")
     assert (
-        "helper_49() -> helper_48() -> ... -> helper_1() -> helper_0() -> time.sleep() (line 4)"
+        "helper_49() (line 150) -> helper_48() (line 147) -> ... -> helper_1() (line 6) "
+        "-> helper_0() (line 3) -> time.sleep() (line 4)"
         in text
     )
     assert text.endswith("; use await asyncio.to_thread(helper_49, ...)")

@@ -1,0 +1,19 @@
+"""Secrets read in coroutines: a constant name without the prefix that reads a file
+never reaches the open() (AIO109 only where the name may have it)."""
+import asyncio
+
+from shop.vault.secrets import get_secret, get_secret_str, read_key
+
+
+async def api_keys(user: str) -> list[str | None]:
+    await asyncio.sleep(0)
+    return [
+        get_secret_str("OPENAI_API_KEY"),
+        get_secret("os.environ/HOME"),
+        read_key("API_TOKEN"),
+        get_secret(f"env/{user}"),
+        get_secret_str("file/token.txt"),  # error: AIO109
+        get_secret_str(user),  # error: AIO109
+        read_key("client.pem"),  # error: AIO109
+        get_secret(f"fi{user}"),  # error: AIO109
+    ]
