@@ -434,6 +434,10 @@ class Resolver:
             return None
         return self._inherited(binding[0].ref, attr, depth + 1)
 
+    def inherited(self, cls: ClassRef, attr: str) -> Ref | None:
+        """What ``attr`` is in the bases of ``cls`` (see :meth:`_inherited`)."""
+        return self._inherited(cls, attr, 0)
+
     def _inherited(self, cls: ClassRef, attr: str, depth: int) -> Ref | None:
         """``attr`` from the bases of ``cls``, left to right, depth first.
 

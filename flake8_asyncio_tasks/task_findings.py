@@ -28,7 +28,7 @@ from flake8_asyncio_tasks.names import (
     never_suspends,
     spelled,
 )
-from flake8_asyncio_tasks.refs import FunctionRef, ProjectFunction
+from flake8_asyncio_tasks.refs import ClassRef, FunctionRef, ProjectFunction
 from flake8_asyncio_tasks.rules import (
     AWAIT_BINDS_LATE,
     DISCARDED_AWAITABLE,
@@ -58,6 +58,7 @@ from flake8_asyncio_tasks.tasks import (
     unread_target,
 )
 from flake8_asyncio_tasks.visitor import CallSite, Finding, Visitor
+from flake8_asyncio_tasks.walk_bindings import LIBRARY_TOPS
 
 _CONSUMER_LAST_NAMES: Final = spelled_last_names(VALUE_CONSUMERS)
 
@@ -293,7 +294,26 @@ def _plain_result(site: CallSite, visitor: Visitor) -> str | None:
     if isinstance(returns, ast.Subscript):
         returns = returns.value  # dict[str, int] is a dict
     declared = visitor.resolver.resolve(returns, function.parent)
-    return declared if isinstance(declared, str) and declared in PLAIN_RESULTS else None
+    if not (isinstance(declared, str) and declared in PLAIN_RESULTS):
+        return None
+    if function.parent.kind is ScopeKind.CLASS and _overrides_a_coroutine(
+            node.name, function.parent, visitor):
+        # def watch(self) -> list: return self.watch_many(...) overriding an async def
+        # watch of a base: callers await it as the base's coroutine, so it runs
+        return None
+    return declared
+
+
+def _overrides_a_coroutine(name: str, cls: Scope, visitor: Visitor) -> bool:
+    """A base of the class (this module's or the project's) defines ``name`` as an
+    ``async def``, or may: a base from a module that is no known library (another module
+    of the project, read or not) may define anything."""
+    inherited = visitor.resolver.inherited(ClassRef(cls, True), name)
+    if isinstance(inherited, FunctionRef):
+        return inherited.is_async
+    if isinstance(inherited, str):
+        return inherited.partition(".")[0] not in LIBRARY_TOPS
+    return isinstance(inherited, ProjectFunction) and inherited.summary.coroutine
 
 
 def _consumed_arguments(visitor: Visitor, tasks: TaskCheck) -> dict[int, str]:

@@ -45,7 +45,7 @@ GENERATOR_COROUTINES: Final = frozenset({
 _PATCHERS: Final = frozenset({"dict", "multiple", "object", "patch"})
 #: top-level modules that are libraries: the standard library and those the tables name
 #: (a project of that name, checked from inside, is still its own first party)
-_LIBRARY_TOPS: Final = frozenset(sys.stdlib_module_names) | frozenset(
+LIBRARY_TOPS: Final = frozenset(sys.stdlib_module_names) | frozenset(
     name.partition(".")[0] for table in (BLOCKING_CALLS, RETURNS) for name in table)
 
 
@@ -257,7 +257,7 @@ class BindingWalk(WalkState):
             # a library's name imported as itself is a table entry only under its own
             # name (the tables list libraries' re-exports); a renamed one, or one of the
             # project's modules (``pause = time.sleep`` there), may be any entry
-            library = not node.level and top in _LIBRARY_TOPS and (
+            library = not node.level and top in LIBRARY_TOPS and (
                 not self.package or top != self.package[0])
             (self.from_imported if library and not alias.asname else self.indirect_names).add(
                 local)
