@@ -264,8 +264,10 @@ GET_EVENT_LOOP_OUTSIDE: Final = Rule(
     "AIO300",
     "get-event-loop-outside-coroutine",
     "asyncio.get_event_loop() outside a coroutine (deprecated, fails without a loop)",
-    "asyncio.get_event_loop() outside a coroutine is deprecated when no loop runs; use {fix}",
-    "asyncio.run(main()), or asyncio.get_running_loop() in code the loop calls",
+    "asyncio.get_event_loop() outside a coroutine raises on Python 3.14 when no loop is set "
+    "(deprecated since 3.12); use {fix}",
+    "asyncio.get_running_loop() in code the loop calls, or asyncio.run() where the program "
+    "starts its loop",
 )
 GET_EVENT_LOOP_INSIDE: Final = Rule(
     "AIO301",

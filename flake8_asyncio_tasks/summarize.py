@@ -30,6 +30,7 @@ from flake8_asyncio_tasks.names import (
     parameter_names,
     qualname,
 )
+from flake8_asyncio_tasks.probes import probes_running_loop
 from flake8_asyncio_tasks.refs import ClassRef, FunctionRef, Ref
 from flake8_asyncio_tasks.resolver import Resolver
 from flake8_asyncio_tasks.rules import LOOP_RUN_IN_COROUTINE
@@ -50,7 +51,6 @@ from flake8_asyncio_tasks.transitive import (
     is_plain,
     iterated,
     module_constant,
-    probes_running_loop,
 )
 from flake8_asyncio_tasks.visitor import CallSite, Unresolved, Visitor, decorator_callee
 
@@ -240,7 +240,8 @@ class _Builder:
             defaults=_defaults(ref.node) if handing else (),
             instant=coroutine and isinstance(ref.node, ast.AsyncFunctionDef) and (
                 never_suspends(ref.node)),
-            returns_self=plain and self.resolver.returns_self(ref, 0))
+            returns_self=plain and self.resolver.returns_self(ref, 0),
+            probes_loop=frame is not None and frame.aware)
 
     def _calls(self, frame: _Frame) -> tuple[tuple[str, int, bool, bool], ...]:
         """``frame``'s calls, each marked when it skips every direct blocking call of the

@@ -84,6 +84,9 @@ class FunctionSummary:
     instant: bool = False
     #: a method annotated ``-> Self``: it returns an instance of its receiver's class
     returns_self: bool = False
+    #: a sync function that asks whether a loop runs (``try: get_running_loop()``):
+    #: ``if in_loop(): asyncio.get_event_loop()`` has a loop (AIO300)
+    probes_loop: bool = False
     #: for each of ``calls``: the guard tokens of the branches around the call (it runs
     #: only as they say), and what the call passes, as (parameter name, or ``#i`` for
     #: position i; then ``("p", name)`` for this function's own parameter ``name``,

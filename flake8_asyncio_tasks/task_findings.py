@@ -28,6 +28,7 @@ from flake8_asyncio_tasks.names import (
     never_suspends,
     spelled,
 )
+from flake8_asyncio_tasks.probes import legacy_fallback, loop_checked
 from flake8_asyncio_tasks.refs import ClassRef, FunctionRef, ProjectFunction
 from flake8_asyncio_tasks.rules import (
     AWAIT_BINDS_LATE,
@@ -374,6 +375,10 @@ def _get_event_loop(site: CallSite, kind: int, visitor: Visitor) -> Iterator[Fin
         return  # nest_asyncio.apply() replaced get_event_loop with one that makes a loop
     if _after_call(site, visitor, "set_event_loop", "asyncio.set_event_loop", same_block=True):
         return  # set_event_loop(loop) just before: the loop set is what it returns
+    if legacy_fallback(site, site.scope.enclosing_function().node):
+        return  # except AttributeError: of get_running_loop(): Python 3.6 and older
+    if loop_checked(site, visitor):
+        return  # if in_loop(): get_event_loop(): a helper just said a loop is there
     if id(node) in visitor.default_calls:
         # def connect(loop=asyncio.get_event_loop()): one loop, fetched at import time
         yield Finding(node.lineno, node.col_offset, GET_EVENT_LOOP_OUTSIDE.format(

@@ -42,6 +42,7 @@ from flake8_asyncio_tasks.names import (
     parameter_defaults,
     spelled,
 )
+from flake8_asyncio_tasks.probes import probes_running_loop
 from flake8_asyncio_tasks.refs import (
     ClassRef,
     FunctionRef,
@@ -65,7 +66,6 @@ _MAX_CHAIN = 6
 
 #: calls that ask whether code runs on an event loop's thread (any module's spelling:
 #: zeroconf's own ``get_running_loop()`` wraps asyncio's)
-_RUNNING_PROBES = frozenset({"get_running_loop", "_get_running_loop"})
 
 
 @dataclass(frozen=True, slots=True)
@@ -466,29 +466,6 @@ def call_parameters(ref: FunctionRef) -> tuple[str, ...]:
             for d in ref.node.decorator_list):
         names = names[1:]
     return names
-
-
-def probes_running_loop(site: CallSite, visitor: Visitor) -> bool:
-    """``site`` asks whether its function runs on the loop's thread: a call of
-    ``get_running_loop()`` (asyncio's or a wrapper of the same name) that is tested or
-    sits in a ``try`` that catches ``RuntimeError``, or ``loop.is_running()`` tested on
-    a receiver named as a loop.  A sync function that asks decides at run time what to
-    do on the loop (zeroconf's ``close()`` joins its thread only when it is not called
-    from the loop), so whether it blocks there is unknown, and unknown means silent.
-    ``loop = asyncio.get_running_loop()`` alone only fetches the loop: no probe."""
-    last = site.last
-    if last in _RUNNING_PROBES:
-        return site.usage in ("truth", "compare") or visitor.in_try_catching(
-            site, "RuntimeError")
-    if last != "is_running" or site.usage not in ("truth", "compare"):
-        return False
-    func = site.node.func
-    if not isinstance(func, ast.Attribute):
-        return False
-    receiver = func.value
-    name = receiver.attr if isinstance(receiver, ast.Attribute) else (
-        receiver.id if isinstance(receiver, ast.Name) else "")
-    return name.lower().endswith("loop")
 
 
 def project_function(site: CallSite, visitor: Visitor,

@@ -314,7 +314,7 @@ PINNED_OUTPUT = """\
 snippet.py:10:5: AIO100 blocking call time.sleep() in coroutine 'poll'; use await asyncio.sleep()
 snippet.py:11:5: AIO109 nap() blocks the event loop in coroutine 'poll': nap() (line 5) -> time.sleep() (line 6); use await asyncio.to_thread(nap, ...)
 snippet.py:12:5: AIO200 result of asyncio.create_task() is discarded and may be garbage-collected mid-flight; keep a reference to it or use asyncio.TaskGroup
-snippet.py:16:8: AIO300 asyncio.get_event_loop() outside a coroutine is deprecated when no loop runs; use asyncio.run(main()), or asyncio.get_running_loop() in code the loop calls
+snippet.py:16:8: AIO300 asyncio.get_event_loop() outside a coroutine raises on Python 3.14 when no loop is set (deprecated since 3.12); use asyncio.get_running_loop() in code the loop calls, or asyncio.run() where the program starts its loop
 """  # noqa: E501
 
 
