@@ -132,9 +132,42 @@ def check(visitor: Visitor, tasks: TaskCheck) -> Iterator[Finding]:
                     call=spelled(node.func), problem=applied, rest=rest))
                 continue
             misuse = _misused(site, visitor, consumed.get(id(node)))
-            if misuse is not None:
+            if misuse is not None and not _only_if_sync(site):
                 yield Finding(node.lineno, node.col_offset,
                               UNAWAITED_COROUTINE.format(call=name, problem=misuse))
+
+
+
+
+def _only_if_sync(site: CallSite) -> bool:
+    """The call runs only where its callee is no coroutine function: in the body of
+    ``if not inspect.iscoroutinefunction(self.close):`` or the ``else`` of ``if
+    iscoroutinefunction(self.close):`` around ``self.close()`` (code shared by a sync
+    and an async variant, as unasync generates), which never runs for a coroutine."""
+    func = ast.dump(site.node.func)
+    where = (site.node.lineno, site.node.col_offset)
+    function = site.scope.enclosing_function().node
+
+    def tests(test: ast.expr) -> bool:
+        return isinstance(test, ast.Call) and len(test.args) == 1 and isinstance(
+            test.func, (ast.Name, ast.Attribute)) and (
+            test.func.id if isinstance(test.func, ast.Name) else test.func.attr) in (
+            "iscoroutinefunction",) and ast.dump(test.args[0]) == func
+
+    def holds(block: list[ast.stmt]) -> bool:
+        return bool(block) and (block[0].lineno, block[0].col_offset) <= where <= (
+            block[-1].end_lineno or block[-1].lineno, block[-1].end_col_offset or 0)
+
+    for node in ast.walk(function):
+        if not isinstance(node, ast.If):
+            continue
+        test = node.test
+        if isinstance(test, ast.UnaryOp) and isinstance(test.op, ast.Not) and tests(
+                test.operand) and holds(node.body):
+            return True
+        if tests(test) and holds(node.orelse):
+            return True
+    return False
 
 
 def _instant(site: CallSite, tasks: TaskCheck) -> bool:
