@@ -42,6 +42,7 @@ from flake8_asyncio_tasks.rules import (
     with_note,
 )
 from flake8_asyncio_tasks.tables import (
+    LOOPS,
     NEW_LOOPS,
     PLAIN_RESULTS,
     VALUE_CONSUMERS,
@@ -99,6 +100,7 @@ def check(visitor: Visitor, tasks: TaskCheck) -> Iterator[Finding]:
         yield finding
     if "weakref" in visitor.imported_modules:
         yield from _weakly_kept(visitor, tasks)
+    yield from _factory_callbacks(visitor, tasks)
     for site, kind, name in classified:
         node = site.node
         usage = site.usage
@@ -168,6 +170,37 @@ def _only_if_sync(site: CallSite) -> bool:
         if tests(test) and holds(node.orelse):
             return True
     return False
+
+
+#: a loop's callback registrations -> the position of the callback
+_CALLBACK_POSITIONS: Final = {"call_soon": 0, "call_soon_threadsafe": 0, "call_later": 1,
+                              "call_at": 1}
+
+
+def _factory_callbacks(visitor: Visitor, tasks: TaskCheck) -> Iterator[Finding]:
+    """AIO200 for ``loop.call_soon_threadsafe(asyncio.create_task, listen())``: the loop
+    calls the task factory and drops what it returns, the task (a callback that is a
+    lambda making one is marked where the walk reads it)."""
+    resolver = tasks.resolver
+    for site in visitor.calls:
+        position = _CALLBACK_POSITIONS.get(site.last or "")
+        node = site.node
+        if position is None or len(node.args) <= position + 1 or not isinstance(
+                node.func, ast.Attribute):
+            continue
+        callback = node.args[position]
+        if not isinstance(callback, (ast.Name, ast.Attribute)):
+            continue
+        if resolver.resolve(node.func.value, site.scope) not in LOOPS:
+            continue
+        made = resolver.resolve(callback, site.scope)
+        if not isinstance(made, str) or not (made in tasks.factories or (
+                made.rpartition(".")[0] in LOOPS and made.endswith(".create_task"))):
+            continue
+        factory = spelled(callback)
+        yield Finding(node.lineno, node.col_offset, with_note(
+            DISCARDED_TASK.format(call=factory), factory,
+            f"called by {spelled(node.func)}(), which drops what it returns"))
 
 
 def _instant(site: CallSite, tasks: TaskCheck) -> bool:
