@@ -31,6 +31,7 @@ from flake8_asyncio_tasks.tables import (
     BOTO3_STUB_PREFIXES,
     DISPLAY_NAMES,
     RETURNS,
+    STREAM_PROTOCOLS,
     UNBOUNDED_UNLESS_MAXSIZE,
 )
 
@@ -174,7 +175,10 @@ class AnnotatedValue(Binding):
         found = self.value.resolve(resolver, depth)
         if found is not None:
             return found
-        return self.annotated.resolve(resolver, depth)
+        declared = self.annotated.resolve(resolver, depth)
+        if declared in STREAM_PROTOCOLS and resolver.may_be_in_memory(self.value, depth):
+            return None  # body: BinaryIO = open(p) if p else io.BytesIO(): either
+        return declared
 
     @property
     def is_none(self) -> bool:

@@ -40,6 +40,7 @@ from flake8_asyncio_tasks.tables import (
     IN_MEMORY_FILES,
     PSEUDO_PATHS,
     RETURNS,
+    STREAM_PROTOCOLS,
     TRANSPARENT_DECORATORS,
     UNBOUNDED_UNLESS_MAXSIZE,
 )
@@ -173,7 +174,30 @@ class Resolver:
         declared: list[Binding] = [
             binding.annotated if isinstance(binding, AnnotatedValue) else binding
             for binding in bindings if isinstance(binding, (Annotated, AnnotatedValue))]
-        return self._agreed(declared, depth)
+        found = self._agreed(declared, depth)
+        if found in STREAM_PROTOCOLS and any(
+                isinstance(binding, (Value, AnnotatedValue)) and self.may_be_in_memory(
+                    binding.value if isinstance(binding, AnnotatedValue) else binding, depth)
+                for binding in bindings):
+            # self.body: BinaryIO = open(p) if p else io.BytesIO(): the protocol covers
+            # both, and which one the object holds is up to the run
+            return None
+        return found
+
+    def may_be_in_memory(self, value: Value, depth: int) -> bool:
+        """Some alternative of the value (``a if c else b``, ``a or b``) is an in-memory
+        stream (``io.BytesIO()``)."""
+        pending = [value.expr]
+        while pending:
+            node = pending.pop()
+            if isinstance(node, ast.IfExp):
+                pending += [node.body, node.orelse]
+            elif isinstance(node, ast.BoolOp):
+                pending += node.values
+            elif isinstance(node, ast.Call) and self.resolve(
+                    node, value.scope, depth + 1) in IN_MEMORY_FILES:
+                return True
+        return False
 
     def resolve(self, node: ast.expr, scope: Scope, depth: int = 0) -> Ref | None:
         """What ``node`` evaluates to, as far as it can be known without running it."""

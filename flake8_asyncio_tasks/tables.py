@@ -615,6 +615,8 @@ IN_MEMORY_OPENERS: Final = frozenset({
     "zipfile.ZipFile",
 })
 IN_MEMORY_FILES: Final = frozenset({"io.BytesIO()", "io.StringIO()"})
+#: annotations that an in-memory stream satisfies as well as a file
+STREAM_PROTOCOLS: Final = frozenset({"typing.BinaryIO()", "typing.IO()", "typing.TextIO()"})
 #: file object types whose methods do file I/O (reported where the open() is not)
 FILE_OBJECTS: Final = frozenset({
     "io.BufferedRandom()", "io.BufferedReader()", "io.BufferedWriter()", "io.FileIO()",
