@@ -161,6 +161,8 @@ class Visitor(BindingWalk, UseWalk, BranchQueries):
         #: positions: they run only when a caller omits p
         self.omitted_guards: list[tuple[int, tuple[int, int], tuple[int, int], str]] = []
         self.exit_guards: list[tuple[Scope, ast.If, list[str]]] = []
+        #: ``if isinstance(p, bytes): return ...``: what follows runs for other types
+        self.type_exits: list[tuple[Scope, ast.If]] = []
         #: (first line, last line, version) of branches that only Pythons older than
         #: version take: the ``else`` of ``if sys.version_info >= (3, 10):``, the body of
         #: ``< (3, 10)``
@@ -339,6 +341,13 @@ class Visitor(BindingWalk, UseWalk, BranchQueries):
     def type_dispatched(self, site: CallSite) -> bool:
         """``site`` runs only for some types of an argument of its function: a blocking
         call there is not the function's, for a caller that cannot see that type."""
+        if self.type_exits:
+            exits, self.type_exits = self.type_exits, []
+            for owner, statement in exits:
+                rest = _rest_of_block(owner.node, statement)
+                if rest:
+                    self.type_dispatch.append((id(owner), rest[0].lineno, getattr(
+                        rest[-1], "end_lineno", None) or rest[-1].lineno))
         if not self.type_dispatch:
             return False
         function = id(site.scope.enclosing_function())

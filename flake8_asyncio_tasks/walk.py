@@ -102,6 +102,7 @@ class WalkState:
     omitted_guards: list[tuple[int, tuple[int, int], tuple[int, int], str]]
     #: ``if force: return ...`` with the tokens of its ``else``: (function, the if, tokens)
     exit_guards: list[tuple[Scope, ast.If, list[str]]]
+    type_exits: list[tuple[Scope, ast.If]]
     patched_blocks: list[tuple[ast.expr, Scope, int, int]]
     attribute_reads: set[str]
     iterated_names: dict[tuple[int, str], int]

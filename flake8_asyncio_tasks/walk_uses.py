@@ -263,6 +263,10 @@ class UseWalk(WalkState):
                     last = block[-1]
                     self.type_dispatch.append((function, block[0].lineno, getattr(
                         last, "end_lineno", None) or last.lineno))
+            if not node.orelse and isinstance(node.body[-1], (ast.Return, ast.Raise)):
+                # if isinstance(content, bytes): return ...; open(content): the rest of
+                # the block runs for the other types only (decided lazily)
+                self.type_exits.append((scope.enclosing_function(), node))
         if test_kind in _GUARD_TESTS and isinstance(node, (ast.If, ast.IfExp)):
             # if file is None: file = open(path) (or open(path) if file is None else
             # file): runs only when the caller omits file; if not block: ... else:
