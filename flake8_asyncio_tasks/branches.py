@@ -11,6 +11,7 @@ import ast
 
 from flake8_asyncio_tasks.locks import statement_blocks
 from flake8_asyncio_tasks.names import Scope, Value, dotted_source
+from flake8_asyncio_tasks.tables import ASYNCIO_ADDED
 from flake8_asyncio_tasks.walk import WalkState
 from flake8_asyncio_tasks.walk_uses import older_pythons_branch, version_test
 
@@ -29,6 +30,7 @@ class BranchQueries(WalkState):
             self._legacy_decided = True
             self._decide_version_flags()
             self._early_exits()
+            self._attribute_fallbacks()
         return any(first <= line <= last and (before is None or version <= before)
                    for first, last, version in self.legacy_branches)
 
@@ -94,6 +96,32 @@ class BranchQueries(WalkState):
             found = older_pythons_branch(test, node.body, node.orelse)
             if found is not None:
                 self.legacy_branches.append(found)
+
+    def _attribute_fallbacks(self) -> None:
+        """``Runner = getattr(asyncio, "Runner", _FallbackRunner)``: the module's class
+        or function given as the default runs only where asyncio lacks the attribute,
+        on Pythons older than the one that added it."""
+        root = self.root
+        if root is None or not isinstance(root.node, ast.Module):
+            return
+        defined = {node.name: node for node in root.node.body if isinstance(
+            node, (ast.ClassDef, ast.FunctionDef, ast.AsyncFunctionDef))}
+        if not defined:
+            return
+        for site in self.calls:
+            node = site.node
+            if site.last != "getattr" or len(node.args) != 3 or not isinstance(
+                    node.args[2], ast.Name) or node.args[2].id not in defined:
+                continue
+            name = node.args[1]
+            added = ASYNCIO_ADDED.get(name.value) if isinstance(name, ast.Constant) and (
+                isinstance(name.value, str)) else None
+            if added is None or self.resolver.resolve(node.func, site.scope) != "getattr" or (
+                    self.resolver.resolve(node.args[0], site.scope) != "asyncio"):
+                continue
+            fallback = defined[node.args[2].id]
+            self.legacy_branches.append((fallback.lineno, fallback.end_lineno or (
+                fallback.lineno), added))
 
     def _module_flag(self, name: str, scope: Scope) -> ast.expr | None:
         """The value of ``name`` read in ``scope`` when it is bound once, at module level

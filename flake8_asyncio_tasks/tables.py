@@ -615,6 +615,14 @@ IN_MEMORY_OPENERS: Final = frozenset({
     "zipfile.ZipFile",
 })
 IN_MEMORY_FILES: Final = frozenset({"io.BytesIO()", "io.StringIO()"})
+#: asyncio attributes -> the Python that added them (a fallback for their absence,
+#: ``getattr(asyncio, "Runner", _Fallback)``, runs only on older Pythons)
+ASYNCIO_ADDED: Final[Mapping[str, tuple[int, int]]] = {
+    "all_tasks": (3, 7), "create_task": (3, 7), "current_task": (3, 7),
+    "get_running_loop": (3, 7), "run": (3, 7), "to_thread": (3, 9), "Barrier": (3, 11),
+    "Runner": (3, 11), "TaskGroup": (3, 11), "timeout": (3, 11), "timeout_at": (3, 11),
+    "eager_task_factory": (3, 12),
+}
 #: annotations that an in-memory stream satisfies as well as a file
 STREAM_PROTOCOLS: Final = frozenset({"typing.BinaryIO()", "typing.IO()", "typing.TextIO()"})
 #: file object types whose methods do file I/O (reported where the open() is not)
