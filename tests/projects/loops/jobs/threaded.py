@@ -11,7 +11,7 @@ class Threaded:
         threading.Thread(target=self._thread_loop.run_forever, daemon=True).start()
 
     def submit(self) -> None:
-        self._thread_loop.call_soon_threadsafe(self._thread_loop.create_task, job())
+        self._thread_loop.call_soon_threadsafe(self._thread_loop.create_task, job())  # error: AIO200
 
 
 class Handed:
