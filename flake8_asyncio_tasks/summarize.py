@@ -16,6 +16,7 @@ from types import MappingProxyType
 from typing import Final
 
 from flake8_asyncio_tasks.blocking import BlockingCheck
+from flake8_asyncio_tasks.edges import call_parameters
 from flake8_asyncio_tasks.elements import attribute_declaration, attribute_element
 from flake8_asyncio_tasks.guards import Alternatives, add_tokens, has_star_arguments, skips
 from flake8_asyncio_tasks.names import (
@@ -47,7 +48,6 @@ from flake8_asyncio_tasks.tables import COROUTINE_DECORATORS
 from flake8_asyncio_tasks.tasks import TaskCheck, idle_module_loops, kind_is_task
 from flake8_asyncio_tasks.transitive import (
     cached_once,
-    call_parameters,
     is_plain,
     iterated,
     module_constant,
