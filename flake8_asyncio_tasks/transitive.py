@@ -436,7 +436,13 @@ class TransitiveCheck:
                 if other is not None and other.summary.generator and not iterated(
                         site, visitor):
                     continue  # rows() of a generator function: nothing of it runs yet
-                chain = project.blocking_chain(other) if other is not None else None
+                chain = None
+                if other is not None:
+                    # get_secret("API_KEY"): the arguments decide the other module's
+                    # branches, as for a call in a coroutine
+                    given = narrowed(site, other.summary.parameters)
+                    chain = project.blocking_chain(other) if given is None else (
+                        project.blocking_chain_given(other, given))
                 if chain is not None and other is not None and project_match(
                         other, settings.allowed_calls) is None:
                     best = direct.get(key)

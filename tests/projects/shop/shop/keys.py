@@ -5,6 +5,14 @@ import asyncio
 from shop.vault.secrets import get_secret, get_secret_str, read_key
 
 
+def _api_base() -> str | None:
+    return get_secret_str("API_BASE")  # a constant: the other module's test decides
+
+
+def _token_file() -> str | None:
+    return get_secret_str("file/token")
+
+
 async def api_keys(user: str) -> list[str | None]:
     await asyncio.sleep(0)
     return [
@@ -16,4 +24,6 @@ async def api_keys(user: str) -> list[str | None]:
         get_secret_str(user),  # error: AIO109
         read_key("client.pem"),  # error: AIO109
         get_secret(f"fi{user}"),  # error: AIO109
+        _api_base(),
+        _token_file(),  # error: AIO109
     ]
