@@ -229,6 +229,21 @@ class Project:
             return
         _SUMMARIES[path] = (stat.st_size, stat.st_mtime_ns, self.settings, make())
 
+    def constant(self, dotted: str, depth: int = 0) -> ast.Constant | None:
+        """The literal a project module binds the module-level name ``dotted`` to
+        (``from .constants import API_KEY_VAR``), also through modules that import it
+        in turn; ``None`` when it is no such name."""
+        module, _, name = dotted.rpartition(".")
+        if not module or depth > 4 or not self.first_party(module.partition(".")[0]):
+            return None
+        summary = self.summary(module)
+        if summary is None:
+            return None
+        if name in summary.constants:
+            return ast.Constant(value=summary.constants[name])
+        imported = summary.names.get(name)
+        return self.constant(imported, depth + 1) if imported else None
+
     # -- names -----------------------------------------------------------------------
     def lookup(self, dotted: str, depth: int) -> Ref | None:
         lookups = self._lookups

@@ -119,6 +119,9 @@ class ProjectLookup(Protocol):
                              given: dict[str, ast.expr]) -> BlockingChain | None:
         """The same, for a call passing ``given`` (parameter -> value), followed down."""
 
+    def constant(self, dotted: str) -> ast.Constant | None:
+        """The literal a project module binds the module-level name ``dotted`` to."""
+
     def idle_loop(self, dotted: str) -> tuple[str, int] | None:
         """``(path, line)`` where a project module makes the module-level event loop
         ``dotted`` names, when that module never runs it nor hands it on."""

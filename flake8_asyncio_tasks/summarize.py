@@ -176,7 +176,19 @@ def _summarize(visitor: Visitor, module: str, path: str,
         name=module, path=path, functions=MappingProxyType(functions),
         classes=MappingProxyType(classes), names=MappingProxyType(names),
         star_import=root.has_star_import,
-        idle_loops=MappingProxyType(idle_module_loops(visitor)))
+        idle_loops=MappingProxyType(idle_module_loops(visitor)),
+        constants=MappingProxyType(_constants(root)))
+
+
+def _constants(root: Scope) -> dict[str, str | int | float | bool | None]:
+    """The module-level names bound once to a literal (see ``ModuleSummary``)."""
+    found: dict[str, str | int | float | bool | None] = {}
+    for name in root.bindings:
+        constant = module_constant(name, root)
+        if constant is not None and isinstance(
+                constant.value, (str, int, float, bool, type(None))):
+            found[name] = constant.value
+    return found
 
 
 class _Builder:

@@ -18,7 +18,8 @@ from __future__ import annotations
 
 import ast
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from types import MappingProxyType
 from typing import Final
 
 #: what a summary says a value is: ``("c", value)`` a constant, ``("p", name)`` the
@@ -44,6 +45,9 @@ def as_value(kind: str, value: object) -> ast.expr | None:
     if kind == "c" and isinstance(value, KEPT_CONSTANTS):
         return ast.Constant(value=value)
     return None
+
+
+_NO_CONSTANTS: Final[Mapping[str, str | int | float | bool | None]] = MappingProxyType({})
 
 
 @dataclass(frozen=True, slots=True)
@@ -135,3 +139,7 @@ class ModuleSummary:
     #: module-level event loops the module never runs nor hands on: name -> the line
     #: that makes it (another module importing one may run it, or only schedule on it)
     idle_loops: Mapping[str, int]
+    #: module-level names bound once to a literal (``API_KEY_VAR = "OPENAI_API_KEY"``):
+    #: what a caller importing one passes (the guards of AIO109 read it)
+    constants: Mapping[str, str | int | float | bool | None] = field(
+        default_factory=lambda: _NO_CONSTANTS)

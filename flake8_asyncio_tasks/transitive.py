@@ -33,6 +33,7 @@ from flake8_asyncio_tasks.guards import (
 )
 from flake8_asyncio_tasks.names import (
     AnnotatedValue,
+    Imported,
     Scope,
     ScopeKind,
     Value,
@@ -139,7 +140,8 @@ def local_function(site: CallSite, visitor: Visitor,
 _WRAPPED_STARTS: Final = frozenset({"subprocess.Popen()"})
 
 
-def narrowed(site: CallSite, parameters: tuple[str, ...]) -> dict[str, ast.expr] | None:
+def narrowed(site: CallSite, parameters: tuple[str, ...],
+             project: ProjectLookup | None = None) -> dict[str, ast.expr] | None:
     """The arguments of the call at ``site`` by parameter (see ``arguments_by_name``),
     with what the branches around it fix (see :func:`_branch_facts`): a name passed on
     becomes the constant an enclosing ``if name == "async":`` compares it with (a
@@ -151,8 +153,11 @@ def narrowed(site: CallSite, parameters: tuple[str, ...]) -> dict[str, ast.expr]
         return given
     for key, value in list(given.items()):
         if isinstance(value, ast.Name):
-            # host=DEFAULT_HOST, bound once at module level to "127.0.0.1"
+            # host=DEFAULT_HOST, bound once at module level to "127.0.0.1" (here, or in
+            # the project module it is imported from)
             constant = module_constant(value.id, site.scope)
+            if constant is None and project is not None:
+                constant = imported_constant(value.id, site.scope, project)
             if constant is not None:
                 given[key] = constant
     facts = _branch_facts(site)
@@ -184,6 +189,18 @@ def module_constant(name: str, scope: Scope) -> ast.Constant | None:
             binding.expr, ast.Constant):
         return binding.expr
     return None
+
+
+def imported_constant(name: str, scope: Scope, project: ProjectLookup) -> ast.Constant | None:
+    """The literal of ``name`` when the module imports it, once, from a project module
+    that binds it to one (``from .constants import API_KEY_VAR``)."""
+    owner = Resolver.owner(name, scope)
+    if owner.kind is not ScopeKind.MODULE:
+        return None
+    bindings = owner.bindings.get(name, ())
+    if len(bindings) != 1 or not isinstance(bindings[0], Imported):
+        return None
+    return project.constant(bindings[0].name)
 
 
 def _branch_facts(site: CallSite) -> dict[str, ast.Constant]:
@@ -339,7 +356,7 @@ class TransitiveCheck:
                 if found is None or project is None or project_match(
                         ref, settings.allowed_calls):
                     continue
-                given = narrowed(site, ref.summary.parameters)
+                given = narrowed(site, ref.summary.parameters, project)
                 if given is not None:
                     # the arguments of this call, followed down the chain: a branch or
                     # a guarded call they skip is no path (unmarshal_event(data, None))
@@ -356,7 +373,7 @@ class TransitiveCheck:
                         summary.via is not None or summary.root[0] in _WRAPPED_STARTS):
                     continue  # a constructor counts only for its own blocking calls
                 unless = self.guards.get(id(ref.node))
-                handed = narrowed(site, call_parameters(ref)) if unless else None
+                handed = narrowed(site, call_parameters(ref), project) if unless else None
                 if unless and handed is not None and satisfied_by(
                         handed, unless, self._nonempty(site)):
                     continue  # from_file(path, file=buf): the open() needs file=None
@@ -440,7 +457,7 @@ class TransitiveCheck:
                 if other is not None:
                     # get_secret("API_KEY"): the arguments decide the other module's
                     # branches, as for a call in a coroutine
-                    given = narrowed(site, other.summary.parameters)
+                    given = narrowed(site, other.summary.parameters, project)
                     chain = project.blocking_chain(other) if given is None else (
                         project.blocking_chain_given(other, given))
                 if chain is not None and other is not None and project_match(

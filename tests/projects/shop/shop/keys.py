@@ -2,6 +2,7 @@
 never reaches the open() (AIO109 only where the name may have it)."""
 import asyncio
 
+from shop.env import API_BASE_VAR, TOKEN_FILE_VAR
 from shop.vault.secrets import get_secret, get_secret_str, read_key
 
 
@@ -26,4 +27,6 @@ async def api_keys(user: str) -> list[str | None]:
         get_secret(f"fi{user}"),  # error: AIO109
         _api_base(),
         _token_file(),  # error: AIO109
+        get_secret_str(API_BASE_VAR),  # an imported constant, re-exported by shop.env
+        get_secret_str(TOKEN_FILE_VAR),  # error: AIO109
     ]
