@@ -442,6 +442,12 @@ def _blocking_calls() -> dict[str, Blocking]:
                  "read_text", "rename", "replace", "rglob", "rmdir", "symlink_to", "touch",
                  "unlink", "walk", "write_bytes", "write_text"):
         table[f"pathlib.Path().{name}"] = _FILE
+    # TLS material read from disk: the certificate chain (certfile is required) and CA
+    # files (only with cafile: cadata alone is in memory; see SLEEPS_BY_ARGUMENT)
+    for method in ("load_cert_chain", "load_verify_locations"):
+        table[f"ssl.SSLContext().{method}"] = Blocking(
+            BLOCKING_FILE_IO, "an SSL context built once, outside the coroutine, or await "
+            f"asyncio.to_thread({{receiver}}.{method}, ...)")
     # files: openers, temporary files, other libraries that open a path
     # (not os.fdopen: it wraps a descriptor that is open already, often a pipe or a
     # socket, and waits on nothing; what blocks is reading it. Not
@@ -640,8 +646,10 @@ PATH_FUNCTIONS: Final = frozenset({
 PSEUDO_PATHS: Final = frozenset({
     "/dev/null", "/dev/fd", "/dev/fd/", "/proc", "/proc/", "/sys", "/sys/",
 })
-#: calls that wait only when given a positive ``interval`` (position 0 or keyword)
+#: calls that wait only when given a positive ``interval`` (position 0 or keyword), or
+#: that read a file only when given one (``load_verify_locations(cafile)``, not ``cadata=``)
 SLEEPS_BY_ARGUMENT: Final[Mapping[str, tuple[int, str]]] = {
+    "ssl.SSLContext().load_verify_locations": (0, "cafile"),
     "psutil.Process().cpu_percent": (0, "interval"),
     "psutil.cpu_percent": (0, "interval"),
     "psutil.cpu_times_percent": (0, "interval"),
