@@ -39,6 +39,8 @@ __all__ = ["GENERATOR_COROUTINES", "UNRESOLVED", "CallSite", "Finding", "Unresol
            "decorator_callee", "receiver_key"]
 
 #: the mock patchers: code run under them may call replaced classes and functions
+_EXPECTING_CALLS: Final = frozenset({"pytest.raises", "pytest.warns",
+                                     "pytest.deprecated_call"})
 _PATCHES: Final = frozenset(
     f"{module}.patch{suffix}" for module in ("unittest.mock", "mock")
     for suffix in ("", ".object", ".dict", ".multiple"))
@@ -153,6 +155,8 @@ class Visitor(BindingWalk, UseWalk, BranchQueries):
         #: ``with mock.patch(...):`` bodies: (the patcher as written, scope, first line,
         #: last line); inside, what a helper calls may not be the code on disk
         self.patched_blocks: list[tuple[ast.expr, Scope, int, int]] = []
+        #: ``with pytest.raises(...):`` / ``self.assertRaises(...)`` / ``pytest.warns``
+        self.expecting_blocks: list[tuple[ast.expr, Scope, int, int]] = []
         #: (function scope id, first line, last line) of the branches of an ``if`` that
         #: tests a parameter's type (``if isinstance(source, str): open(source)``)
         self.type_dispatch: list[tuple[int, int, int]] = []
@@ -337,6 +341,28 @@ class Visitor(BindingWalk, UseWalk, BranchQueries):
         ``patch.object``, ``patch.dict``, ``patch.multiple``, the ``mock`` backport)."""
         return any(first <= line <= last and self.resolver.resolve(func, scope) in _PATCHES
                    for func, scope, first, last in self.patched_blocks)
+
+    def expects_failure(self, line: int, warning: bool = False) -> bool:
+        """``line`` is in the body of a test's ``with pytest.raises(...):`` (or
+        ``self.assertRaises(...)``; with ``warning``, also ``pytest.warns(...)``,
+        ``pytest.deprecated_call()``, ``self.assertWarns(...)``): the test expects it
+        to fail, so it is no mistake that the loop or the task would suffer."""
+        for func, scope, first, last in self.expecting_blocks:
+            if not first <= line <= last:
+                continue
+            name = func.id if isinstance(func, ast.Name) else (
+                func.attr if isinstance(func, ast.Attribute) else "")
+            if not warning and name in ("warns", "deprecated_call", "assertWarns",
+                                        "assertWarnsRegex"):
+                continue
+            if name.startswith("assert"):
+                owner = func.value if isinstance(func, ast.Attribute) else None
+                if isinstance(owner, ast.Name) and owner.id == "self":
+                    return True  # a unittest.TestCase's own assertion
+                continue
+            if self.resolver.resolve(func, scope) in _EXPECTING_CALLS:
+                return True
+        return False
 
     def type_dispatched(self, site: CallSite) -> bool:
         """``site`` runs only for some types of an argument of its function: a blocking

@@ -104,6 +104,7 @@ class WalkState:
     exit_guards: list[tuple[Scope, ast.If, list[str]]]
     type_exits: list[tuple[Scope, ast.If]]
     patched_blocks: list[tuple[ast.expr, Scope, int, int]]
+    expecting_blocks: list[tuple[ast.expr, Scope, int, int]]
     attribute_reads: set[str]
     iterated_names: dict[tuple[int, str], int]
     _stack: list[tuple[ast.AST, Scope]]

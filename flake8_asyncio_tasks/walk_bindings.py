@@ -43,6 +43,9 @@ GENERATOR_COROUTINES: Final = frozenset({
 #: last names of the mock patchers (``patch``, ``patch.object``...): see
 #: ``Visitor.patched``
 _PATCHERS: Final = frozenset({"dict", "multiple", "object", "patch"})
+#: context managers of tests that expect the body to raise or warn, by last name
+_EXPECTING: Final = frozenset({"assertRaises", "assertRaisesRegex", "assertWarns",
+                               "assertWarnsRegex", "deprecated_call", "raises", "warns"})
 #: top-level modules that are libraries: the standard library and those the tables name
 #: (a project of that name, checked from inside, is still its own first party)
 LIBRARY_TOPS: Final = frozenset(sys.stdlib_module_names) | frozenset(
@@ -346,6 +349,16 @@ class BindingWalk(WalkState):
                     self.patched_blocks.append((context.func, scope, node.body[0].lineno,
                                                 getattr(last, "end_lineno", None)
                                                 or last.lineno))
+                if isinstance(context, ast.Call) and node.body and isinstance(
+                        context.func, (ast.Name, ast.Attribute)) and (
+                        context.func.id if isinstance(context.func, ast.Name)
+                        else context.func.attr) in _EXPECTING:
+                    # with pytest.raises(RuntimeError): loop.run_forever(): a test that
+                    # the call fails (or warns); decided when a finding is there
+                    last = node.body[-1]
+                    self.expecting_blocks.append((context.func, scope, node.body[0].lineno,
+                                                  getattr(last, "end_lineno", None)
+                                                  or last.lineno))
         self._generic(node, scope)
 
     def _type_alias(self, node: ast.AST, scope: Scope) -> None:
