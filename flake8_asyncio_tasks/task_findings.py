@@ -441,6 +441,8 @@ def _get_event_loop(site: CallSite, kind: int, visitor: Visitor) -> Iterator[Fin
         return  # nest_asyncio.apply() replaced get_event_loop with one that makes a loop
     if _after_call(site, visitor, "set_event_loop", "asyncio.set_event_loop", same_block=True):
         return  # set_event_loop(loop) just before: the loop set is what it returns
+    if _loop_calls(site, visitor):
+        return  # Protocol.data_received(), a sync __aexit__: only the loop calls them
     if legacy_fallback(site, site.scope.enclosing_function().node):
         return  # except AttributeError: of get_running_loop(): Python 3.6 and older
     if loop_checked(site, visitor):
@@ -453,6 +455,34 @@ def _get_event_loop(site: CallSite, kind: int, visitor: Visitor) -> Iterator[Fin
                 "gets that loop"))
         return
     yield Finding(node.lineno, node.col_offset, GET_EVENT_LOOP_OUTSIDE.format())
+
+
+#: methods that ``async with`` / ``async for`` / ``await`` call, on the loop
+_ASYNC_PROTOCOL_METHODS: Final = frozenset({"__aenter__", "__aexit__", "__aiter__",
+                                            "__anext__", "__await__"})
+#: asyncio's protocol classes: the loop makes their instances (through the factory given
+#: to create_connection, create_server...) and calls their methods
+_PROTOCOLS: Final = frozenset({
+    "asyncio.BaseProtocol", "asyncio.BufferedProtocol", "asyncio.DatagramProtocol",
+    "asyncio.Protocol", "asyncio.SubprocessProtocol",
+})
+
+
+def _loop_calls(site: CallSite, visitor: Visitor) -> bool:
+    """The call is in a sync method that only the running loop calls: a sync
+    ``__aexit__`` (or ``__aenter__``, ``__anext__``...), or a method of an asyncio
+    protocol class (its ``__init__`` too: the loop's factory call makes it)."""
+    function = site.scope.enclosing_function()
+    node = function.node
+    cls = function.parent
+    if not isinstance(node, ast.FunctionDef) or cls is None or (
+            cls.kind is not ScopeKind.CLASS) or not isinstance(cls.node, ast.ClassDef):
+        return False
+    if node.name in _ASYNC_PROTOCOL_METHODS:
+        return True
+    parent = cls.parent
+    return parent is not None and any(
+        visitor.resolver.resolve(base, parent) in _PROTOCOLS for base in cls.node.bases)
 
 
 def _after_call(site: CallSite, visitor: Visitor, last: str, dotted: str,
