@@ -305,6 +305,18 @@ def project_function(site: CallSite, visitor: Visitor,
     return None
 
 
+def _awaited_later(site: CallSite) -> bool:
+    """``res = limiter.acquire()`` and then ``await res`` in the same coroutine: the
+    helper handed back an awaitable on this path (``if isawaitable(ok): return ok``),
+    which its blocking path could not be."""
+    target = site.target
+    if site.usage != "assign" or not target or not target.isidentifier():
+        return False
+    function = site.scope.enclosing_function().node
+    return any(isinstance(node, ast.Await) and isinstance(node.value, ast.Name)
+               and node.value.id == target for node in ast.walk(function))
+
+
 def _allowed(ref: FunctionRef, settings: Settings, filename: str) -> bool:
     return local_match(ref, settings.allowed_calls, filename) is not None
 
@@ -341,7 +353,7 @@ class TransitiveCheck:
         settings, filename = self.visitor.settings, self.visitor.filename
         project = self.visitor.resolver.project
         for site, ref in sites:
-            if site.usage == "await":
+            if site.usage == "await" or _awaited_later(site):
                 continue  # awaited: a decorator or assignment made it async after all
             if self.visitor.patched(site.node.lineno):
                 continue  # under mock.patch(...): the helper may call a stand-in
