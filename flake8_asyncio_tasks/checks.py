@@ -34,6 +34,7 @@ from flake8_asyncio_tasks.summary import FunctionSummary
 from flake8_asyncio_tasks.tables import (
     ASYNC_ANY_METHOD,
     ASYNC_CONTEXT_MANAGERS,
+    ASYNCIO_REPLACED_ON_IMPORT,
     COROUTINE_DECORATORS,
     LIBRARY_COROUTINES,
     PEER_CODES,
@@ -147,6 +148,12 @@ def check_module(
         results = [f for f in results if not (
             f.text.startswith(("AIO110", "AIO2", "AIO3")) and visitor.expects_failure(
                 f.line, warning=f.text.startswith("AIO3")))]
+    if results and any(f.text.startswith(("AIO300", "AIO301", "AIO302")) for f in results):
+        replaced = _replaced_asyncio(visitor)
+        if replaced:  # asyncio.get_event_loop_policy = _shim: the calls reach the shim
+            results = [f for f in results if not (f.text.startswith(
+                ("AIO300", "AIO301", "AIO302")) and f.text.split(" ", 2)[1].removesuffix(
+                "()") in replaced)]
     if results and _steps_own_coroutines(visitor):
         results = [f for f in results if not f.text.startswith("AIO1")]
     if lines is not None:
@@ -184,6 +191,35 @@ def _marked_by_another_tool(finding: Finding, lines: Sequence[str]) -> bool:
                     part.strip() for part in match.group(1).split(",")):
                 return True
     return False
+
+
+def _replaced_asyncio(visitor: Visitor) -> set[str]:
+    """The asyncio functions the module replaces at module level (``asyncio.get_event_loop
+    = _new_loop_get``, ``setattr(asyncio, "get_event_loop", ...)``) or that a library it
+    imports replaces on import (``trio_asyncio``)."""
+    replaced = {name for module, names in ASYNCIO_REPLACED_ON_IMPORT.items()
+                if module in visitor.imported_modules for name in names}
+    root = visitor.root
+    if root is None or not isinstance(root.node, ast.Module):
+        return replaced
+    for statement in root.node.body:
+        targets: list[ast.expr] = []
+        if isinstance(statement, ast.Assign):
+            targets = statement.targets
+        elif isinstance(statement, (ast.AnnAssign, ast.AugAssign)):
+            targets = [statement.target]
+        elif isinstance(statement, ast.Expr) and isinstance(statement.value, ast.Call) and (
+                isinstance(statement.value.func, ast.Name)
+                and statement.value.func.id == "setattr" and len(statement.value.args) == 3):
+            owner, name = statement.value.args[:2]
+            if isinstance(name, ast.Constant) and isinstance(name.value, str) and (
+                    visitor.resolver.resolve(owner, root) == "asyncio"):
+                replaced.add(f"asyncio.{name.value}")
+        for target in targets:
+            if isinstance(target, ast.Attribute) and visitor.resolver.resolve(
+                    target.value, root) == "asyncio":
+                replaced.add(f"asyncio.{target.attr}")
+    return replaced
 
 
 #: the libraries whose event loops run coroutines

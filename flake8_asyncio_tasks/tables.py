@@ -629,6 +629,13 @@ ASYNCIO_ADDED: Final[Mapping[str, tuple[int, int]]] = {
     "Runner": (3, 11), "TaskGroup": (3, 11), "timeout": (3, 11), "timeout_at": (3, 11),
     "eager_task_factory": (3, 12),
 }
+#: libraries that replace asyncio's loop and policy functions when imported: the calls
+#: reach their shims (which neither warn nor go away), not asyncio's own
+ASYNCIO_REPLACED_ON_IMPORT: Final[Mapping[str, frozenset[str]]] = {
+    "trio_asyncio": frozenset({
+        "asyncio.get_event_loop", "asyncio.get_event_loop_policy", "asyncio.new_event_loop",
+        "asyncio.set_event_loop", "asyncio.set_event_loop_policy"}),
+}
 #: annotations that an in-memory stream satisfies as well as a file
 STREAM_PROTOCOLS: Final = frozenset({"typing.BinaryIO()", "typing.IO()", "typing.TextIO()"})
 #: file object types whose methods do file I/O (reported where the open() is not)
