@@ -232,6 +232,9 @@ class BlockingCheck:
         name = f"{written or spelled(receiver)}.{func.attr}"
         if is_allowed(name, self.settings):
             return None
+        if func.attr == "run_forever":  # no coroutine to await: the work is scheduled
+            return name, Blocking(LOOP_RUN_IN_COROUTINE, "schedule the work on the loop "
+                                  "already running it (asyncio.create_task) instead")
         return name, Blocking(LOOP_RUN_IN_COROUTINE)
 
     def _non_blocking(self, site: CallSite, ref: str) -> bool:
