@@ -354,6 +354,8 @@ def _blocking_calls() -> dict[str, Blocking]:
         "os.scandir": _FILE,
         "os.walk": _FILE,
         "os.write": _FILE,
+        # lists the directories given (or sys.path's): directory reads, as it is iterated
+        "pkgutil.iter_modules": _FILE,
         "tarfile.open": _FILE,
         "zipfile.ZipFile": _FILE,
         # sockets and DNS
@@ -595,6 +597,7 @@ IN_MEMORY_VARIANTS: Final = frozenset({"sqlite3.MemoryConnection()"})
 #: calls returning a lazy iterator: no I/O until it is consumed (maybe in a thread)
 LAZY_ITERATORS: Final = frozenset({
     "glob.iglob", "os.walk", "pathlib.Path().glob", "pathlib.Path().iterdir",
+    "pkgutil.iter_modules",
     "pathlib.Path().rglob", "pathlib.Path().walk",
 })
 
