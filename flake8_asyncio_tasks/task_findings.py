@@ -29,7 +29,7 @@ from flake8_asyncio_tasks.names import (
     spelled,
 )
 from flake8_asyncio_tasks.probes import legacy_fallback, loop_checked
-from flake8_asyncio_tasks.refs import ClassRef, FunctionRef, ProjectFunction
+from flake8_asyncio_tasks.refs import ClassRef, FunctionRef, ProjectClass, ProjectFunction
 from flake8_asyncio_tasks.rules import (
     AWAIT_BINDS_LATE,
     DISCARDED_AWAITABLE,
@@ -480,9 +480,26 @@ def _loop_calls(site: CallSite, visitor: Visitor) -> bool:
         return False
     if node.name in _ASYNC_PROTOCOL_METHODS:
         return True
+    return _derives_from_protocol(cls, visitor, 0)
+
+
+def _derives_from_protocol(cls: Scope, visitor: Visitor, depth: int) -> bool:
+    """A base of the class, or of its bases in this module or the project, is one of
+    asyncio's protocol classes."""
     parent = cls.parent
-    return parent is not None and any(
-        visitor.resolver.resolve(base, parent) in _PROTOCOLS for base in cls.node.bases)
+    if parent is None or depth > 8 or not isinstance(cls.node, ast.ClassDef):
+        return False
+    for base in cls.node.bases:
+        found = visitor.resolver.resolve(base, parent)
+        if found in _PROTOCOLS:
+            return True
+        if isinstance(found, ClassRef) and found.scope is not cls and (
+                _derives_from_protocol(found.scope, visitor, depth + 1)):
+            return True
+        if isinstance(found, ProjectClass) and any(
+                dotted in _PROTOCOLS for dotted in found.summary.bases):
+            return True
+    return False
 
 
 def _after_call(site: CallSite, visitor: Visitor, last: str, dotted: str,
