@@ -14,6 +14,7 @@ from collections.abc import Iterator
 from typing import Final
 
 from flake8_asyncio_tasks.blocking import may_be, resolve_candidate
+from flake8_asyncio_tasks.event_loop_calls import get_event_loop_findings
 from flake8_asyncio_tasks.loops import (
     imported_idle_loops,
     unrun_self_loops,
@@ -23,19 +24,15 @@ from flake8_asyncio_tasks.names import (
     Scope,
     ScopeKind,
     Value,
-    _is_none,
     display_name,
     never_suspends,
     spelled,
 )
-from flake8_asyncio_tasks.probes import legacy_fallback, loop_checked
-from flake8_asyncio_tasks.refs import ClassRef, FunctionRef, ProjectClass, ProjectFunction
+from flake8_asyncio_tasks.refs import ClassRef, FunctionRef, ProjectFunction
 from flake8_asyncio_tasks.rules import (
     AWAIT_BINDS_LATE,
     DISCARDED_AWAITABLE,
     DISCARDED_TASK,
-    GET_EVENT_LOOP_INSIDE,
-    GET_EVENT_LOOP_OUTSIDE,
     TASK_ON_UNRUN_LOOP,
     UNAWAITED_COROUTINE,
     UNUSED_TASK,
@@ -78,7 +75,7 @@ def check(visitor: Visitor, tasks: TaskCheck) -> Iterator[Finding]:
         kind, name = found
         if kind in (KIND_GET_LOOP, KIND_NEW_LOOP):
             if not visitor.in_legacy_branch(site.node.lineno):
-                yield from _get_event_loop(site, kind, visitor)
+                yield from get_event_loop_findings(site, kind, visitor)
             if site.usage == "assign" and site.target:
                 loops.append((site, name))
             elif site.usage == "attribute" and kind == KIND_NEW_LOOP:
@@ -415,143 +412,6 @@ def _fresh_loop(site: CallSite, tasks: TaskCheck) -> str | None:
         return None
     made = tasks.resolver.resolve(receiver.func, where)
     return f"{spelled(receiver.func)}()" if made in NEW_LOOPS else None
-
-
-def _get_event_loop(site: CallSite, kind: int, visitor: Visitor) -> Iterator[Finding]:
-    """AIO301 inside a coroutine; AIO300 where no coroutine encloses the call at all."""
-    if kind != KIND_GET_LOOP:
-        return
-    node = site.node
-    coroutine = site.scope.coroutine
-    if coroutine is not None:
-        yield Finding(node.lineno, node.col_offset,
-                      GET_EVENT_LOOP_INSIDE.format(coro=coroutine.name))
-        return
-    scope: Scope | None = site.scope
-    while scope is not None:
-        if scope.kind is ScopeKind.COROUTINE:
-            return  # a callback or helper defined in a coroutine runs in its loop
-        scope = scope.parent
-    if visitor.in_try_catching(site, "RuntimeError"):
-        # try: loop = get_event_loop() except RuntimeError: loop = new_event_loop(): the
-        # code is ready for Python 3.14, where no current loop raises
-        return
-    if "nest_asyncio" in visitor.imported_modules and _after_call(
-            site, visitor, "apply", "nest_asyncio.apply"):
-        return  # nest_asyncio.apply() replaced get_event_loop with one that makes a loop
-    if _after_call(site, visitor, "set_event_loop", "asyncio.set_event_loop", same_block=True):
-        return  # set_event_loop(loop) just before: the loop set is what it returns
-    if _loop_calls(site, visitor):
-        return  # Protocol.data_received(), a sync __aexit__: only the loop calls them
-    if legacy_fallback(site, site.scope.enclosing_function().node):
-        return  # except AttributeError: of get_running_loop(): Python 3.6 and older
-    if loop_checked(site, visitor):
-        return  # if in_loop(): get_event_loop(): a helper just said a loop is there
-    if id(node) in visitor.default_calls:
-        # def connect(loop=asyncio.get_event_loop()): one loop, fetched at import time
-        yield Finding(node.lineno, node.col_offset, GET_EVENT_LOOP_OUTSIDE.format(
-            fix="None as the default and asyncio.get_running_loop() in the function: a "
-                "default is computed once, when the def runs (at import), so every call "
-                "gets that loop"))
-        return
-    yield Finding(node.lineno, node.col_offset, GET_EVENT_LOOP_OUTSIDE.format())
-
-
-#: methods that ``async with`` / ``async for`` / ``await`` call, on the loop
-_ASYNC_PROTOCOL_METHODS: Final = frozenset({"__aenter__", "__aexit__", "__aiter__",
-                                            "__anext__", "__await__"})
-#: asyncio's protocol classes: the loop makes their instances (through the factory given
-#: to create_connection, create_server...) and calls their methods
-_PROTOCOLS: Final = frozenset({
-    "asyncio.BaseProtocol", "asyncio.BufferedProtocol", "asyncio.DatagramProtocol",
-    "asyncio.Protocol", "asyncio.SubprocessProtocol",
-})
-
-
-def _loop_calls(site: CallSite, visitor: Visitor) -> bool:
-    """The call is in a sync method that only the running loop calls: a sync
-    ``__aexit__`` (or ``__aenter__``, ``__anext__``...), or a method of an asyncio
-    protocol class (its ``__init__`` too: the loop's factory call makes it)."""
-    function = site.scope.enclosing_function()
-    node = function.node
-    cls = function.parent
-    if not isinstance(node, ast.FunctionDef) or cls is None or (
-            cls.kind is not ScopeKind.CLASS) or not isinstance(cls.node, ast.ClassDef):
-        return False
-    if node.name in _ASYNC_PROTOCOL_METHODS:
-        return True
-    return _derives_from_protocol(cls, visitor, 0)
-
-
-def _derives_from_protocol(cls: Scope, visitor: Visitor, depth: int) -> bool:
-    """A base of the class, or of its bases in this module or the project, is one of
-    asyncio's protocol classes."""
-    parent = cls.parent
-    if parent is None or depth > 8 or not isinstance(cls.node, ast.ClassDef):
-        return False
-    for base in cls.node.bases:
-        found = visitor.resolver.resolve(base, parent)
-        if found in _PROTOCOLS:
-            return True
-        if isinstance(found, ClassRef) and found.scope is not cls and (
-                _derives_from_protocol(found.scope, visitor, depth + 1)):
-            return True
-        if isinstance(found, ProjectClass) and any(
-                dotted in _PROTOCOLS for dotted in found.summary.bases):
-            return True
-    return False
-
-
-def _after_call(site: CallSite, visitor: Visitor, last: str, dotted: str,
-                same_block: bool = False) -> bool:
-    """A call of ``dotted`` (spelled ending in ``last``) earlier in the same function,
-    with no ``None`` argument; with ``same_block``, in a statement of the block that
-    holds the call (not in a branch that may not run).  ``nest_asyncio.apply()`` patches asyncio
-    so that ``get_event_loop()`` makes and sets a loop when none is set (llama-index's
-    ``asyncio_run``); after ``asyncio.set_event_loop(loop)``, ``get_event_loop()``
-    returns that loop on every Python."""
-    function = site.scope.enclosing_function()
-    where = (site.node.lineno, site.node.col_offset)
-    return any(
-        other.scope.enclosing_function() is function
-        and (other.node.lineno, other.node.col_offset) < where
-        and (not same_block or _earlier_in_block(other.node, site.node, function.node))
-        and not any(_is_none(argument) for argument in other.node.args)
-        and visitor.resolver.callee(other) == dotted
-        for other in visitor.calls
-        if isinstance(other.node.func, (ast.Attribute, ast.Name))
-        and (other.node.func.attr if isinstance(other.node.func, ast.Attribute)
-             else other.node.func.id) == last)
-
-
-def _earlier_in_block(first: ast.Call, then: ast.Call, function: ast.AST) -> bool:
-    """``first`` is part of a simple statement that comes before the statement holding
-    ``then`` in one block of ``function`` (so it has run when ``then`` runs)."""
-    def within(call: ast.Call, statement: ast.stmt) -> bool:
-        return (statement.lineno, statement.col_offset) <= (call.lineno, call.col_offset) \
-            <= (statement.end_lineno or statement.lineno, statement.end_col_offset or 0)
-
-    for node in ast.walk(function):
-        if node is not function and isinstance(node, _SCOPES):
-            continue
-        for field in ("body", "orelse", "finalbody"):
-            block = getattr(node, field, None)
-            if not isinstance(block, list):
-                continue
-            before = False
-            for statement in block:
-                if within(then, statement):
-                    if before:
-                        return True
-                    break
-                if within(first, statement) and not isinstance(statement, _COMPOUND):
-                    before = True
-    return False
-
-
-_SCOPES: Final = (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.Lambda)
-_COMPOUND: Final = (ast.If, ast.Try, ast.For, ast.AsyncFor, ast.While, ast.With,
-                    ast.AsyncWith, ast.Match, *_SCOPES[:3])
 
 
 def _unrun_loops(
