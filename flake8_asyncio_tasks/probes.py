@@ -13,7 +13,7 @@ import ast
 from typing import Final
 
 from flake8_asyncio_tasks.refs import FunctionRef, ProjectFunction
-from flake8_asyncio_tasks.visitor import CallSite, Visitor
+from flake8_asyncio_tasks.visitor import CallSite, Visitor, rest_of_block
 
 _RUNNING_PROBES: Final = frozenset({"get_running_loop", "_get_running_loop"})
 
@@ -83,31 +83,14 @@ def loop_checked(site: CallSite, visitor: Visitor) -> bool:
         if not inside and isinstance(test, ast.UnaryOp) and isinstance(
                 test.op, ast.Not) and not statement.orelse and isinstance(
                 last, (ast.Return, ast.Raise)) and (
-                statement.end_lineno or statement.lineno) < site.node.lineno and (
-                _same_block(statement, site.node, node)) and asks(test.operand):
+                statement.end_lineno or statement.lineno) < site.node.lineno and any(
+                (later.lineno, later.col_offset) <= where <= (
+                    later.end_lineno or later.lineno, later.end_col_offset or 0)
+                for later in rest_of_block(node, statement)) and asks(test.operand):
             return True
     return False
 
 
-def _same_block(statement: ast.stmt, then: ast.AST, function: ast.AST) -> bool:
-    """``statement`` is in the block (of ``function``, not of a nested scope) whose
-    later statement holds ``then``."""
-    where = (getattr(then, "lineno", 0), getattr(then, "col_offset", 0))
-    for node in ast.walk(function):
-        if node is not function and isinstance(node, _SCOPES):
-            continue
-        for field in ("body", "orelse", "finalbody"):
-            block = getattr(node, field, None)
-            if not isinstance(block, list) or statement not in block:
-                continue
-            return any(
-                (later.lineno, later.col_offset) <= where <= (
-                    later.end_lineno or later.lineno, later.end_col_offset or 0)
-                for later in block[block.index(statement) + 1:])
-    return False
-
-
-_SCOPES: Final = (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.Lambda)
 
 
 def legacy_fallback(site: CallSite, function: ast.AST) -> bool:

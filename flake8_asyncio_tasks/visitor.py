@@ -308,7 +308,7 @@ class Visitor(BindingWalk, UseWalk, BranchQueries):
         false, so it gets the tokens of the ``if``'s (absent) ``else``."""
         exits, self.exit_guards = self.exit_guards, []
         for function, statement, tokens in exits:
-            rest = _rest_of_block(function.node, statement)
+            rest = rest_of_block(function.node, statement)
             if rest:
                 start, end = rest[0], rest[-1]
                 for token in tokens:
@@ -370,7 +370,7 @@ class Visitor(BindingWalk, UseWalk, BranchQueries):
         if self.type_exits:
             exits, self.type_exits = self.type_exits, []
             for owner, statement in exits:
-                rest = _rest_of_block(owner.node, statement)
+                rest = rest_of_block(owner.node, statement)
                 if rest:
                     self.type_dispatch.append((id(owner), rest[0].lineno, getattr(
                         rest[-1], "end_lineno", None) or rest[-1].lineno))
@@ -395,7 +395,7 @@ class Visitor(BindingWalk, UseWalk, BranchQueries):
                          if owner == function and start <= position < end)
 
 
-def _rest_of_block(function: ast.AST, statement: ast.stmt, depth: int = 0) -> list[ast.stmt]:
+def rest_of_block(function: ast.AST, statement: ast.stmt, depth: int = 0) -> list[ast.stmt]:
     """The statements after ``statement`` in its block of ``function``, and, when that
     block is a ``with`` body, those after the ``with`` too (leaving the body normally
     passes ``statement``)."""
@@ -406,7 +406,7 @@ def _rest_of_block(function: ast.AST, statement: ast.stmt, depth: int = 0) -> li
             if statement in block:
                 rest = block[block.index(statement) + 1:]
                 if isinstance(node, (ast.With, ast.AsyncWith)) and depth < 8:
-                    rest += _rest_of_block(function, node, depth + 1)
+                    rest += rest_of_block(function, node, depth + 1)
                 return rest
             stack.extend(child for child in block if not isinstance(
                 child, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)))
