@@ -33,16 +33,7 @@ from flake8_asyncio_tasks.guards import (
     timeout_values,
     zero_token,
 )
-from flake8_asyncio_tasks.names import (
-    Scope,
-    Value,
-    _is_none,
-    display_name,
-    dotted_source,
-    enclosing_ifs,
-    local_match,
-    spelled,
-)
+from flake8_asyncio_tasks.names import Scope, Value, _is_none
 from flake8_asyncio_tasks.refs import ClassRef, FunctionRef, ProjectClass, ProjectFunction, Ref
 from flake8_asyncio_tasks.resolver import Resolver, call_variant, is_pseudo_path
 from flake8_asyncio_tasks.rules import (
@@ -52,6 +43,13 @@ from flake8_asyncio_tasks.rules import (
 )
 from flake8_asyncio_tasks.settings import Settings
 from flake8_asyncio_tasks.streams import descriptor, opened_here, stream_parameter, wraps_descriptor
+from flake8_asyncio_tasks.syntax import (
+    display_name,
+    dotted_source,
+    enclosing_ifs,
+    local_match,
+    spelled,
+)
 from flake8_asyncio_tasks.tables import (
     ANSWERED_BY_KEYWORD,
     BLOCKING_ANY_METHOD,

@@ -15,8 +15,9 @@ from typing import Final
 
 from flake8_asyncio_tasks.blocking import BlockingCheck, is_allowed, resolve_candidate
 from flake8_asyncio_tasks.locks import held_after_acquire, held_in_with
-from flake8_asyncio_tasks.names import Scope, spelled
+from flake8_asyncio_tasks.names import Scope
 from flake8_asyncio_tasks.rules import LOOP_RUN_IN_COROUTINE, with_note
+from flake8_asyncio_tasks.syntax import spelled
 from flake8_asyncio_tasks.tables import BLOCKING_WITH, ITERATION_BLOCKS, Blocking
 from flake8_asyncio_tasks.visitor import Finding, Visitor
 

@@ -18,19 +18,14 @@ from flake8_asyncio_tasks import (
     transitive,
 )
 from flake8_asyncio_tasks.layout import is_test_file
-from flake8_asyncio_tasks.names import (
-    Scope,
-    dotted_source,
-    local_match,
-    parameter_names,
-    spelled,
-)
+from flake8_asyncio_tasks.names import Scope
 from flake8_asyncio_tasks.project import project_for
 from flake8_asyncio_tasks.refs import FunctionRef, ProjectFunction
 from flake8_asyncio_tasks.rules import LOOP_RUN_IN_COROUTINE, for_event_loop
 from flake8_asyncio_tasks.settings import Settings
 from flake8_asyncio_tasks.summarize import summarize, summarize_function
 from flake8_asyncio_tasks.summary import FunctionSummary
+from flake8_asyncio_tasks.syntax import dotted_source, local_match, parameter_names, spelled
 from flake8_asyncio_tasks.tables import (
     ASYNC_ANY_METHOD,
     ASYNC_CONTEXT_MANAGERS,

@@ -24,8 +24,9 @@ from flake8_asyncio_tasks.guards import (
     skips,
     token_parameter,
 )
-from flake8_asyncio_tasks.names import ScopeKind, parameter_defaults
+from flake8_asyncio_tasks.names import ScopeKind
 from flake8_asyncio_tasks.refs import FunctionRef
+from flake8_asyncio_tasks.syntax import parameter_defaults
 
 
 def hop(ref: FunctionRef) -> str:

@@ -15,8 +15,9 @@ from __future__ import annotations
 import ast
 from typing import Final
 
-from flake8_asyncio_tasks.names import AnnotatedValue, Scope, Value, dotted_source
+from flake8_asyncio_tasks.names import AnnotatedValue, Scope, Value
 from flake8_asyncio_tasks.resolver import Resolver
+from flake8_asyncio_tasks.syntax import dotted_source
 from flake8_asyncio_tasks.walk import CallSite
 
 #: waits of concurrent.futures.Future that return at once once it is done

@@ -55,7 +55,8 @@ import ast
 from collections.abc import Callable
 from typing import Final
 
-from flake8_asyncio_tasks.names import Scope, _is_none, parameter_defaults
+from flake8_asyncio_tasks.names import Scope, _is_none
+from flake8_asyncio_tasks.syntax import parameter_defaults
 from flake8_asyncio_tasks.tables import NON_BLOCKING_ARGS, TIMEOUT_ARGS, TIMEOUT_ARGS_BY_NAME
 
 #: the guard tokens of each blocking call of one function (one frozenset per call)

@@ -16,7 +16,7 @@ import ast
 from collections.abc import Iterator, Sequence
 from typing import Final
 
-from flake8_asyncio_tasks.names import spelled
+from flake8_asyncio_tasks.syntax import spelled
 
 #: where a coroutine may be suspended, letting other coroutines of its loop run
 _SUSPENSIONS: Final = (ast.Await, ast.AsyncFor, ast.AsyncWith, ast.Yield, ast.YieldFrom)

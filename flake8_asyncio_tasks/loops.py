@@ -16,16 +16,9 @@ import os
 from collections.abc import Iterator
 from typing import Final
 
-from flake8_asyncio_tasks.names import (
-    AnnotatedValue,
-    Imported,
-    Scope,
-    ScopeKind,
-    SelfParam,
-    Value,
-    spelled,
-)
+from flake8_asyncio_tasks.names import AnnotatedValue, Imported, Scope, ScopeKind, SelfParam, Value
 from flake8_asyncio_tasks.rules import TASK_ON_UNRUN_LOOP
+from flake8_asyncio_tasks.syntax import spelled
 from flake8_asyncio_tasks.tables import LOOP_RUN_METHODS, NEW_LOOPS
 from flake8_asyncio_tasks.visitor import CallSite, Finding, Visitor
 

@@ -21,7 +21,7 @@ from collections.abc import Iterator
 from typing import Final
 
 from flake8_asyncio_tasks.blocking import BlockingCheck, is_allowed, may_be, resolve_candidate
-from flake8_asyncio_tasks.names import Scope, display_name, dotted_source, spelled
+from flake8_asyncio_tasks.names import Scope
 from flake8_asyncio_tasks.refs import ClassRef, FunctionRef
 from flake8_asyncio_tasks.rules import (
     DEPRECATED_LOOP_POLICY,
@@ -31,6 +31,7 @@ from flake8_asyncio_tasks.rules import (
     SYNC_WITH_ASYNC_CM,
     UNREAD_TASK_ATTRIBUTE,
 )
+from flake8_asyncio_tasks.syntax import display_name, dotted_source, spelled
 from flake8_asyncio_tasks.tables import (
     ASYNC_CONTEXT_DECORATORS,
     ASYNC_CONTEXT_MANAGERS,

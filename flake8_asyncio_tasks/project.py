@@ -37,8 +37,8 @@ from flake8_asyncio_tasks.layout import (
     mentions,
     read_source,
 )
+from flake8_asyncio_tasks.members import TRANSPARENT_BASES, library_member
 from flake8_asyncio_tasks.refs import ProjectClass, ProjectFunction, Ref
-from flake8_asyncio_tasks.resolver import _TRANSPARENT_BASES, library_member
 from flake8_asyncio_tasks.settings import Settings
 from flake8_asyncio_tasks.summarize import summarize
 from flake8_asyncio_tasks.summary import SELF_CALL, UNKNOWN, ModuleSummary, Passed, as_value
@@ -387,7 +387,7 @@ class Project:
                         return True, None  # several candidates: never guess
                     decided = found
             elif isinstance(ref, str):
-                if ref not in _TRANSPARENT_BASES:
+                if ref not in TRANSPARENT_BASES:
                     library.append(ref)
             else:
                 return True, None

@@ -12,6 +12,7 @@ import builtins
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Final
 
+from flake8_asyncio_tasks import members
 from flake8_asyncio_tasks.elements import declared_element, element
 from flake8_asyncio_tasks.names import (
     Annotated,
@@ -19,11 +20,8 @@ from flake8_asyncio_tasks.names import (
     Binding,
     Scope,
     ScopeKind,
-    SelfParam,
     Value,
     _is_none,
-    dotted_source,
-    parameter_names,
 )
 from flake8_asyncio_tasks.refs import (
     ClassRef,
@@ -34,6 +32,7 @@ from flake8_asyncio_tasks.refs import (
     Ref,
     Unresolved,
 )
+from flake8_asyncio_tasks.syntax import dotted_source, parameter_names
 from flake8_asyncio_tasks.tables import (
     AWAIT_RETURNS,
     CALL_VARIANTS,
@@ -41,7 +40,6 @@ from flake8_asyncio_tasks.tables import (
     PSEUDO_PATHS,
     RETURNS,
     STREAM_PROTOCOLS,
-    TRANSPARENT_DECORATORS,
     UNBOUNDED_UNLESS_MAXSIZE,
 )
 
@@ -51,19 +49,8 @@ _MAX_DEPTH: Final = 24
 _STREAM_WRAPPERS: Final = frozenset({
     "io.BufferedRandom", "io.BufferedReader", "io.BufferedWriter", "io.TextIOWrapper",
 })
-_PROPERTIES: Final = frozenset({"property", "functools.cached_property"})
-#: decorators after which a function still returns what its body returns
-_RESULT_KEEPING: Final = frozenset({*TRANSPARENT_DECORATORS, *_PROPERTIES})
 if TYPE_CHECKING:
     from flake8_asyncio_tasks.walk import CallSite
-
-
-def _is_instance(ref: Ref | None) -> bool:
-    """An instance of a library or project class (``"requests.Session()"``), not a
-    function, a class or a module."""
-    if isinstance(ref, str):
-        return ref.endswith(")")
-    return isinstance(ref, (ClassRef, ProjectClass)) and ref.instance
 
 
 class Resolver:
@@ -146,11 +133,11 @@ class Resolver:
         if depth > _MAX_DEPTH:
             return None
         memo[name] = None  # a cycle (x = x.y()) resolves to unknown
-        ref = self._merge(bindings, depth)
+        ref = self.merge(bindings, depth)
         memo[name] = ref
         return ref
 
-    def _merge(self, bindings: list[Binding], depth: int) -> Ref | None:
+    def merge(self, bindings: list[Binding], depth: int) -> Ref | None:
         """One value when every binding agrees; ``x = None`` placeholders are skipped."""
         if len(bindings) == 1:
             return bindings[0].resolve(self, depth)
@@ -167,7 +154,7 @@ class Resolver:
             found = ref
         return found
 
-    def _declared(self, bindings: list[Binding], depth: int) -> Ref | None:
+    def declared(self, bindings: list[Binding], depth: int) -> Ref | None:
         """The type an attribute's annotations declare (``client: Client | None = None``
         in the class body, ``self.client: Client = make()``) when they agree: the values
         assigned elsewhere are what a type checker holds to it."""
@@ -212,7 +199,7 @@ class Resolver:
             value = node.value
             if self.project is not None and isinstance(value, ast.Call) and isinstance(
                     value.func, ast.Name) and value.func.id == "super" and not value.args:
-                return self._super(node.attr, scope, depth)
+                return members.super_member(self, node.attr, scope, depth)
             base = self.resolve(value, scope, depth + 1)
             if isinstance(base, str):
                 # builtins.open is open
@@ -244,14 +231,14 @@ class Resolver:
                 return ClassRef(func.scope, instance=True)
             if isinstance(func, FunctionRef) and not func.is_async:
                 if self.returns_self(func, depth):
-                    return self._receiver_instance(node.func, scope, depth)
+                    return members.receiver_instance(self, node.func, scope, depth)
                 return self.returned(func, depth)
             if isinstance(func, ProjectClass) and not func.instance:
                 return func.as_instance()
             if isinstance(func, ProjectFunction) and self.project is not None and (
                     not func.summary.coroutine):
                 if func.summary.returns_self:
-                    return self._receiver_instance(node.func, scope, depth)
+                    return members.receiver_instance(self, node.func, scope, depth)
                 return self.project.returned(func, depth + 1)
             return None
         if isinstance(node, ast.Await):
@@ -260,12 +247,12 @@ class Resolver:
                 func = self.resolve(node.value.func, scope, depth + 1)
                 if isinstance(func, FunctionRef) and func.is_async:
                     if self.returns_self(func, depth):
-                        return self._receiver_instance(node.value.func, scope, depth)
+                        return members.receiver_instance(self, node.value.func, scope, depth)
                     return self.returned(func, depth)
                 if isinstance(func, ProjectFunction) and self.project is not None and (
                         func.summary.coroutine):
                     if func.summary.returns_self:
-                        return self._receiver_instance(node.value.func, scope, depth)
+                        return members.receiver_instance(self, node.value.func, scope, depth)
                     return self.project.returned(func, depth + 1)
             # ``await asyncpg.connect()`` is an ``asyncpg.Connection()``
             awaited = self.resolve(node.value, scope, depth + 1)
@@ -342,198 +329,25 @@ class Resolver:
             return None
         return max(before, key=lambda pair: pair[0])[1].resolve(self, depth + 1)
 
-    def returned(self, func: FunctionRef, depth: int) -> Ref | None:
-        """An instance of the return annotation of this module's function, if any.
-
-        ``def make_session() -> requests.Session`` makes ``make_session().get`` a
-        ``requests.Session().get``; generators and unannotated functions are unknown.
-        """
-        returns = func.node.returns
-        parent = func.scope.parent
-        if func.scope.is_generator or parent is None:
-            return None
-        if returns is None:
-            return self._inferred_return(func, parent, depth)
-        if parent.kind is ScopeKind.CLASS and self._is_self(returns, parent, depth):
-            # def build(cls) -> Self: an instance of the class (of this module)
-            return ClassRef(parent, instance=True)
-        return Annotated(returns, parent).resolve(self, depth + 1)
-
-    def _inferred_return(self, func: FunctionRef, parent: Scope, depth: int) -> Ref | None:
-        """An unannotated function whose every ``return`` gives an instance of one and
-        the same class (``return requests.Session()``, ``return self._client``), and
-        whose decorators leave its result alone.  A bare ``return``, a value of unknown
-        type or two different types: unknown."""
-        values = func.scope.return_values
-        if not values or depth > _MAX_DEPTH:
-            return None
-        memo = func.scope.memo if self.project is not None else func.scope.local_memo
-        if "\0return" in memo:
-            return memo["\0return"]
-        memo["\0return"] = None  # a function returning its own call: unknown
-        found: Ref | None = None
-        for decorator in func.node.decorator_list:
-            name = self.resolve(decorator.func if isinstance(decorator, ast.Call) else (
-                decorator), parent, depth + 1)
-            if not isinstance(name, str) or name not in _RESULT_KEEPING:
-                return None
-        for value in values:
-            ref = None if value is None else self.resolve(value, func.scope, depth + 1)
-            if not _is_instance(ref) or (found is not None and ref != found):
-                return None
-            found = ref
-        memo["\0return"] = found
-        return found
-
-    def returns_self(self, func: FunctionRef, depth: int) -> bool:
-        """A method annotated ``-> Self``: it returns an instance of the class it is
-        looked up on, which may be a subclass of the one defining it."""
-        parent = func.scope.parent
-        return func.node.returns is not None and parent is not None and (
-            parent.kind is ScopeKind.CLASS) and self._is_self(func.node.returns, parent, depth)
-
-    def _receiver_instance(self, func: ast.expr, scope: Scope, depth: int) -> Ref | None:
-        """``Sub.build()`` / ``sub.build()`` of a ``-> Self`` method: a ``Sub``."""
-        if not isinstance(func, ast.Attribute):
-            return None
-        receiver = self.resolve(func.value, scope, depth + 1)
-        if isinstance(receiver, ClassRef):
-            return ClassRef(receiver.scope, instance=True)
-        if isinstance(receiver, ProjectClass):
-            return receiver if receiver.instance else receiver.as_instance()
-        return None
-
-    def _is_self(self, node: ast.expr, scope: Scope, depth: int) -> bool:
-        """``Self`` / ``"Self"`` of ``typing`` or ``typing_extensions``."""
-        selves = ("typing.Self", "typing_extensions.Self")
-        if isinstance(node, ast.Constant) and isinstance(node.value, str):
-            text = node.value.strip()
-            return text.isidentifier() and self.lookup(text, scope, depth + 1) in selves
-        return isinstance(node, (ast.Name, ast.Attribute)) and self.resolve(
-            node, scope, depth + 1) in selves
-
     def member(self, cls: ClassRef, attr: str, depth: int) -> Ref | None:
-        """``self.attr`` / ``Cls.attr``: the class body's binding or ``self.attr = ...``,
-        else what the base classes give, searched in order (see :meth:`_inherited`)."""
-        memo = cls.scope.memo if self.project is not None else cls.scope.local_memo
-        key = ("\0i" if cls.instance else "\0c") + attr  # never a name the class binds
-        if key in memo:
-            return memo[key]
-        if depth > _MAX_DEPTH:
-            return None
-        memo[key] = None  # an attribute defined through itself is unknown
-        bindings = _own_bindings(cls, attr)
-        if bindings:
-            found = self._merge(bindings, depth + 1)
-            if found is None:
-                found = self._declared(bindings, depth + 1)
-        else:
-            found = self._inherited(cls, attr, depth + 1)
-        if cls.instance and isinstance(found, FunctionRef) and self.is_property(found, depth):
-            # ``self.session`` of ``@property def session(self) -> Session``
-            found = None if found.is_async else self.returned(found, depth + 1)
-        memo[key] = found
-        return found
+        """``self.attr`` / ``Cls.attr`` (see :func:`~members.member`)."""
+        return members.member(self, cls, attr, depth)
 
     def is_property(self, func: FunctionRef, depth: int) -> bool:
         """A getter decorated ``@property``/``@functools.cached_property``."""
-        parent = func.scope.parent
-        return parent is not None and any(self.resolve(
-            decorator.func if isinstance(decorator, ast.Call) else decorator, parent,
-            depth + 1) in _PROPERTIES for decorator in func.node.decorator_list)
-
-    def _super(self, attr: str, scope: Scope, depth: int) -> Ref | None:
-        """``super().attr`` in a method: ``attr`` from the bases of the enclosing class."""
-        function = scope.enclosing_function()
-        cls = function.parent
-        if function.kind not in (ScopeKind.FUNCTION, ScopeKind.COROUTINE) or (
-                cls is None or cls.kind is not ScopeKind.CLASS):
-            return None
-        first = function.node.args.posonlyargs or function.node.args.args if isinstance(
-            function.node, (ast.FunctionDef, ast.AsyncFunctionDef)) else None
-        if not first:
-            return None
-        binding = function.bindings.get(first[0].arg)
-        if not binding or len(binding) != 1 or not isinstance(binding[0], SelfParam):
-            return None
-        return self._inherited(binding[0].ref, attr, depth + 1)
+        return members.is_property(self, func, depth)
 
     def inherited(self, cls: ClassRef, attr: str) -> Ref | None:
-        """What ``attr`` is in the bases of ``cls`` (see :meth:`_inherited`)."""
-        return self._inherited(cls, attr, 0)
+        """What ``attr`` is in the bases of ``cls`` (see :func:`~members.inherited_member`)."""
+        return members.inherited_member(self, cls, attr, 0)
 
-    def _inherited(self, cls: ClassRef, attr: str, depth: int) -> Ref | None:
-        """``attr`` from the bases of ``cls``, left to right, depth first.
+    def returned(self, func: FunctionRef, depth: int) -> Ref | None:
+        """What a call of this module's sync ``func`` returns (see :func:`~members.returned`)."""
+        return members.returned(self, func, depth)
 
-        A base of this module that defines ``attr`` (even as something unknown) decides;
-        a library base (``models.Model``, ``threading.Thread``) gives its table name
-        (``django.db.models.Model().save``); a base that cannot be resolved, or more than
-        one library base, makes the answer unknown.
-        """
-        node = cls.scope.node
-        parent = cls.scope.parent
-        if not isinstance(node, ast.ClassDef) or parent is None or depth > _MAX_DEPTH:
-            return None
-        library: list[str] = []
-        for base in node.bases:
-            if isinstance(base, ast.Subscript):
-                base = base.value  # Generic[T], queue.Queue[int]
-            ref = self.resolve(base, parent, depth + 1)
-            if isinstance(ref, ClassRef) and not ref.instance and ref.scope is not cls.scope:
-                inherited = ClassRef(ref.scope, cls.instance)
-                if _own_bindings(inherited, attr):
-                    # a library base listed first would come first in the MRO
-                    return None if library else self.member(inherited, attr, depth + 1)
-                found = self._inherited(inherited, attr, depth + 1)
-                if found is not None or not _only_known_bases(ref.scope):
-                    return found
-            elif isinstance(ref, ProjectClass) and self.project is not None:
-                decided, what = self.project.member(
-                    ref.as_instance(cls.instance), attr,
-                    depth + 1)
-                if decided:  # defined there (or unknowable there): that decides
-                    return None if library else what
-            elif isinstance(ref, str):
-                if ref not in _TRANSPARENT_BASES:
-                    library.append(ref)
-            else:
-                return None  # a base of unknown kind may define anything
-        if len(library) != 1:
-            return None
-        return library_member(library[0], attr, cls.instance)
-
-
-def library_member(base: str, attr: str, instance: bool) -> str:
-    """``attr`` of a class (or an instance of it) whose one library base is ``base``:
-    ``threading.Thread().join`` for ``self.join`` in a ``Thread`` subclass."""
-    if instance:
-        # a subclass of queue.Queue may have no maxsize: its put() is not known to wait
-        made = UNBOUNDED_UNLESS_MAXSIZE.get(base) or RETURNS.get(base + "()", base + "()")
-        dotted = f"{made}.{attr}"
-    else:
-        dotted = f"{base}.{attr}"
-    return RETURNS.get(dotted, dotted)
-
-
-#: bases that add no attribute an asyncio check reads
-_TRANSPARENT_BASES: Final = frozenset({
-    "abc.ABC", "object", "typing.Generic", "typing.Protocol", "typing_extensions.Protocol",
-})
-
-
-def _own_bindings(cls: ClassRef, attr: str) -> list[Binding]:
-    """The bindings of ``attr`` in the class body (and, for instances, ``self.attr = ``)."""
-    bindings = list(cls.scope.bindings.get(attr, ()))
-    if cls.instance:
-        bindings += cls.scope.attr_bindings.get(attr, ())
-    return bindings
-
-
-def _only_known_bases(scope: Scope) -> bool:
-    """The class of ``scope`` has no bases, or only ``object``: nothing else to inherit."""
-    node = scope.node
-    return isinstance(node, ast.ClassDef) and all(
-        isinstance(base, ast.Name) and base.id == "object" for base in node.bases)
+    def returns_self(self, func: FunctionRef, depth: int) -> bool:
+        """A method annotated ``-> Self`` (see :func:`~members.returns_self`)."""
+        return members.returns_self(self, func, depth)
 
 
 def is_pseudo_path(node: ast.expr, resolver: Resolver, scope: Scope, depth: int = 0) -> bool:

@@ -9,16 +9,10 @@ from __future__ import annotations
 import ast
 
 from flake8_asyncio_tasks.futures import elements
-from flake8_asyncio_tasks.names import (
-    Annotated,
-    AnnotatedValue,
-    Scope,
-    Value,
-    dotted_source,
-    owner,
-)
+from flake8_asyncio_tasks.names import Annotated, AnnotatedValue, Scope, Value
 from flake8_asyncio_tasks.refs import ClassRef, FunctionRef, ProjectFunction
 from flake8_asyncio_tasks.resolver import Resolver
+from flake8_asyncio_tasks.syntax import dotted_source, owner
 from flake8_asyncio_tasks.tables import BLOCKING_CALLS, FILE_OBJECTS
 from flake8_asyncio_tasks.walk import CallSite
 

@@ -19,18 +19,7 @@ from flake8_asyncio_tasks.blocking import BlockingCheck
 from flake8_asyncio_tasks.edges import call_parameters
 from flake8_asyncio_tasks.elements import attribute_declaration, attribute_element
 from flake8_asyncio_tasks.guards import Alternatives, add_tokens, has_star_arguments, skips
-from flake8_asyncio_tasks.names import (
-    Binding,
-    Defined,
-    Scope,
-    ScopeKind,
-    Value,
-    never_suspends,
-    owner,
-    parameter_defaults,
-    parameter_names,
-    qualname,
-)
+from flake8_asyncio_tasks.names import Binding, Defined, Scope, ScopeKind, Value
 from flake8_asyncio_tasks.probes import probes_running_loop
 from flake8_asyncio_tasks.refs import ClassRef, FunctionRef, Ref
 from flake8_asyncio_tasks.resolver import Resolver
@@ -43,6 +32,13 @@ from flake8_asyncio_tasks.summary import (
     ModuleSummary,
     Passed,
     passed,
+)
+from flake8_asyncio_tasks.syntax import (
+    never_suspends,
+    owner,
+    parameter_defaults,
+    parameter_names,
+    qualname,
 )
 from flake8_asyncio_tasks.tables import COROUTINE_DECORATORS
 from flake8_asyncio_tasks.tasks import TaskCheck, idle_module_loops, kind_is_task

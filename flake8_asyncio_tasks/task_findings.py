@@ -20,14 +20,7 @@ from flake8_asyncio_tasks.loops import (
     unrun_self_loops,
     used_by_other_modules,
 )
-from flake8_asyncio_tasks.names import (
-    Scope,
-    ScopeKind,
-    Value,
-    display_name,
-    never_suspends,
-    spelled,
-)
+from flake8_asyncio_tasks.names import Scope, ScopeKind, Value
 from flake8_asyncio_tasks.refs import ClassRef, FunctionRef, ProjectFunction
 from flake8_asyncio_tasks.rules import (
     AWAIT_BINDS_LATE,
@@ -38,6 +31,7 @@ from flake8_asyncio_tasks.rules import (
     UNUSED_TASK,
     with_note,
 )
+from flake8_asyncio_tasks.syntax import display_name, never_suspends, spelled
 from flake8_asyncio_tasks.tables import (
     LOOPS,
     NEW_LOOPS,

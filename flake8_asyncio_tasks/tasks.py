@@ -15,15 +15,9 @@ from typing import Final
 
 from flake8_asyncio_tasks.blocking import may_be, resolve_candidate
 from flake8_asyncio_tasks.clients import CLIENT_MODULES, client_method
-from flake8_asyncio_tasks.names import (
-    Scope,
-    ScopeKind,
-    display_name,
-    dotted_source,
-    local_match,
-    spelled,
-)
+from flake8_asyncio_tasks.names import Scope, ScopeKind
 from flake8_asyncio_tasks.refs import ClassRef, FunctionRef, ProjectClass, ProjectFunction, Ref
+from flake8_asyncio_tasks.syntax import display_name, dotted_source, local_match, spelled
 from flake8_asyncio_tasks.tables import (
     ASYNC_ANY_METHOD,
     ASYNC_ANY_MODULES,

@@ -10,9 +10,10 @@ import ast
 from typing import Final
 
 from flake8_asyncio_tasks.blocking import may_be, resolve_candidate
-from flake8_asyncio_tasks.names import Imported, Scope, ScopeKind, owner
+from flake8_asyncio_tasks.names import Imported, Scope, ScopeKind
 from flake8_asyncio_tasks.refs import FunctionRef
 from flake8_asyncio_tasks.resolver import Resolver
+from flake8_asyncio_tasks.syntax import owner
 from flake8_asyncio_tasks.tables import RUNS_ELSEWHERE
 from flake8_asyncio_tasks.visitor import Visitor
 

@@ -31,18 +31,7 @@ from flake8_asyncio_tasks.guards import (
     satisfied_by,
     skips,
 )
-from flake8_asyncio_tasks.names import (
-    AnnotatedValue,
-    Imported,
-    Scope,
-    ScopeKind,
-    Value,
-    dotted_source,
-    enclosing_ifs,
-    local_match,
-    owner,
-    spelled,
-)
+from flake8_asyncio_tasks.names import AnnotatedValue, Imported, Scope, ScopeKind, Value
 from flake8_asyncio_tasks.probes import probes_running_loop
 from flake8_asyncio_tasks.refs import (
     ClassRef,
@@ -54,6 +43,7 @@ from flake8_asyncio_tasks.refs import (
 from flake8_asyncio_tasks.resolver import Resolver
 from flake8_asyncio_tasks.rules import LOOP_RUN_IN_COROUTINE, TRANSITIVE_BLOCKING
 from flake8_asyncio_tasks.settings import Settings
+from flake8_asyncio_tasks.syntax import dotted_source, enclosing_ifs, local_match, owner, spelled
 from flake8_asyncio_tasks.tables import TRANSPARENT_DECORATORS
 from flake8_asyncio_tasks.visitor import (
     CallSite,

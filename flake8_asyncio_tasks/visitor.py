@@ -21,11 +21,12 @@ from typing import Any, Final
 
 from flake8_asyncio_tasks.branches import BranchQueries
 from flake8_asyncio_tasks.locks import statement_blocks, statement_blocks_in
-from flake8_asyncio_tasks.names import OPAQUE, Scope, ScopeKind, dotted_source
+from flake8_asyncio_tasks.names import OPAQUE, Scope, ScopeKind
 from flake8_asyncio_tasks.refs import UNRESOLVED, FunctionRef, Unresolved
 from flake8_asyncio_tasks.resolver import Resolver
 from flake8_asyncio_tasks.settings import Settings
 from flake8_asyncio_tasks.summary import FunctionSummary
+from flake8_asyncio_tasks.syntax import dotted_source
 from flake8_asyncio_tasks.walk import (
     CallSite,
     Finding,

@@ -20,10 +20,9 @@ from flake8_asyncio_tasks.names import (
     ScopeKind,
     SelfParam,
     Value,
-    dotted_source,
-    parameter_defaults,
 )
 from flake8_asyncio_tasks.refs import ClassRef, FunctionRef
+from flake8_asyncio_tasks.syntax import dotted_source, parameter_defaults
 from flake8_asyncio_tasks.tables import BLOCKING_CALLS, RETURNS
 from flake8_asyncio_tasks.walk import (
     WalkState,

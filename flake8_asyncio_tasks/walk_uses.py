@@ -7,12 +7,8 @@ import ast
 from typing import Any, Final
 
 from flake8_asyncio_tasks.guards import flag_tests
-from flake8_asyncio_tasks.names import (
-    OPAQUE,
-    Scope,
-    dotted_source,
-    parameter_names,
-)
+from flake8_asyncio_tasks.names import OPAQUE, Scope
+from flake8_asyncio_tasks.syntax import dotted_source, parameter_names
 from flake8_asyncio_tasks.tables import LOOP_RUN_METHODS
 from flake8_asyncio_tasks.walk import (
     CallSite,

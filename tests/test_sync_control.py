@@ -13,8 +13,8 @@ from pathlib import Path
 import pytest
 from conftest import skip_reason
 
-from flake8_asyncio_tasks.names import dotted_source
 from flake8_asyncio_tasks.plugin import Plugin
+from flake8_asyncio_tasks.syntax import dotted_source
 from flake8_asyncio_tasks.visitor import GENERATOR_COROUTINES
 
 FIXTURES = sorted((Path(__file__).parent / "fixtures").glob("*.py"))
