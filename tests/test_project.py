@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 from conftest import FLAKE8_LINE, expected_codes, run_flake8
 
-from flake8_asyncio_tasks import layout
+from flake8_asyncio_tasks import chains, layout
 from flake8_asyncio_tasks import project as project_module
 from flake8_asyncio_tasks.checks import check_module
 from flake8_asyncio_tasks.plugin import Plugin
@@ -253,7 +253,7 @@ def test_the_checked_files_summary_equals_a_fresh_one() -> None:
 def test_deep_chains_and_many_modules_stop_silently(tmp_path: Path) -> None:
     """A chain longer than the search cap is unknown, not slow and not an error."""
     files = {"pyproject.toml": "", "app/__init__.py": ""}
-    count = project_module.MAX_CHAIN_SEARCH + 10
+    count = chains.MAX_CHAIN_SEARCH + 10
     for n in range(count):
         body = f"from app.m{n + 1} import step{n + 1}\n\n\ndef step{n}():\n    step{n + 1}()\n"
         files[f"app/m{n}.py"] = body
