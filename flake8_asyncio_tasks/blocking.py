@@ -24,15 +24,14 @@ from flake8_asyncio_tasks.futures import (
     exited_before,
     settled_before,
 )
-from flake8_asyncio_tasks.guards import (
+from flake8_asyncio_tasks.given import (
     argument_values,
-    flag_token,
     flag_values,
     has_star_arguments,
     is_literal,
     timeout_values,
-    zero_token,
 )
+from flake8_asyncio_tasks.guards import flag_token, zero_token
 from flake8_asyncio_tasks.names import Scope, Value, _is_none
 from flake8_asyncio_tasks.refs import ClassRef, FunctionRef, ProjectClass, ProjectFunction, Ref
 from flake8_asyncio_tasks.resolver import Resolver, call_variant, is_pseudo_path

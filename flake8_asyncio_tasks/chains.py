@@ -13,7 +13,7 @@ from collections import deque
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Final
 
-from flake8_asyncio_tasks.guards import satisfied_by, state_facts
+from flake8_asyncio_tasks.given import satisfied_by, state_facts
 from flake8_asyncio_tasks.refs import ProjectFunction
 from flake8_asyncio_tasks.summary import SELF_CALL, UNKNOWN, Passed, as_value
 

@@ -13,15 +13,17 @@ from __future__ import annotations
 import ast
 from collections import deque
 
-from flake8_asyncio_tasks.guards import (
+from flake8_asyncio_tasks.given import (
     Alternatives,
-    add_guard,
-    add_tokens,
     arguments_by_name,
     impossible,
-    renamed_parameter_token,
     self_tokens,
     skips,
+)
+from flake8_asyncio_tasks.guards import (
+    add_guard,
+    add_tokens,
+    renamed_parameter_token,
     token_parameter,
 )
 from flake8_asyncio_tasks.names import ScopeKind

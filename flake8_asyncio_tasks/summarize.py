@@ -18,7 +18,8 @@ from typing import Final
 from flake8_asyncio_tasks.blocking import BlockingCheck
 from flake8_asyncio_tasks.edges import call_parameters
 from flake8_asyncio_tasks.elements import attribute_declaration, attribute_element
-from flake8_asyncio_tasks.guards import Alternatives, add_tokens, has_star_arguments, skips
+from flake8_asyncio_tasks.given import Alternatives, has_star_arguments, skips
+from flake8_asyncio_tasks.guards import add_tokens
 from flake8_asyncio_tasks.names import Binding, Defined, Scope, ScopeKind, Value
 from flake8_asyncio_tasks.probes import probes_running_loop
 from flake8_asyncio_tasks.refs import ClassRef, FunctionRef, Ref

@@ -23,14 +23,8 @@ from flake8_asyncio_tasks.edges import (
     forward_guards,
     hop,
 )
-from flake8_asyncio_tasks.guards import (
-    Alternatives,
-    add_guard,
-    arguments_by_name,
-    equality,
-    satisfied_by,
-    skips,
-)
+from flake8_asyncio_tasks.given import Alternatives, arguments_by_name, satisfied_by, skips
+from flake8_asyncio_tasks.guards import add_guard, equality
 from flake8_asyncio_tasks.names import AnnotatedValue, Imported, Scope, ScopeKind, Value
 from flake8_asyncio_tasks.probes import probes_running_loop
 from flake8_asyncio_tasks.refs import (
