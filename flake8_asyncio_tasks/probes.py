@@ -12,8 +12,9 @@ from __future__ import annotations
 import ast
 from typing import Final
 
+from flake8_asyncio_tasks.contexts import rest_of_block
 from flake8_asyncio_tasks.refs import FunctionRef, ProjectFunction
-from flake8_asyncio_tasks.visitor import CallSite, Visitor, rest_of_block
+from flake8_asyncio_tasks.visitor import CallSite, Visitor
 
 _RUNNING_PROBES: Final = frozenset({"get_running_loop", "_get_running_loop"})
 
