@@ -137,6 +137,12 @@ def check_module(
     results += misuses.sync_withs()
     # the arm of ``if _IS_SYNC:`` that a module-level ``_IS_SYNC = False`` never takes
     results = [f for f in results if not visitor.in_dead_branch(f.line)]
+    if any(f.text.startswith("AIO1") for f in results):
+        # the fallback for Pythons without asyncio.to_thread (``if hasattr(asyncio,
+        # "to_thread"): return await asyncio.to_thread(build)`` then ``return build()``):
+        # code that only Pythons nobody supports any more run
+        results = [f for f in results if not (f.text.startswith("AIO1") and (
+            visitor.in_legacy_branch(f.line, _UNSUPPORTED)))]
     if results and visitor.expecting_blocks:
         # with pytest.raises(RuntimeError): loop.run_forever(): a test of the failure
         # (the loop and task rules; a blocking call still blocks there)
@@ -170,6 +176,9 @@ def check_module(
     return results
 
 
+#: the newest Python no longer supported (end of life October 2025): branches that only
+#: Pythons older than 3.10 take
+_UNSUPPORTED: Final = (3, 10)
 _NOQA: Final = re.compile(r"#\s*noqa\s*:\s*([A-Z][A-Z0-9]*\d(?:[\s,]+[A-Z][A-Z0-9]*\d)*)",
                           re.IGNORECASE)
 _IGNORE: Final = re.compile(r"#\s*(?:type|pyright)\s*:\s*ignore\[([^\]]*)\]")

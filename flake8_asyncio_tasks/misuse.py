@@ -66,6 +66,7 @@ class MisuseCheck:
         self.tasks = tasks
         self.resolver = visitor.resolver
         self._sites = {id(site.node): site for site in visitor.calls}
+        self._string_constants: frozenset[str] | None = None
 
     # -- AIO111 --------------------------------------------------------------------------
     def offloaded_results(self, blocking: BlockingCheck,
@@ -201,13 +202,33 @@ class MisuseCheck:
             return found[1]
         return None
 
+    def _strings(self) -> frozenset[str]:
+        """Every string constant of the module but ``__slots__`` entries (declarations,
+        not reads); made once, only when AIO206 may fire."""
+        if self._string_constants is None:
+            root = self.visitor.root
+            found: set[str] = set()
+            pending: list[ast.AST] = [root.node] if root is not None else []
+            while pending:
+                node = pending.pop()
+                if isinstance(node, ast.Constant):
+                    if isinstance(node.value, str):
+                        found.add(node.value)
+                elif not (isinstance(node, (ast.Assign, ast.AnnAssign)) and any(
+                        isinstance(target, ast.Name) and target.id == "__slots__"
+                        for target in (node.targets if isinstance(node, ast.Assign)
+                                       else [node.target]))):
+                    pending.extend(ast.iter_child_nodes(node))
+            self._string_constants = frozenset(found)
+        return self._string_constants
+
     def _unread_task_attribute(self, site: CallSite, target: str) -> str | None:
         """``self._x = create_task(...)`` where nothing reads ``_x``: the attribute name."""
         base, _, attribute = target.partition(".")
         if "." in attribute or not attribute.startswith("_") or attribute.endswith("__"):
             return None  # public attributes are read by other modules
-        if attribute in self.visitor.attribute_reads:
-            return None
+        if attribute in self.visitor.attribute_reads or attribute in self._strings():
+            return None  # a string naming it: getattr(self, name) in a loop over names
         if not isinstance(self.resolver.lookup(base, site.scope), ClassRef):
             return None  # only self.x (or cls.x) of a class of this module
         found = self.tasks.kind(site)

@@ -31,7 +31,7 @@ from flake8_asyncio_tasks.rules import (
     UNUSED_TASK,
     with_note,
 )
-from flake8_asyncio_tasks.syntax import display_name, never_suspends, spelled
+from flake8_asyncio_tasks.syntax import display_name, dotted_source, never_suspends, spelled
 from flake8_asyncio_tasks.tables import (
     LOOPS,
     NEW_LOOPS,
@@ -101,13 +101,15 @@ def check(visitor: Visitor, tasks: TaskCheck) -> Iterator[Finding]:
                 call=name, loop=fresh, fix="asyncio.run(main()), or keep the loop in a "
                 "variable and run it with run_until_complete()"))
         elif kind in (KIND_TASK, KIND_GATHER):
-            if kind == KIND_TASK and _instant(site, tasks):
-                continue  # a coroutine that never awaits: done in the task's first step
+            if kind == KIND_TASK and (_instant(site, tasks) or _uncalled(site, tasks)):
+                # a coroutine that never awaits: done in the task's first step; a
+                # coroutine function passed uncalled: the call raises TypeError at once
+                continue
             if usage in ("expr", "chained") and id(node) not in on_unrun_loop and not (
                     _passes_on_a_task(site, tasks)):
                 # ensure_future(loop.run_in_executor(...)): the thread runs anyway; what is
                 # lost is the result and the exception (AIO204), not the work
-                rule = DISCARDED_AWAITABLE if _wraps_executor(node) else DISCARDED_TASK
+                rule = DISCARDED_AWAITABLE if _wraps_executor(site, tasks) else DISCARDED_TASK
                 yield Finding(node.lineno, node.col_offset, rule.format(call=name))
             elif kind == KIND_TASK and usage == "assign" and unread_target(site) and (
                     id(node) not in on_unrun_loop):
@@ -125,7 +127,7 @@ def check(visitor: Visitor, tasks: TaskCheck) -> Iterator[Finding]:
                     call=spelled(node.func), problem=applied, rest=rest))
                 continue
             misuse = _misused(site, visitor, consumed.get(id(node)))
-            if misuse is not None and not _only_if_sync(site):
+            if misuse is not None and not _only_if_sync(site) and not _rebound(site):
                 yield Finding(node.lineno, node.col_offset,
                               UNAWAITED_COROUTINE.format(call=name, problem=misuse))
 
@@ -199,9 +201,7 @@ def _instant(site: CallSite, tasks: TaskCheck) -> bool:
     loop's queue holds the task until its first step, which runs the coroutine to its
     end, so nothing can collect it mid-flight.  Only a coroutine function of this
     module or of the project, called directly and not decorated."""
-    node = site.node
-    argument = node.args[0] if node.args else next(
-        (k.value for k in node.keywords if k.arg in ("coro", "coro_or_future")), None)
+    argument = _task_argument(site.node)
     if not isinstance(argument, ast.Call):
         return False
     callee = tasks.resolver.resolve(argument.func, site.scope)
@@ -303,11 +303,60 @@ def _only_use(name: ast.Name, scope: Scope) -> ast.Call | None:
     return bindings[0].expr
 
 
-def _wraps_executor(call: ast.Call) -> bool:
-    """``ensure_future(loop.run_in_executor(...))``: a task around work in a thread."""
-    inner = call.args[0] if call.args else None
-    return isinstance(inner, ast.Call) and isinstance(inner.func, ast.Attribute) and (
-        inner.func.attr == "run_in_executor")
+def _task_argument(node: ast.Call) -> ast.expr | None:
+    """The coroutine (or awaitable) a ``create_task``/``ensure_future`` call is given."""
+    return node.args[0] if node.args else next(
+        (k.value for k in node.keywords if k.arg in ("coro", "coro_or_future")), None)
+
+
+def _wraps_executor(site: CallSite, tasks: TaskCheck) -> bool:
+    """``ensure_future(loop.run_in_executor(...))``, ``create_task(asyncio.to_thread(...))``:
+    a task around work in a thread.  The executor's future holds the task's wake-up
+    until the thread is done, so nothing collects it; its result and exception are lost."""
+    inner = _task_argument(site.node)
+    if not isinstance(inner, ast.Call):
+        return False
+    if isinstance(inner.func, ast.Attribute) and inner.func.attr == "run_in_executor":
+        return True
+    return tasks.resolver.resolve(inner.func, site.scope) == "asyncio.to_thread"
+
+
+def _uncalled(site: CallSite, tasks: TaskCheck) -> bool:
+    """``ensure_future(self.refresh)`` of an ``async def`` not called: no task is made
+    (the call raises ``TypeError``), so none is lost."""
+    argument = _task_argument(site.node)
+    if not isinstance(argument, (ast.Name, ast.Attribute)) or isinstance(
+            tasks.resolver.callee(site), (FunctionRef, ProjectFunction)):
+        return False  # spawn(work) of a helper of ours: it may call what it is given
+    ref = tasks.resolver.resolve(argument, site.scope)
+    return isinstance(ref, FunctionRef) and ref.is_async or isinstance(
+        ref, ProjectFunction) and ref.summary.coroutine
+
+
+def _rebound(site: CallSite) -> bool:
+    """``session.begin = Mock()`` (or ``setattr(session, "begin", ...)``,
+    ``monkeypatch.setattr(session, "begin", ...)``) in the same function: the call may
+    reach the replacement, not the class's ``async def``."""
+    func = site.node.func
+    if not isinstance(func, ast.Attribute):
+        return False
+    receiver = dotted_source(func.value)
+    if receiver is None:
+        return False
+    spelled_as = f"{receiver}.{func.attr}"
+    for node in ast.walk(site.scope.enclosing_function().node):
+        if isinstance(node, (ast.Assign, ast.AnnAssign)):
+            targets = node.targets if isinstance(node, ast.Assign) else [node.target]
+            if any(isinstance(target, ast.Attribute) and dotted_source(target) == spelled_as
+                   for target in targets):
+                return True
+        elif isinstance(node, ast.Call) and len(node.args) >= 2 and (
+                isinstance(node.func, (ast.Name, ast.Attribute))) and (
+                (node.func.id if isinstance(node.func, ast.Name) else node.func.attr)
+                == "setattr") and dotted_source(node.args[0]) == receiver and (
+                isinstance(node.args[1], ast.Constant) and node.args[1].value == func.attr):
+            return True
+    return False
 
 
 def _misused(site: CallSite, visitor: Visitor, consumer: str | None) -> str | None:

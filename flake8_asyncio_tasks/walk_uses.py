@@ -9,7 +9,7 @@ from typing import Any, Final
 from flake8_asyncio_tasks.guards import flag_tests
 from flake8_asyncio_tasks.names import OPAQUE, Scope
 from flake8_asyncio_tasks.syntax import dotted_source, parameter_names
-from flake8_asyncio_tasks.tables import LOOP_RUN_METHODS
+from flake8_asyncio_tasks.tables import ASYNCIO_ADDED, LOOP_RUN_METHODS
 from flake8_asyncio_tasks.walk import (
     CallSite,
     WalkState,
@@ -452,10 +452,18 @@ def older_pythons_branch(test: ast.expr, body: list[ast.stmt], orelse: list[ast.
 def version_test(test: ast.expr) -> tuple[bool, tuple[int, ...]] | None:
     """``sys.version_info >= (3, 10)``: ``(True, (3, 10))``, true on Pythons from 3.10
     on; ``< (3, 10)``: ``(False, (3, 10))``, true only before; ``not`` inverts.  The
-    version is where the test changes (``<= (3, 13)`` changes after every 3.13)."""
+    version is where the test changes (``<= (3, 13)`` changes after every 3.13).
+    ``hasattr(asyncio, "to_thread")`` is the test ``>= (3, 9)`` (``ASYNCIO_ADDED``)."""
     if isinstance(test, ast.UnaryOp) and isinstance(test.op, ast.Not):
         found = version_test(test.operand)
         return None if found is None else (not found[0], found[1])
+    if isinstance(test, ast.Call) and isinstance(test.func, ast.Name) and (
+            test.func.id == "hasattr") and len(test.args) == 2 and not test.keywords and (
+            dotted_source(test.args[0]) == "asyncio") and isinstance(
+            test.args[1], ast.Constant) and isinstance(test.args[1].value, str):
+        # hasattr(asyncio, "to_thread"): true from the Python that added it
+        added = ASYNCIO_ADDED.get(test.args[1].value)
+        return None if added is None else (True, added)
     if not (isinstance(test, ast.Compare) and len(test.ops) == 1
             and isinstance(test.comparators[0], ast.Tuple)):
         return None
