@@ -12,12 +12,14 @@ methods that only the running loop calls.  Part of
 from __future__ import annotations
 
 import ast
+import os
 from collections.abc import Iterator
 from typing import Final
 
+from flake8_asyncio_tasks.layout import is_test_file
 from flake8_asyncio_tasks.names import Scope, ScopeKind, _is_none
 from flake8_asyncio_tasks.probes import legacy_fallback, loop_checked
-from flake8_asyncio_tasks.refs import ClassRef, ProjectClass
+from flake8_asyncio_tasks.refs import ClassRef, FunctionRef, ProjectClass
 from flake8_asyncio_tasks.rules import GET_EVENT_LOOP_INSIDE, GET_EVENT_LOOP_OUTSIDE
 from flake8_asyncio_tasks.tasks import KIND_GET_LOOP
 from flake8_asyncio_tasks.visitor import CallSite, Finding, Visitor
@@ -53,6 +55,8 @@ def get_event_loop_findings(site: CallSite, kind: int, visitor: Visitor) -> Iter
         return  # except AttributeError: of get_running_loop(): Python 3.6 and older
     if loop_checked(site, visitor):
         return  # if in_loop(): get_event_loop(): a helper just said a loop is there
+    if _only_coroutines_call(site, visitor):
+        return  # def _make_pool(): ... called only in coroutines' own frames
     if id(node) in visitor.default_calls:
         # def connect(loop=asyncio.get_event_loop()): one loop, fetched at import time
         yield Finding(node.lineno, node.col_offset, GET_EVENT_LOOP_OUTSIDE.format(
@@ -61,6 +65,42 @@ def get_event_loop_findings(site: CallSite, kind: int, visitor: Visitor) -> Iter
                 "gets that loop"))
         return
     yield Finding(node.lineno, node.col_offset, GET_EVENT_LOOP_OUTSIDE.format())
+
+
+def _only_coroutines_call(site: CallSite, visitor: Visitor) -> bool:
+    """The call is in a module-level function private to its module (``_make_pool``, or
+    any function of a test module), undecorated, whose every use in the module is a
+    call in a coroutine's own frame: the loop is running whenever it runs.  A function
+    used any other way (a callback, a default, another module's import of a public
+    name) may run before any loop exists."""
+    function = site.scope.enclosing_function()
+    node = function.node
+    root = visitor.root
+    if root is None or function.parent is not root or not isinstance(
+            node, ast.FunctionDef) or node.decorator_list:
+        return False
+    name = node.name
+    base = os.path.basename(visitor.filename)
+    if not (name.startswith("_") or is_test_file(base) and base != "conftest.py"):
+        return False
+    reads = 0
+    pending = [root]
+    while pending:
+        scope = pending.pop()
+        reads += scope.loads.get(name, 0)
+        pending.extend(scope.children)
+    if not reads or name in root.global_names:
+        return False
+    calls = 0
+    for other in visitor.calls:
+        func = other.node.func
+        if isinstance(func, ast.Name) and func.id == name:
+            ref = visitor.resolver.lookup(name, other.scope)
+            if not isinstance(ref, FunctionRef) or ref.node is not node or (
+                    other.scope.coroutine is None):
+                return False
+            calls += 1
+    return calls == reads
 
 
 #: methods that ``async with`` / ``async for`` / ``await`` call, on the loop

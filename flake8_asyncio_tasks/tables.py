@@ -378,6 +378,11 @@ def _blocking_calls() -> dict[str, Blocking]:
            for name in ("getpass.getpass", "sys.stdin.buffer.read", "sys.stdin.buffer.readline",
                         "sys.stdin.read", "sys.stdin.readline", "sys.stdin.readlines")},
         "input": Blocking(BLOCKING_INPUT),
+        # the console prompts of CLI libraries: each waits for the user like input()
+        **{name: Blocking(BLOCKING_INPUT, f"await asyncio.to_thread({name}, ...)")
+           for name in ("click.confirm", "click.pause", "click.prompt", "typer.confirm",
+                        "typer.prompt", "rich.prompt.Confirm.ask", "rich.prompt.FloatPrompt.ask",
+                        "rich.prompt.IntPrompt.ask", "rich.prompt.Prompt.ask")},
         # synchronous waits
         "concurrent.futures.Future().exception": _FUTURE,
         "concurrent.futures.Future().result": _FUTURE,
@@ -386,6 +391,11 @@ def _blocking_calls() -> dict[str, Blocking]:
         "multiprocessing.Process().join": Blocking(
             BLOCKING_WAIT, "await asyncio.to_thread({receiver=worker}.join)"),
         "threading.Barrier().wait": Blocking(BLOCKING_WAIT, "asyncio.Barrier"),
+        # shutdown() waits for the workers (wait=True is the default; see NON_BLOCKING_ARGS)
+        **{f"concurrent.futures.{pool}().shutdown": Blocking(
+            BLOCKING_WAIT, "shutdown(wait=False), or await asyncio.to_thread("
+            "{receiver=executor}.shutdown)")
+           for pool in ("ThreadPoolExecutor", "ProcessPoolExecutor")},
         "threading.Thread().join": Blocking(
             BLOCKING_WAIT, "await asyncio.to_thread({receiver=worker}.join)"),
         # event loops started inside a coroutine
@@ -446,10 +456,15 @@ def _blocking_calls() -> dict[str, Blocking]:
         table[f"pathlib.Path().{name}"] = _FILE
     # TLS material read from disk: the certificate chain (certfile is required) and CA
     # files (only with cafile: cadata alone is in memory; see SLEEPS_BY_ARGUMENT)
-    for method in ("load_cert_chain", "load_verify_locations"):
+    for method in ("load_cert_chain", "load_default_certs", "load_verify_locations",
+                   "set_default_verify_paths"):
         table[f"ssl.SSLContext().{method}"] = Blocking(
             BLOCKING_FILE_IO, "an SSL context built once, outside the coroutine, or await "
             f"asyncio.to_thread({{receiver}}.{method}, ...)")
+    # create_default_context() loads the system's CA store (load_default_certs) from disk
+    table["ssl.create_default_context"] = Blocking(
+        BLOCKING_FILE_IO, "an SSL context built once, outside the coroutine, or await "
+        "asyncio.to_thread(ssl.create_default_context, ...)")
     # files: openers, temporary files, other libraries that open a path
     # (not os.fdopen: it wraps a descriptor that is open already, often a pipe or a
     # socket, and waits on nothing; what blocks is reading it. Not
@@ -609,6 +624,7 @@ NON_BLOCKING_ARGS: Final[Mapping[str, tuple[int, frozenset[str]]]] = {
     "acquire": (0, frozenset({"blocking"})),
     "get": (0, frozenset({"block"})),
     "put": (1, frozenset({"block"})),
+    "shutdown": (0, frozenset({"wait"})),
 }
 #: method name -> position of a timeout argument; a constant 0 means "just poll"
 TIMEOUT_ARGS: Final[Mapping[str, int]] = {

@@ -112,7 +112,9 @@ def check(visitor: Visitor, tasks: TaskCheck) -> Iterator[Finding]:
                 rule = DISCARDED_AWAITABLE if _wraps_executor(site, tasks) else DISCARDED_TASK
                 yield Finding(node.lineno, node.col_offset, rule.format(call=name))
             elif kind == KIND_TASK and usage == "assign" and unread_target(site) and (
-                    id(node) not in on_unrun_loop):
+                    id(node) not in on_unrun_loop) and not (
+                    site.target != "_" and _deleted(site)):
+                # ``del task`` after loop.run_forever(): the name kept it until then
                 # _ = create_task(...): the name says "thrown away", and so it is
                 yield Finding(node.lineno, node.col_offset, DISCARDED_TASK.format(
                     call=name) if site.target == "_" else UNUSED_TASK.format(
