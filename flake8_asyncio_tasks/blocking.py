@@ -18,6 +18,7 @@ from dataclasses import replace
 from typing import Final
 
 from flake8_asyncio_tasks.clients import CLIENT_MODULES, client_method
+from flake8_asyncio_tasks.contexts import piped_stdin
 from flake8_asyncio_tasks.futures import (
     FUTURE_WAITS,
     PROCESS_WAITS,
@@ -251,6 +252,8 @@ class BlockingCheck:
             receiver = dotted_source(bound[0].value) if bound is not None else None
             if receiver is not None and self.visitor.checked_not_empty(receiver, site):
                 return True  # while not q.empty(): q.get() finds an item at once
+        if ref.startswith("sys.stdin.") and piped_stdin(site):
+            return True  # if not sys.stdin.isatty(): sys.stdin.read(): piped data, no user
         if ref.rpartition(".")[0] in FILE_OBJECTS and opened_here(self.resolver, site):
             return True  # f = open(p); f.read(): the open() itself is the finding
         if ref.rpartition(".")[0] in FILE_OBJECTS and method == "write" and len(

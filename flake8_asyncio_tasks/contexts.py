@@ -11,7 +11,7 @@ import ast
 from typing import Final
 
 from flake8_asyncio_tasks.locks import statement_blocks, statement_blocks_in
-from flake8_asyncio_tasks.syntax import dotted_source
+from flake8_asyncio_tasks.syntax import dotted_source, enclosing_ifs
 from flake8_asyncio_tasks.walk import CallSite, WalkState
 
 #: what a test's ``with`` that expects a failure (or a warning) calls
@@ -170,4 +170,20 @@ def _takes_from(statement: ast.stmt, receiver: str) -> bool:
                 or receiver.startswith("self.") and isinstance(part.func.value, ast.Name)
                 and part.func.value.id == "self"):
             return True
+    return False
+
+
+def piped_stdin(site: CallSite) -> bool:
+    """The read sits in the body of an ``if`` whose test needs ``not sys.stdin.isatty()``
+    (alone or in an ``and``): stdin is a pipe or a file there, not a user at a prompt."""
+    function = site.scope.enclosing_function().node
+    for test in (statement.test for statement in enclosing_ifs(function, site.node)):
+        parts = test.values if isinstance(test, ast.BoolOp) and isinstance(
+            test.op, ast.And) else [test]
+        for part in parts:
+            if isinstance(part, ast.UnaryOp) and isinstance(part.op, ast.Not) and isinstance(
+                    part.operand, ast.Call) and isinstance(part.operand.func, ast.Attribute) and (
+                    part.operand.func.attr == "isatty") and dotted_source(
+                    part.operand.func.value) in ("sys.stdin", "stdin"):
+                return True
     return False

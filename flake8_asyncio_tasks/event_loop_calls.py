@@ -17,10 +17,11 @@ from collections.abc import Iterator
 from typing import Final
 
 from flake8_asyncio_tasks.layout import is_test_file
-from flake8_asyncio_tasks.names import Scope, ScopeKind, _is_none
+from flake8_asyncio_tasks.names import Scope, ScopeKind, _is_none, annotation_expr
 from flake8_asyncio_tasks.probes import legacy_fallback, loop_checked
 from flake8_asyncio_tasks.refs import ClassRef, FunctionRef, ProjectClass
 from flake8_asyncio_tasks.rules import GET_EVENT_LOOP_INSIDE, GET_EVENT_LOOP_OUTSIDE
+from flake8_asyncio_tasks.syntax import parameter_defaults
 from flake8_asyncio_tasks.tasks import KIND_GET_LOOP
 from flake8_asyncio_tasks.visitor import CallSite, Finding, Visitor
 
@@ -57,6 +58,8 @@ def get_event_loop_findings(site: CallSite, kind: int, visitor: Visitor) -> Iter
         return  # if in_loop(): get_event_loop(): a helper just said a loop is there
     if _only_coroutines_call(site, visitor):
         return  # def _make_pool(): ... called only in coroutines' own frames
+    if _fallback_of_required_loop(site, visitor):
+        return  # loop or get_event_loop(), for a parameter loop: AbstractEventLoop
     if id(node) in visitor.default_calls:
         # def connect(loop=asyncio.get_event_loop()): one loop, fetched at import time
         yield Finding(node.lineno, node.col_offset, GET_EVENT_LOOP_OUTSIDE.format(
@@ -65,6 +68,36 @@ def get_event_loop_findings(site: CallSite, kind: int, visitor: Visitor) -> Iter
                 "gets that loop"))
         return
     yield Finding(node.lineno, node.col_offset, GET_EVENT_LOOP_OUTSIDE.format())
+
+
+#: the loop types a parameter annotation may name
+_LOOP_TYPES: Final = frozenset({"asyncio.AbstractEventLoop", "asyncio.BaseEventLoop",
+                                "asyncio.events.AbstractEventLoop"})
+
+
+def _fallback_of_required_loop(site: CallSite, visitor: Visitor) -> bool:
+    """``self.loop = loop or asyncio.get_event_loop()`` for a parameter ``loop:
+    asyncio.AbstractEventLoop`` that has no default and is not optional: every caller
+    that keeps to the signature passes a loop, so the fallback never runs."""
+    function = site.scope.enclosing_function()
+    node = function.node
+    if not isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+        return False
+    required = {arg.arg: arg.annotation for arg in (*node.args.posonlyargs, *node.args.args,
+                                                   *node.args.kwonlyargs)
+                if arg.annotation is not None}
+    for name in parameter_defaults(node.args):
+        required.pop(name, None)
+    if not required:
+        return False
+    for part in ast.walk(node):
+        if isinstance(part, ast.BoolOp) and isinstance(part.op, ast.Or) and (
+                part.values[-1] is site.node) and isinstance(part.values[0], ast.Name):
+            annotation = required.get(part.values[0].id)
+            parsed = annotation_expr(annotation) if annotation is not None else None
+            return parsed is not None and visitor.resolver.resolve(
+                parsed, function.parent or function) in _LOOP_TYPES
+    return False
 
 
 def _only_coroutines_call(site: CallSite, visitor: Visitor) -> bool:

@@ -318,7 +318,30 @@ class UseWalk(WalkState):
         last = len(values) - 1 if id(node) not in self._truth_tested else len(values)
         for value in values[:last]:
             self._truth(value, scope)
+        if not self.summary_only or scope.coroutine is None:
+            self._short_circuit(node, scope)
         self._push(values, scope)
+
+    def _short_circuit(self, node: ast.BoolOp, scope: Scope) -> None:
+        """``browser_mode and (v := version())``: an operand runs only when the ones
+        before it are true (``or``: false), so it gets their guard tokens, like the body
+        of ``if browser_mode:``."""
+        values = node.values
+        negated = isinstance(node.op, ast.Or)
+        tokens: set[str] = set()
+        last = values[-1]
+        end = (last.end_lineno or last.lineno, last.end_col_offset or 0)
+        function: int | None = None
+        for previous, value in zip(values, values[1:], strict=False):
+            if type(previous) in _GUARD_TESTS:
+                tested = flag_tests(previous, scope)
+                tokens.update(tested[1] if negated else tested[0])
+            if tokens and type(value) not in _NO_CALL:
+                if function is None:
+                    function = id(scope.enclosing_function())
+                for token in tokens:
+                    self.omitted_guards.append((
+                        function, (value.lineno, value.col_offset), end, token))
 
     def _unary_op(self, node: ast.UnaryOp, scope: Scope) -> None:
         if isinstance(node.op, ast.Not):
