@@ -147,6 +147,7 @@ class MisuseCheck:
         """The findings of the task-like misuses, in call order."""
         visitor = self.visitor
         indirect = visitor.indirect_names
+        policies: list[tuple[CallSite, str, str | None]] = []
         for site in visitor.calls:
             node = site.node
             if site.usage != "attribute" and not may_be(site, _ANY_NAME, indirect):
@@ -174,9 +175,8 @@ class MisuseCheck:
                     node.lineno, _DEPRECATED_SINCE):
                 # if sys.version_info < (3, 14): set_event_loop_policy(...) never runs
                 # where the API is deprecated
-                name, fix = deprecated
-                yield Finding(node.lineno, node.col_offset, DEPRECATED_LOOP_POLICY.format(
-                    call=name, **({"fix": fix} if fix else {})))
+                policies.append((site, *deprecated))
+        yield from _one_per_statement(policies)
 
     def _dropped(self, site: CallSite) -> str | None:
         candidate = resolve_candidate(site, _DROPPED_NAMES, self.visitor)
@@ -290,3 +290,24 @@ def _written(arg: ast.expr) -> str:
     if isinstance(arg, ast.Constant) and arg.value is None:
         return "None"
     return dotted_source(arg) or "executor"
+
+
+def _one_per_statement(policies: list[tuple[CallSite, str, str | None]]) -> Iterator[Finding]:
+    """AIO302 for each deprecated call, but one for
+    ``set_event_loop_policy(WindowsSelectorEventLoopPolicy())``: the outer call, with the
+    inner one's advice (the loop factory to use)."""
+    inner = {id(site.node): fix for site, _, fix in policies}
+    merged: set[int] = set()
+    for site, _, _ in policies:
+        args = site.node.args
+        if args and id(args[0]) in inner:
+            merged.add(id(args[0]))
+    for site, name, fix in policies:
+        node = site.node
+        if id(node) in merged:
+            continue
+        args = node.args
+        if args and id(args[0]) in merged:
+            fix = inner[id(args[0])] or fix
+        yield Finding(node.lineno, node.col_offset, DEPRECATED_LOOP_POLICY.format(
+            call=name, **({"fix": fix} if fix else {})))
