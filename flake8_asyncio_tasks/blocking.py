@@ -48,6 +48,7 @@ from flake8_asyncio_tasks.syntax import (
     dotted_source,
     enclosing_ifs,
     local_match,
+    parameter_names,
     spelled,
 )
 from flake8_asyncio_tasks.tables import (
@@ -252,6 +253,9 @@ class BlockingCheck:
             receiver = dotted_source(bound[0].value) if bound is not None else None
             if receiver is not None and self.visitor.checked_not_empty(receiver, site):
                 return True  # while not q.empty(): q.get() finds an item at once
+        if method == "shutdown" and ref.endswith("Executor().shutdown") and (
+                self._own_executor(site)):
+            return True  # pool = ThreadPoolExecutor() here: its work was awaited here
         if ref.startswith("sys.stdin.") and piped_stdin(site):
             return True  # if not sys.stdin.isatty(): sys.stdin.read(): piped data, no user
         if ref.rpartition(".")[0] in FILE_OBJECTS and opened_here(self.resolver, site):
@@ -341,6 +345,18 @@ class BlockingCheck:
         if any(is_literal(value, False) for value in flag_values(node, method)):
             return True
         return any(is_literal(value, 0) for value in timeout_values(node, ref, method))
+
+    def _own_executor(self, site: CallSite) -> bool:
+        """``pool.shutdown()`` of a ``pool`` the coroutine itself made: the work it gave
+        the pool was awaited there (or the pool is idle), so the workers are done."""
+        bound = self.resolver.bound_method(site.node.func, site.scope)
+        receiver = bound[0].value if bound is not None else None
+        function = site.scope.enclosing_function()
+        node = function.node
+        return isinstance(receiver, ast.Name) and isinstance(
+            node, (ast.FunctionDef, ast.AsyncFunctionDef)) and (
+            receiver.id in function.bindings) and receiver.id not in function.global_names and (
+            receiver.id not in parameter_names(node.args))
 
     def _local_host(self, value: ast.expr, site: CallSite) -> bool:
         """A host no lookup sends to a resolver: an IP literal, ``None`` (getaddrinfo's

@@ -149,6 +149,11 @@ def check_module(
         results = [f for f in results if not (
             f.text.startswith(("AIO110", "AIO2", "AIO3")) and visitor.expects_failure(
                 f.line, warning=f.text.startswith("AIO3")))]
+    if any(f.text.startswith("AIO302") for f in results):
+        ignored = _ignoring_deprecations(visitor)
+        if ignored:  # @pytest.mark.filterwarnings("ignore::DeprecationWarning"): on purpose
+            results = [f for f in results if not (f.text.startswith("AIO302") and any(
+                first <= f.line <= last for first, last in ignored))]
     if lines is not None and results and any(
             f.text.startswith(("AIO300", "AIO302")) for f in results):
         replaced = _replaced_asyncio(visitor)
@@ -174,6 +179,27 @@ def check_module(
     results = kept
     visitor.release()
     return results
+
+
+def _ignoring_deprecations(visitor: Visitor) -> list[tuple[int, int]]:
+    """(first line, last line) of the test functions (and classes) decorated
+    ``@pytest.mark.filterwarnings("ignore::DeprecationWarning")`` (or ``"ignore:<text>:
+    DeprecationWarning"``): the test uses the deprecated API on purpose."""
+    root = visitor.root
+    if root is None:
+        return []
+    found: list[tuple[int, int]] = []
+    for node in ast.walk(root.node):
+        if not isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+            continue
+        for decorator in node.decorator_list:
+            if isinstance(decorator, ast.Call) and isinstance(decorator.func, ast.Attribute) and (
+                    decorator.func.attr == "filterwarnings") and any(
+                    isinstance(arg, ast.Constant) and isinstance(arg.value, str)
+                    and arg.value.startswith("ignore:")
+                    and "DeprecationWarning" in arg.value for arg in decorator.args):
+                found.append((node.lineno, node.end_lineno or node.lineno))
+    return found
 
 
 #: the newest Python no longer supported (end of life October 2025): branches that only
