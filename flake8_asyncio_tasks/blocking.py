@@ -353,10 +353,18 @@ class BlockingCheck:
         receiver = bound[0].value if bound is not None else None
         function = site.scope.enclosing_function()
         node = function.node
-        return isinstance(receiver, ast.Name) and isinstance(
-            node, (ast.FunctionDef, ast.AsyncFunctionDef)) and (
-            receiver.id in function.bindings) and receiver.id not in function.global_names and (
-            receiver.id not in parameter_names(node.args))
+        if not (isinstance(receiver, ast.Name) and isinstance(
+                node, (ast.FunctionDef, ast.AsyncFunctionDef)) and (
+                receiver.id in function.bindings) and receiver.id not in function.global_names
+                and receiver.id not in parameter_names(node.args)):
+            return False
+        name = receiver.id
+        # the pool was handed to the work (run_in_executor(pool, f), asyncify(f,
+        # executor=pool)): a pool made and shut down with nothing given is still reported
+        return any(isinstance(part, ast.Call) and any(
+            isinstance(arg, ast.Name) and arg.id == name
+            for arg in (*part.args, *(keyword.value for keyword in part.keywords)))
+            for part in ast.walk(node))
 
     def _local_host(self, value: ast.expr, site: CallSite) -> bool:
         """A host no lookup sends to a resolver: an IP literal, ``None`` (getaddrinfo's
