@@ -50,6 +50,11 @@ def get_event_loop_findings(site: CallSite, kind: int, visitor: Visitor) -> Iter
         return  # nest_asyncio.apply() replaced get_event_loop with one that makes a loop
     if _after_call(site, visitor, "set_event_loop", "asyncio.set_event_loop", same_block=True):
         return  # set_event_loop(loop) just before: the loop set is what it returns
+    if _after_call(site, visitor, "get_event_loop", "asyncio.get_event_loop", same_block=True,
+                   unconditional=True):
+        # get_event_loop().run_until_complete(main()) then get_event_loop().run_forever():
+        # the first call (reported) made the loop, or raised and the second never runs
+        return
     if _loop_calls(site, visitor):
         return  # Protocol.data_received(), a sync __aexit__: only the loop calls them
     if legacy_fallback(site, site.scope.enclosing_function().node):
@@ -182,7 +187,7 @@ def _derives_from_protocol(cls: Scope, visitor: Visitor, depth: int) -> bool:
 
 
 def _after_call(site: CallSite, visitor: Visitor, last: str, dotted: str,
-                same_block: bool = False) -> bool:
+                same_block: bool = False, unconditional: bool = False) -> bool:
     """A call of ``dotted`` (spelled ending in ``last``) earlier in the same function,
     with no ``None`` argument; with ``same_block``, in a statement of the block that
     holds the call (not in a branch that may not run).  ``nest_asyncio.apply()`` patches asyncio
@@ -194,7 +199,8 @@ def _after_call(site: CallSite, visitor: Visitor, last: str, dotted: str,
     return any(
         other.scope.enclosing_function() is function
         and (other.node.lineno, other.node.col_offset) < where
-        and (not same_block or _earlier_in_block(other.node, site.node, function.node))
+        and (not same_block or _earlier_in_block(other.node, site.node, function.node,
+                                                 unconditional))
         and not any(_is_none(argument) for argument in other.node.args)
         and visitor.resolver.callee(other) == dotted
         for other in visitor.calls
@@ -203,16 +209,37 @@ def _after_call(site: CallSite, visitor: Visitor, last: str, dotted: str,
              else other.node.func.id) == last)
 
 
-def _earlier_in_block(first: ast.Call, then: ast.Call, function: ast.AST) -> bool:
+def _earlier_in_block(first: ast.Call, then: ast.Call, function: ast.AST,
+                      unconditional: bool = False) -> bool:
     """``first`` is part of a simple statement that comes before the statement holding
-    ``then`` in one block of ``function`` (so it has run when ``then`` runs)."""
-    def within(call: ast.Call, statement: ast.stmt) -> bool:
+    ``then`` in one block of ``function`` (so it has run when ``then`` runs); with
+    ``unconditional``, not in a part of it that may not run (``x or first()``), and in
+    a block other than the module's own statements (a function, ``if __name__ ==
+    "__main__":``)."""
+    def within(call: ast.expr | ast.stmt, statement: ast.expr | ast.stmt) -> bool:
         return (statement.lineno, statement.col_offset) <= (call.lineno, call.col_offset) \
             <= (statement.end_lineno or statement.lineno, statement.end_col_offset or 0)
+
+    def conditional(call: ast.Call, statement: ast.stmt) -> bool:
+        for node in ast.walk(statement):
+            if isinstance(node, ast.BoolOp):
+                parts: list[ast.expr] = list(node.values[1:])
+            elif isinstance(node, ast.IfExp):
+                parts = [node.body, node.orelse]
+            elif isinstance(node, (ast.Lambda, ast.ListComp, ast.SetComp, ast.DictComp,
+                                   ast.GeneratorExp)):
+                parts = [node]
+            else:
+                continue
+            if any(within(call, part) for part in parts):
+                return True
+        return False
 
     for node in ast.walk(function):
         if node is not function and isinstance(node, _SCOPES):
             continue
+        if unconditional and isinstance(node, ast.Module):
+            continue  # the module's own statements: each line of a script stands alone
         for field in ("body", "orelse", "finalbody"):
             block = getattr(node, field, None)
             if not isinstance(block, list):
@@ -223,7 +250,8 @@ def _earlier_in_block(first: ast.Call, then: ast.Call, function: ast.AST) -> boo
                     if before:
                         return True
                     break
-                if within(first, statement) and not isinstance(statement, _COMPOUND):
+                if within(first, statement) and not isinstance(statement, _COMPOUND) and not (
+                        unconditional and conditional(first, statement)):
                     before = True
     return False
 
