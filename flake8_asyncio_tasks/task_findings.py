@@ -169,7 +169,7 @@ def _only_if_sync(site: CallSite) -> bool:
 
 #: a loop's callback registrations -> the position of the callback
 _CALLBACK_POSITIONS: Final = {"call_soon": 0, "call_soon_threadsafe": 0, "call_later": 1,
-                              "call_at": 1}
+                              "call_at": 1, "add_signal_handler": 1}
 
 
 def _factory_callbacks(visitor: Visitor, tasks: TaskCheck) -> Iterator[Finding]:
@@ -375,7 +375,7 @@ def _misused(site: CallSite, visitor: Visitor, consumer: str | None) -> str | No
     if usage == "iterate":
         return "is iterated (a TypeError)"
     if usage == "arg" and consumer is not None:
-        return f"is passed to {consumer}() as a plain value"
+        return consumer
     if usage == "return":
         declared = _plain_result(site, visitor)
         if declared is not None:
@@ -426,14 +426,25 @@ def _overrides_a_coroutine(name: str, cls: Scope, visitor: Visitor) -> bool:
 
 
 def _consumed_arguments(visitor: Visitor, tasks: TaskCheck) -> dict[int, str]:
-    """id(call) -> the builtin or library function that reads it as a plain value:
-    ``print(fetch())``, ``len(scan())``, ``json.dumps(load())``, ``logging.info(...)``."""
+    """id(call) -> how a builtin or library function uses it as a plain value:
+    ``print(fetch())``, ``len(scan())``, ``json.dumps(load())``, ``logging.info(...)``,
+    and ``loop.call_later(5, abort())``, which needs a callable."""
     consumed: dict[int, str] = {}
     indirect = visitor.indirect_names
     for site in visitor.calls:
+        node = site.node
+        func = node.func
+        if isinstance(func, ast.Attribute) and func.attr in _CALLBACK_POSITIONS:
+            position = _CALLBACK_POSITIONS[func.attr]
+            if len(node.args) > position and type(node.args[position]) is ast.Call and (
+                    tasks.is_loop(func.value, site.scope)):
+                # loop.call_later(5, self.abort()): the loop calls what it is given
+                consumed[id(node.args[position])] = (
+                    f"is passed to loop.{func.attr}() where a callable is expected (a "
+                    "TypeError when the loop calls it)")
+            continue
         if not may_be(site, _CONSUMER_LAST_NAMES, indirect):
             continue
-        node = site.node
         if not any(type(arg) is ast.Call for arg in (*node.args,
                                                      *(k.value for k in node.keywords))):
             continue
@@ -443,8 +454,9 @@ def _consumed_arguments(visitor: Visitor, tasks: TaskCheck) -> dict[int, str]:
         name = display_name(str(candidate[1]))
         for arg in (*node.args, *(k.value for k in node.keywords)):
             if type(arg) is ast.Call:
-                consumed[id(arg)] = name
+                consumed[id(arg)] = f"is passed to {name}() as a plain value"
     return consumed
+
 
 
 def _fresh_loop(site: CallSite, tasks: TaskCheck) -> str | None:
