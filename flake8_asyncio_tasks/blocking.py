@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import ast
 import functools
-import ipaddress
 import re
 from collections.abc import Collection
 from dataclasses import replace
@@ -33,6 +32,7 @@ from flake8_asyncio_tasks.given import (
     timeout_values,
 )
 from flake8_asyncio_tasks.guards import flag_token, zero_token
+from flake8_asyncio_tasks.hosts import local_host
 from flake8_asyncio_tasks.names import Scope, Value, _is_none
 from flake8_asyncio_tasks.refs import ClassRef, FunctionRef, ProjectClass, ProjectFunction, Ref
 from flake8_asyncio_tasks.resolver import Resolver, call_variant, is_pseudo_path
@@ -46,7 +46,6 @@ from flake8_asyncio_tasks.streams import descriptor, opened_here, stream_paramet
 from flake8_asyncio_tasks.syntax import (
     display_name,
     dotted_source,
-    enclosing_ifs,
     local_match,
     parameter_names,
     spelled,
@@ -65,7 +64,6 @@ from flake8_asyncio_tasks.tables import (
     IN_MEMORY_OPENERS,
     IN_MEMORY_VARIANTS,
     LAZY_ITERATORS,
-    LOCAL_HOSTS,
     LOOP_NAMES,
     LOOP_RUN_METHODS,
     LOOPS,
@@ -367,16 +365,8 @@ class BlockingCheck:
             for part in ast.walk(node))
 
     def _local_host(self, value: ast.expr, site: CallSite) -> bool:
-        """A host no lookup sends to a resolver: an IP literal, ``None`` (getaddrinfo's
-        wildcard), or a name the enclosing ``if host == "127.0.0.1":`` tests (also ``host
-        in ("127.0.0.1", "::1")``)."""
-        if isinstance(value, ast.Constant):
-            return value.value is None or isinstance(value.value, str) and _local(value.value)
-        if not isinstance(value, ast.Name):
-            return False
-        function = site.scope.enclosing_function().node
-        return any(_tests_local(statement.test, value.id)
-                   for statement in enclosing_ifs(function, site.node))
+        """A host no lookup sends to a resolver (see :func:`~hosts.local_host`)."""
+        return local_host(value, site, self.resolver)
 
     def _project_context_value(self, name: ast.Name, scope: Scope) -> bool:
         """``with compatible_stream(data) as stream:`` of a function of the project: the
@@ -498,30 +488,3 @@ def _is_guarded(ref: str, method: str) -> bool:
         or ref in TIMEOUT_ARGS_BY_NAME
         or ref.startswith("os.wait") or ref in FLAGGED_CALLS or ref in SLEEPS_BY_ARGUMENT
     )
-
-
-def _local(host: str) -> bool:
-    """An IPv4/IPv6 literal (or the empty wildcard): parsed, never looked up."""
-    if host.lower() in LOCAL_HOSTS:
-        return True
-    try:
-        ipaddress.ip_address(host)
-    except ValueError:
-        return False
-    return True
-
-
-def _tests_local(test: ast.expr, name: str) -> bool:
-    """``name == "127.0.0.1"`` or ``name in ("127.0.0.1", "::1")``."""
-    if not isinstance(test, ast.Compare) or len(test.ops) != 1 or not isinstance(
-            test.left, ast.Name) or test.left.id != name:
-        return False
-    right = test.comparators[0]
-    if isinstance(test.ops[0], ast.Eq):
-        return isinstance(right, ast.Constant) and isinstance(right.value, str) and _local(
-            right.value)
-    if isinstance(test.ops[0], ast.In) and isinstance(right, (ast.Tuple, ast.List, ast.Set)):
-        return bool(right.elts) and all(
-            isinstance(item, ast.Constant) and isinstance(item.value, str) and _local(
-                item.value) for item in right.elts)
-    return False
