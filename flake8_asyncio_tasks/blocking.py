@@ -31,7 +31,7 @@ from flake8_asyncio_tasks.given import (
     is_literal,
     timeout_values,
 )
-from flake8_asyncio_tasks.guards import flag_token, zero_token
+from flake8_asyncio_tasks.guards import flag_token, memory_token, zero_token
 from flake8_asyncio_tasks.hosts import local_host
 from flake8_asyncio_tasks.names import Scope, Value, _is_none
 from flake8_asyncio_tasks.refs import ClassRef, FunctionRef, ProjectClass, ProjectFunction, Ref
@@ -409,6 +409,8 @@ class BlockingCheck:
         tokens = {flag_token(value, site.scope) for value in flag_values(node, method)}
         tokens.update(zero_token(value, site.scope)
                       for value in timeout_values(node, ref, method))
+        if ref in IN_MEMORY_OPENERS and node.args and not isinstance(node.args[0], ast.Starred):
+            tokens.add(memory_token(node.args[0], site.scope))  # ZipFile(source)
         tokens.discard("")
         return frozenset(tokens)
 

@@ -124,6 +124,9 @@ def satisfied_by(given: dict[str, ast.expr], alternatives: Alternatives,
             name, _, payload = token[2 if optional else 1:].partition("=")
             value = given.get(name)
             return optional if value is None else misses_affixes(value, payload)
+        if first == "*":
+            value = given.get(token[1:])
+            return value is not None and in_memory_stream(value)
         if first == "0":
             optional = token[1] == "?"
             value = given.get(token[2:] if optional else token[1:])
@@ -132,6 +135,16 @@ def satisfied_by(given: dict[str, ast.expr], alternatives: Alternatives,
         return value is not None and not _is_none(value)
 
     return all(any(satisfied(token) for token in tokens) for tokens in alternatives)
+
+
+def in_memory_stream(value: ast.expr) -> bool:
+    """``io.BytesIO(...)`` / ``StringIO(...)`` as written: a stream in memory."""
+    if not isinstance(value, ast.Call):
+        return False
+    func = value.func
+    name = func.attr if isinstance(func, ast.Attribute) else (
+        func.id if isinstance(func, ast.Name) else "")
+    return name in ("BytesIO", "StringIO")
 
 
 def flag_values(call: ast.Call, method: str) -> list[ast.expr]:

@@ -44,6 +44,10 @@ as a *guard token* over a range of the function:
   f-string whose constant head decides it) with none of them skips it; for the second
   (a default that is such a constant), so does leaving it out.
 
+- ``"*source"``: the call opens ``source``, a parameter, with an opener that reads an
+  in-memory stream when given one (``zipfile.ZipFile(source)``); a call passing
+  ``io.BytesIO(...)`` / ``io.StringIO(...)`` skips it.
+
 A blocking call gets every token of the ranges around it: a call of the function skips
 it when the call satisfies *one* of them.  The function as a whole is skipped when the
 call skips each of its blocking calls; one unguarded blocking call and nothing is.
@@ -267,7 +271,7 @@ def token_parameter(token: str) -> tuple[str, str]:
         optional = token[1:2] == "?"
         start = 2 if optional else 1
         return token[:start], token[start:].partition("=")[0]
-    name = token.lstrip("!?+0~%&")
+    name = token.lstrip("!?+0~%&*")
     return token[:len(token) - len(name)], name
 
 
@@ -311,6 +315,14 @@ def _unflag(name: str, defaults: dict[str, ast.expr]) -> str:
     """The range runs only when ``name`` is false: a true constant skips it."""
     default = defaults.get(name)
     return ("+?" if default is not None and true_constant(default) else "+") + name
+
+
+def memory_token(value: ast.expr, scope: Scope) -> str:
+    """``ZipFile(source)``: the token for the file argument of an opener that also
+    reads an in-memory stream, when it is a parameter of the function (a caller passing
+    ``io.BytesIO(...)`` skips it); ``""`` for any other argument."""
+    found = _plain_parameter(value, scope)
+    return "" if found is None else "*" + found[0]
 
 
 def _plain_parameter(value: ast.expr, scope: Scope) -> tuple[str, ast.expr | None] | None:

@@ -23,7 +23,13 @@ from flake8_asyncio_tasks.edges import (
     forward_guards,
     hop,
 )
-from flake8_asyncio_tasks.given import Alternatives, arguments_by_name, satisfied_by, skips
+from flake8_asyncio_tasks.given import (
+    Alternatives,
+    arguments_by_name,
+    in_memory_stream,
+    satisfied_by,
+    skips,
+)
 from flake8_asyncio_tasks.guards import add_guard, equality
 from flake8_asyncio_tasks.names import AnnotatedValue, Imported, Scope, ScopeKind, Value
 from flake8_asyncio_tasks.probes import probes_running_loop
@@ -137,6 +143,10 @@ def narrowed(site: CallSite, parameters: tuple[str, ...],
         return given
     for key, value in list(given.items()):
         if isinstance(value, ast.Name):
+            stream = _local_stream(value.id, site.scope)
+            if stream is not None:
+                given[key] = stream  # file = BytesIO(content); verify(file)
+                continue
             # host=DEFAULT_HOST, bound once at module level to "127.0.0.1" (here, or in
             # the project module it is imported from)
             constant = module_constant(value.id, site.scope)
@@ -155,6 +165,16 @@ def narrowed(site: CallSite, parameters: tuple[str, ...],
             func.value.id == "self"):
         given.update((key, value) for key, value in facts.items() if key.startswith("self."))
     return given
+
+
+def _local_stream(name: str, scope: Scope) -> ast.expr | None:
+    """The ``io.BytesIO(...)`` a local bound once to one holds (see
+    :func:`~given.in_memory_stream`)."""
+    bindings = scope.enclosing_function().bindings.get(name, ())
+    if len(bindings) == 1 and isinstance(bindings[0], Value) and bindings[0].item is None and (
+            in_memory_stream(bindings[0].expr)):
+        return bindings[0].expr
+    return None
 
 
 def module_constant(name: str, scope: Scope) -> ast.Constant | None:

@@ -394,3 +394,23 @@ def test_a_generator_function_of_another_module_blocks_where_iterated(tmp_path: 
                    "async def handler():\n    rows('a')\n    load('a')\n"
                    "    for row in rows('a'):\n        print(row)\n    count('a')\n"}) == [
         (6, "AIO109"), (7, "AIO109"), (9, "AIO109")]
+
+
+def test_an_in_memory_stream_given_to_another_modules_opener(tmp_path: Path) -> None:
+    """``ZipFile(source)`` two hops into another module: a caller handing it
+    ``io.BytesIO(...)`` (directly or through a local) never opens a file; one handing
+    it a path does."""
+    write(tmp_path, {
+        "pyproject.toml": "",
+        "app/__init__.py": "",
+        "app/loader.py": "import zipfile\n\n\ndef _read(source):\n"
+                         "    return zipfile.ZipFile(source)\n\n\n"
+                         "def verify(source):\n    return _read(source)\n",
+        "app/api.py": "import io\n\nfrom app.loader import verify\n\n\n"
+                      "async def upload(content, path):\n"
+                      "    stream = io.BytesIO(content)\n"
+                      "    verify(stream)\n"
+                      "    verify(io.BytesIO(content))\n"
+                      "    verify(path)\n",
+    })
+    assert findings_of(tmp_path / "app" / "api.py") == [(10, "AIO109")]
