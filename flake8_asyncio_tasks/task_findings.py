@@ -21,7 +21,7 @@ from flake8_asyncio_tasks.loops import (
     used_by_other_modules,
 )
 from flake8_asyncio_tasks.names import Scope, ScopeKind, Value
-from flake8_asyncio_tasks.refs import ClassRef, FunctionRef, ProjectFunction
+from flake8_asyncio_tasks.refs import ClassRef, FunctionRef, ProjectClass, ProjectFunction
 from flake8_asyncio_tasks.rules import (
     AWAIT_BINDS_LATE,
     DISCARDED_AWAITABLE,
@@ -129,7 +129,8 @@ def check(visitor: Visitor, tasks: TaskCheck) -> Iterator[Finding]:
                     call=spelled(node.func), problem=applied, rest=rest))
                 continue
             misuse = _misused(site, visitor, consumed.get(id(node)))
-            if misuse is not None and not _only_if_sync(site) and not _rebound(site):
+            if misuse is not None and not _only_if_sync(site) and not _rebound(site) and (
+                    not _entered_by_plain_with(site, visitor)):
                 yield Finding(node.lineno, node.col_offset,
                               UNAWAITED_COROUTINE.format(call=name, problem=misuse))
 
@@ -333,6 +334,39 @@ def _uncalled(site: CallSite, tasks: TaskCheck) -> bool:
     ref = tasks.resolver.resolve(argument, site.scope)
     return isinstance(ref, FunctionRef) and ref.is_async or isinstance(
         ref, ProjectFunction) and ref.summary.coroutine
+
+
+def _entered_by_plain_with(site: CallSite, visitor: Visitor) -> bool:
+    """``with client.writer() as w: w.write(...)`` where the writer's class has only an
+    ``async def __aenter__``: a plain ``with`` could not enter it, so either the code
+    fails there (not at ``w.write()``) or the object is not what its type says (a wrong
+    annotation upstream).  Either way the call is no lost coroutine."""
+    func = site.node.func
+    if not isinstance(func, ast.Attribute) or not isinstance(func.value, ast.Name):
+        return False
+    name = func.value.id
+    bindings = visitor.resolver.owner(name, site.scope).bindings.get(name, ())
+    entered = {id(expr) for expr, _, _ in visitor.with_items}
+    return bool(bindings) and all(
+        isinstance(binding, Value) and binding.item is None and id(binding.expr) in entered
+        and _async_only(visitor.resolver.resolve(binding.expr, binding.scope))
+        for binding in bindings)
+
+
+def _async_only(ref: object) -> bool:
+    """An instance of a class of this module or the project with ``__aenter__`` and no
+    ``__enter__``."""
+    if isinstance(ref, ClassRef) and ref.instance:
+        defined = ref.scope.bindings
+        node = ref.scope.node
+        return "__aenter__" in defined and "__enter__" not in defined and isinstance(
+            node, ast.ClassDef) and all(  # a base might define __enter__
+            isinstance(base, ast.Name) and base.id == "object" for base in node.bases)
+    if isinstance(ref, ProjectClass) and ref.instance:
+        methods = ref.summary.methods
+        return "__aenter__" in methods and "__enter__" not in methods and all(
+            base == "object" for base in ref.summary.bases)
+    return False
 
 
 def _rebound(site: CallSite) -> bool:
