@@ -351,7 +351,8 @@ class UseWalk(WalkState):
 
 def _tests_a_parameter_type(test: ast.expr, scope: Scope) -> bool:
     """``isinstance(p, Photo)``, ``type(p) is Photo``, ``hasattr(p, "read")``,
-    ``callable(p)`` (also inside ``not``/``and``/``or``) on a parameter of the enclosing
+    ``callable(p)``, ``asyncio.iscoroutinefunction(p)`` (also inside
+    ``not``/``and``/``or``) on a parameter of the enclosing
     function or an attribute of one (``isinstance(self.log_config, dict)``, a value the
     object was configured with): the code dispatches on what kind of object it was
     given.  A test for a
@@ -360,6 +361,19 @@ def _tests_a_parameter_type(test: ast.expr, scope: Scope) -> bool:
         return False
     parameters: set[str] | None = None
     for part in ast.walk(test):
+        if isinstance(part, ast.Call) and isinstance(part.func, ast.Attribute) and (
+                part.func.attr in _KIND_TESTS) and isinstance(part.func.value, ast.Name) and (
+                part.func.value.id in ("asyncio", "inspect")) and part.args:
+            # if asyncio.iscoroutinefunction(callback): what runs depends on its kind
+            first = part.args[0]
+            if parameters is None:
+                function = scope.enclosing_function().node
+                if not isinstance(function, (ast.FunctionDef, ast.AsyncFunctionDef)):
+                    return False
+                parameters = parameter_names(function.args)
+            if isinstance(first, ast.Name) and first.id in parameters:
+                return True
+            continue
         if not (isinstance(part, ast.Call) and isinstance(part.func, ast.Name)
                 and part.func.id in _TYPE_TESTS and part.args):
             continue
@@ -398,6 +412,9 @@ _ITERATING: Final = frozenset({
 _NO_CALL: Final = frozenset({ast.Name, ast.Attribute, ast.Constant})
 #: builtins that test what type of value a name holds
 _TYPE_TESTS: Final = frozenset({"callable", "hasattr", "isinstance", "issubclass"})
+#: ``asyncio.``/``inspect.`` tests of what kind of callable or object a value is
+_KIND_TESTS: Final = frozenset({"isasyncgenfunction", "isawaitable", "iscoroutine",
+                                "iscoroutinefunction"})
 #: the types of a path
 _PATH_TYPES: Final = frozenset({"Path", "PathLike", "PurePath", "bytes", "str"})
 
