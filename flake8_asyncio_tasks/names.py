@@ -327,6 +327,8 @@ class Scope:
         "has_star_import",
         "is_generator",
         "return_values",
+        "equality_ifs",
+        "awaited_names",
     )
 
     def __init__(self, kind: ScopeKind, name: str, node: ast.AST, parent: Scope | None) -> None:
@@ -359,6 +361,10 @@ class Scope:
         self.is_generator = False  # a yield in the body: an (async) generator function
         #: a function's ``return`` statements: their values (``None``: a bare return)
         self.return_values: list[ast.expr | None] | None = None
+        #: caches of a function's checks (made at the first question): its ``if x ==
+        #: <constant>:`` statements with that fact, and the names it ``await``s
+        self.equality_ifs: list[tuple[ast.If, tuple[str, ast.Constant]]] | None = None
+        self.awaited_names: frozenset[str] | None = None
         if parent is not None:
             parent.children.append(self)
 
@@ -374,6 +380,8 @@ class Scope:
         self._all_loads = None
         self._read_inside = None
         self.return_values = None
+        self.equality_ifs = None
+        self.awaited_names = None
         del self.module
 
     def bind(self, name: str, binding: Binding) -> None:

@@ -224,7 +224,7 @@ class _Builder:
         if not ref.scope.is_generator and plain and (
                 ref.node.returns is not None or ref.scope.return_values):
             returns = self.dotted(self.resolver.returned(ref, 0))
-        frame = None if ref.is_async or ref.node.decorator_list and cached_once(
+        frame = None if ref.is_async or cached_once(
             ref, self.resolver) else self._frame_of(ref.scope)
         handing = frame is not None and not frame.aware and any(
             tokens or passed for tokens, passed in frame.call_guards)

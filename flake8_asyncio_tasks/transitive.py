@@ -43,7 +43,7 @@ from flake8_asyncio_tasks.refs import (
 from flake8_asyncio_tasks.resolver import Resolver
 from flake8_asyncio_tasks.rules import LOOP_RUN_IN_COROUTINE, TRANSITIVE_BLOCKING
 from flake8_asyncio_tasks.settings import Settings
-from flake8_asyncio_tasks.syntax import dotted_source, enclosing_ifs, local_match, owner, spelled
+from flake8_asyncio_tasks.syntax import dotted_source, local_match, owner, spelled
 from flake8_asyncio_tasks.tables import TRANSPARENT_DECORATORS
 from flake8_asyncio_tasks.visitor import (
     CallSite,
@@ -86,15 +86,61 @@ _CACHES: Final = frozenset({"functools.cache", "functools.lru_cache"})
 
 
 def cached_once(ref: FunctionRef, resolver: Resolver) -> bool:
-    """``@functools.cache`` (or ``lru_cache``) over a function without parameters: its
-    body runs once per process, and what blocks there is a one-off cost (a version or
-    settings file read once), not a wait on every call."""
+    """``@functools.cache`` (or ``lru_cache``) over a function without parameters, or a
+    hand-written memo of a module global (see :func:`_memoized`): its body runs once per
+    process, and what blocks there is a one-off cost (a version or settings file read
+    once), not a wait on every call."""
+    if _memoized(ref):
+        return True
     arguments = ref.node.args
-    if arguments.posonlyargs or arguments.args or arguments.kwonlyargs or (
-            arguments.vararg or arguments.kwarg):
+    if not ref.node.decorator_list or arguments.posonlyargs or arguments.args or (
+            arguments.kwonlyargs or arguments.vararg or arguments.kwarg):
         return False
     return any(resolver.resolve(decorator_callee(decorator), ref.scope.parent or ref.scope)
                in _CACHES for decorator in ref.node.decorator_list)
+
+
+def _memoized(ref: FunctionRef) -> bool:
+    """The function starts with ``if _cache is not None: return _cache`` (or ``if
+    _cache: return _cache``), or with ``if _cache is None: _cache = ...`` (``if not
+    _cache:``), ``_cache`` a module global it declares ``global``: after the first call
+    it returns what that call stored, whatever its arguments.  A memo keyed by an
+    argument (``if key in _cache:``) is not: each new key runs the body again."""
+    body = [statement for statement in ref.node.body if not isinstance(statement, ast.Global)]
+    if body and isinstance(body[0], ast.Expr) and isinstance(body[0].value, ast.Constant) and (
+            isinstance(body[0].value.value, str)):
+        body = body[1:]  # the docstring
+    first = body[0] if body else None
+    if not isinstance(first, ast.If) or first.orelse:
+        return False
+    found = _global_test(first.test)
+    if found is None or found[0] not in ref.scope.global_names:
+        return False
+    name, stored = found
+    if stored:  # if _cache is not None: return _cache
+        last = first.body[-1]
+        return isinstance(last, ast.Return) and isinstance(last.value, ast.Name) and (
+            last.value.id == name)
+    return any(isinstance(node, (ast.Assign, ast.AnnAssign)) and any(
+        isinstance(target, ast.Name) and target.id == name
+        for target in (node.targets if isinstance(node, ast.Assign) else [node.target]))
+        for statement in first.body for node in ast.walk(statement)
+    )  # if _cache is None: with open(p) as f: _cache = f.read()
+
+
+def _global_test(test: ast.expr) -> tuple[str, bool] | None:
+    """``G is not None`` / ``G``: ``(G, True)`` (the value is stored); ``G is None`` /
+    ``not G``: ``(G, False)``."""
+    if isinstance(test, ast.Name):
+        return test.id, True
+    if isinstance(test, ast.UnaryOp) and isinstance(test.op, ast.Not) and isinstance(
+            test.operand, ast.Name):
+        return test.operand.id, False
+    if isinstance(test, ast.Compare) and len(test.ops) == 1 and isinstance(
+            test.left, ast.Name) and isinstance(test.comparators[0], ast.Constant) and (
+            test.comparators[0].value is None) and isinstance(test.ops[0], (ast.Is, ast.IsNot)):
+        return test.left.id, isinstance(test.ops[0], ast.IsNot)
+    return None
 
 
 def local_function(site: CallSite, visitor: Visitor,
@@ -213,15 +259,17 @@ def _branch_facts(site: CallSite) -> dict[str, ast.Constant]:
     in the function that binds it, once (a parameter); ``self.x`` up to the method
     whose ``self`` it is."""
     facts: dict[str, ast.Constant] = {}
+    where = (site.node.lineno, site.node.col_offset)
     inner: set[str] = set()  # names bound by a function nearer the call: not these
     in_method = True
     scope: Scope | None = site.scope.enclosing_function()
     while scope is not None and scope.kind in (ScopeKind.FUNCTION, ScopeKind.COROUTINE,
                                                ScopeKind.LAMBDA):
         if isinstance(scope.node, (ast.FunctionDef, ast.AsyncFunctionDef)):
-            for statement in enclosing_ifs(scope.node, site.node):
-                fact = equality(statement.test)
-                if fact is None:
+            for statement, fact in _equality_ifs(scope):
+                first, last = statement.body[0], statement.body[-1]
+                if not (first.lineno, first.col_offset) <= where <= (
+                        last.end_lineno or last.lineno, last.end_col_offset or 0):
                     continue
                 key, constant = fact
                 if key.startswith("self."):
@@ -234,6 +282,20 @@ def _branch_facts(site: CallSite) -> dict[str, ast.Constant]:
             in_method = False  # the method whose self this is
         scope = scope.parent
     return facts
+
+
+def _equality_ifs(scope: Scope) -> list[tuple[ast.If, tuple[str, ast.Constant]]]:
+    """The ``if x == <constant>:`` statements of the function of ``scope`` (nested
+    functions included), with what each fixes; made once per function."""
+    found = scope.equality_ifs
+    if found is None:
+        found = scope.equality_ifs = []
+        for statement in ast.walk(scope.node):
+            if isinstance(statement, ast.If) and statement.body:
+                fact = equality(statement.test)
+                if fact is not None:
+                    found.append((statement, fact))
+    return found
 
 
 def _constructs(site: CallSite, ref: FunctionRef) -> bool:
@@ -316,9 +378,13 @@ def _awaited_later(site: CallSite) -> bool:
     target = site.target
     if site.usage != "assign" or not target or not target.isidentifier():
         return False
-    function = site.scope.enclosing_function().node
-    return any(isinstance(node, ast.Await) and isinstance(node.value, ast.Name)
-               and node.value.id == target for node in ast.walk(function))
+    function = site.scope.enclosing_function()
+    awaited = function.awaited_names
+    if awaited is None:
+        awaited = function.awaited_names = frozenset(
+            node.value.id for node in ast.walk(function.node)
+            if isinstance(node, ast.Await) and isinstance(node.value, ast.Name))
+    return target in awaited
 
 
 def _allowed(ref: FunctionRef, settings: Settings, filename: str) -> bool:
@@ -451,7 +517,7 @@ class TransitiveCheck:
             caller_ref = self._ref_of(frame)
             if caller_ref is None or visitor.type_dispatched(site):
                 continue  # if isinstance(src, str): open(src): up to the argument
-            if caller_ref.node.decorator_list and cached_once(caller_ref, visitor.resolver):
+            if cached_once(caller_ref, visitor.resolver):
                 continue  # @functools.cache def version(): runs once, then a lookup
             found = self.blocking.classify(site)
             if found is not None and not self.blocking.chain_root(site, found[1]):

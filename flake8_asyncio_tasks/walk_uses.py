@@ -268,7 +268,7 @@ class UseWalk(WalkState):
             # file): runs only when the caller omits file; if not block: ... else:
             # cond.wait(): runs only when the caller does not pass block=False
             function = id(scope.enclosing_function())
-            tested = flag_tests(node.test, scope)
+            tested = flag_tests(_without_memo(node, scope), scope)
             if isinstance(node, ast.If) and tested[1] and not node.orelse and isinstance(
                     node.body[-1], (ast.Return, ast.Raise)):
                 # if force: return self._later(); time.sleep(d): what follows the if
@@ -347,6 +347,29 @@ class UseWalk(WalkState):
         if isinstance(node.op, ast.Not):
             self._truth(node.operand, scope)
         self._stack.append((node.operand, scope))
+
+
+def _without_memo(node: ast.If | ast.IfExp, scope: Scope) -> ast.expr:
+    """The test of ``if not as_lines and _cache is not None: return _cache`` without its
+    memo part: a global the function declares and returns there is set after the first
+    call, so what follows runs only when ``as_lines`` is true (see
+    ``transitive.cached_once`` for a memo alone)."""
+    test = node.test
+    if not (isinstance(node, ast.If) and isinstance(test, ast.BoolOp) and isinstance(
+            test.op, ast.And) and isinstance(node.body[-1], ast.Return) and isinstance(
+            node.body[-1].value, ast.Name)):
+        return test
+    name = node.body[-1].value.id
+    if name not in scope.enclosing_function().global_names:
+        return test
+    rest = [part for part in test.values if not (
+        isinstance(part, ast.Name) and part.id == name or isinstance(part, ast.Compare)
+        and isinstance(part.left, ast.Name) and part.left.id == name and len(part.ops) == 1
+        and isinstance(part.ops[0], ast.IsNot) and isinstance(part.comparators[0], ast.Constant)
+        and part.comparators[0].value is None)]
+    if len(rest) == len(test.values) or not rest:
+        return test
+    return rest[0] if len(rest) == 1 else ast.BoolOp(op=ast.And(), values=rest)
 
 
 def _tests_a_parameter_type(test: ast.expr, scope: Scope) -> bool:
