@@ -23,6 +23,7 @@ from typing import Final
 from flake8_asyncio_tasks.blocking import BlockingCheck, is_allowed, may_be, resolve_candidate
 from flake8_asyncio_tasks.names import Scope
 from flake8_asyncio_tasks.refs import ClassRef, FunctionRef
+from flake8_asyncio_tasks.resolver import Resolver
 from flake8_asyncio_tasks.rules import (
     DEPRECATED_LOOP_POLICY,
     DISCARDED_AWAITABLE,
@@ -176,7 +177,7 @@ class MisuseCheck:
                 # if sys.version_info < (3, 14): set_event_loop_policy(...) never runs
                 # where the API is deprecated
                 policies.append((site, *deprecated))
-        yield from _one_per_statement(policies)
+        yield from _one_per_statement(policies, self.resolver)
 
     def _dropped(self, site: CallSite) -> str | None:
         candidate = resolve_candidate(site, _DROPPED_NAMES, self.visitor)
@@ -292,7 +293,8 @@ def _written(arg: ast.expr) -> str:
     return dotted_source(arg) or "executor"
 
 
-def _one_per_statement(policies: list[tuple[CallSite, str, str | None]]) -> Iterator[Finding]:
+def _one_per_statement(policies: list[tuple[CallSite, str, str | None]],
+                       resolver: Resolver) -> Iterator[Finding]:
     """AIO302 for each deprecated call, but one for
     ``set_event_loop_policy(WindowsSelectorEventLoopPolicy())``: the outer call, with the
     inner one's advice (the loop factory to use)."""
@@ -309,5 +311,9 @@ def _one_per_statement(policies: list[tuple[CallSite, str, str | None]]) -> Iter
         args = node.args
         if args and id(args[0]) in merged:
             fix = inner[id(args[0])] or fix
+        elif args and isinstance(args[0], ast.Call) and resolver.resolve(
+                args[0].func, site.scope) == "uvloop.EventLoopPolicy":
+            fix = ("asyncio.run(main(), loop_factory=uvloop.new_event_loop) on Python "
+                   "3.12+, or uvloop.run(main())")
         yield Finding(node.lineno, node.col_offset, DEPRECATED_LOOP_POLICY.format(
             call=name, **({"fix": fix} if fix else {})))

@@ -78,9 +78,9 @@ def for_event_loop(text: str, library: str) -> str:
     if not separator or "asyncio" not in fix or not "AIO100" <= code <= "AIO108":
         return text
     offload = re.search(r"await asyncio\.to_thread\(([^()]+)\)", fix)
-    if offload is not None and "built once" in fix:
-        # an SSL context built once, outside the coroutine: advice for any loop, but
-        # the offload through the library's thread
+    if offload is not None and ("built once" in fix or fix == offload.group(0)):
+        # an SSL context built once, outside the coroutine, or the thread alone (no
+        # async library replaces PIL.Image.open): the offload through the library's thread
         return text.replace("await asyncio.to_thread(", f"await {library}.to_thread.run_sync(")
     if offload is not None and code not in advice:
         # asyncio.to_thread(worker.join): the same function, run by the library's thread

@@ -469,15 +469,18 @@ def _blocking_calls() -> dict[str, Blocking]:
     # (not os.fdopen: it wraps a descriptor that is open already, often a pipe or a
     # socket, and waits on nothing; what blocks is reading it. Not
     # tempfile.SpooledTemporaryFile: it stays in memory until a write passes max_size)
-    for name in ("io.open_code", "tempfile.NamedTemporaryFile",
-                 "tempfile.TemporaryDirectory",
-                 "tempfile.TemporaryFile", "tempfile.mkdtemp", "tempfile.mkstemp",
+    for name in ("io.open_code", "tempfile.mkdtemp", "tempfile.mkstemp",
                  # PIL reads the image header from the file at once; wave reads the
                  # header on open for reading
                  "PIL.Image.open", "wave.open",
                  # moves the file to the desktop trash: file I/O
                  "send2trash.send2trash"):
-        table[name] = _FILE
+        # no async file library replaces these: the advice is the thread
+        table[name] = Blocking(BLOCKING_FILE_IO, f"await asyncio.to_thread({name}, ...)")
+    for name in ("NamedTemporaryFile", "TemporaryDirectory", "TemporaryFile"):
+        table[f"tempfile.{name}"] = Blocking(
+            BLOCKING_FILE_IO, f"async with aiofiles.tempfile.{name}(), or await "
+            f"asyncio.to_thread(tempfile.{name}, ...)")
     # methods of file objects of known type (annotated, or bound from open() elsewhere)
     for file_type in ("io.BufferedRandom", "io.BufferedReader", "io.BufferedWriter",
                       "io.FileIO", "io.TextIOWrapper", "typing.BinaryIO", "typing.IO",
