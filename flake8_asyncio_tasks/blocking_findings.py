@@ -14,6 +14,7 @@ from collections.abc import Iterator
 from typing import Final
 
 from flake8_asyncio_tasks.blocking import BlockingCheck, is_allowed, resolve_candidate
+from flake8_asyncio_tasks.contexts import awaited_later
 from flake8_asyncio_tasks.locks import held_after_acquire, held_in_with
 from flake8_asyncio_tasks.names import Scope
 from flake8_asyncio_tasks.rules import LOOP_RUN_IN_COROUTINE, with_note
@@ -69,6 +70,11 @@ def check(visitor: Visitor, blocking: BlockingCheck,
         if coroutine is None or id(site.node) in skip or id(coroutine) in in_threads:
             continue
         found = blocking.classify(site)
+        if found is not None and found[1].rule is not LOOP_RUN_IN_COROUTINE and (
+                site.usage == "await" or awaited_later(site)):
+            # await session.get(url): a sync API's result cannot be awaited, so this is
+            # another API of that name (a subclass whose request() runs in a thread)
+            continue
         if found is not None:
             name, entry = found
             if entry.rule is LOOP_RUN_IN_COROUTINE:

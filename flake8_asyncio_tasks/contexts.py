@@ -187,3 +187,19 @@ def piped_stdin(site: CallSite) -> bool:
                     part.operand.func.value) in ("sys.stdin", "stdin"):
                 return True
     return False
+
+
+def awaited_later(site: CallSite) -> bool:
+    """``res = limiter.acquire()`` and then ``await res`` in the same coroutine: the
+    helper handed back an awaitable on this path (``if isawaitable(ok): return ok``),
+    which its blocking path could not be."""
+    target = site.target
+    if site.usage != "assign" or not target or not target.isidentifier():
+        return False
+    function = site.scope.enclosing_function()
+    awaited = function.awaited_names
+    if awaited is None:
+        awaited = function.awaited_names = frozenset(
+            node.value.id for node in ast.walk(function.node)
+            if isinstance(node, ast.Await) and isinstance(node.value, ast.Name))
+    return target in awaited

@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from typing import Final
 
 from flake8_asyncio_tasks.blocking import BlockingCheck, project_match
+from flake8_asyncio_tasks.contexts import awaited_later
 from flake8_asyncio_tasks.edges import (
     call_parameters,
     drop_skipped_edges,
@@ -371,22 +372,6 @@ def project_function(site: CallSite, visitor: Visitor,
     return None
 
 
-def _awaited_later(site: CallSite) -> bool:
-    """``res = limiter.acquire()`` and then ``await res`` in the same coroutine: the
-    helper handed back an awaitable on this path (``if isawaitable(ok): return ok``),
-    which its blocking path could not be."""
-    target = site.target
-    if site.usage != "assign" or not target or not target.isidentifier():
-        return False
-    function = site.scope.enclosing_function()
-    awaited = function.awaited_names
-    if awaited is None:
-        awaited = function.awaited_names = frozenset(
-            node.value.id for node in ast.walk(function.node)
-            if isinstance(node, ast.Await) and isinstance(node.value, ast.Name))
-    return target in awaited
-
-
 def _allowed(ref: FunctionRef, settings: Settings, filename: str) -> bool:
     return local_match(ref, settings.allowed_calls, filename) is not None
 
@@ -423,7 +408,7 @@ class TransitiveCheck:
         settings, filename = self.visitor.settings, self.visitor.filename
         project = self.visitor.resolver.project
         for site, ref in sites:
-            if site.usage == "await" or _awaited_later(site):
+            if site.usage == "await" or awaited_later(site):
                 continue  # awaited: a decorator or assignment made it async after all
             if self.visitor.patched(site.node.lineno):
                 continue  # under mock.patch(...): the helper may call a stand-in
