@@ -114,12 +114,17 @@ def _only_coroutines_call(site: CallSite, visitor: Visitor) -> bool:
     function = site.scope.enclosing_function()
     node = function.node
     root = visitor.root
-    if root is None or function.parent is not root or not isinstance(
-            node, ast.FunctionDef) or node.decorator_list:
+    if root is None or not isinstance(node, ast.FunctionDef) or node.decorator_list:
         return False
     name = node.name
     base = os.path.basename(visitor.filename)
-    if not (name.startswith("_") or is_test_file(base) and base != "conftest.py"):
+    if not (name.startswith("_") and not name.endswith("__")
+            or is_test_file(base) and base != "conftest.py"):
+        return False
+    cls = function.parent
+    if cls is not None and cls.kind is ScopeKind.CLASS and cls.parent is root:
+        return _only_coroutines_call_method(name, visitor)
+    if function.parent is not root:
         return False
     reads = 0
     pending = [root]
@@ -139,6 +144,26 @@ def _only_coroutines_call(site: CallSite, visitor: Visitor) -> bool:
                 return False
             calls += 1
     return calls == reads
+
+
+def _only_coroutines_call_method(name: str, visitor: Visitor) -> bool:
+    """Every read of the method ``name`` in the module is ``self.name(...)`` (or
+    ``cls.``) called in a coroutine's own frame, and no string names it (``getattr``)."""
+    root = visitor.root
+    if root is None:
+        return False
+    calls = {id(site.node.func): site for site in visitor.calls}
+    used = False
+    for part in ast.walk(root.node):
+        if isinstance(part, ast.Constant) and part.value == name:
+            return False
+        if isinstance(part, ast.Attribute) and part.attr == name:
+            caller = calls.get(id(part))
+            if caller is None or caller.scope.coroutine is None or not (
+                    isinstance(part.value, ast.Name) and part.value.id in ("self", "cls")):
+                return False
+            used = True
+    return used
 
 
 #: methods that ``async with`` / ``async for`` / ``await`` call, on the loop
