@@ -65,7 +65,7 @@ from flake8_asyncio_tasks.given import (
     misses_affixes,
     true_constant,
 )
-from flake8_asyncio_tasks.names import Scope, _is_none
+from flake8_asyncio_tasks.names import Scope, Value, _is_none
 from flake8_asyncio_tasks.syntax import parameter_defaults
 
 
@@ -315,6 +315,27 @@ def _unflag(name: str, defaults: dict[str, ast.expr]) -> str:
     """The range runs only when ``name`` is false: a true constant skips it."""
     default = defaults.get(name)
     return ("+?" if default is not None and true_constant(default) else "+") + name
+
+
+def fallback_token(value: ast.expr, scope: Scope) -> str:
+    """``p or make()``, ``p`` a parameter defaulting to ``None``: ``make()`` runs when the
+    caller leaves ``p`` out (or passes ``None``), as under ``if p is None:`` (the token
+    ``"p"``); ``""`` for anything else."""
+    if not isinstance(value, ast.Name):
+        return ""
+    function = scope.enclosing_function()
+    node = function.node
+    if not isinstance(node, ast.FunctionDef):
+        return ""
+    default = parameter_defaults(node.args).get(value.id)
+    if default is None or not _is_none(default) or value.id in function.global_names:
+        return ""
+    # p = p or make(): the only rebinding allowed is the fallback itself
+    others = [binding for binding in function.bindings.get(value.id, ()) if not (
+        isinstance(binding, Value) and isinstance(binding.expr, ast.BoolOp)
+        and isinstance(binding.expr.op, ast.Or) and isinstance(binding.expr.values[0], ast.Name)
+        and binding.expr.values[0].id == value.id)]
+    return value.id if len(others) == 1 else ""
 
 
 def memory_token(value: ast.expr, scope: Scope) -> str:

@@ -6,7 +6,7 @@ from __future__ import annotations
 import ast
 from typing import Any, Final
 
-from flake8_asyncio_tasks.guards import flag_tests
+from flake8_asyncio_tasks.guards import fallback_token, flag_tests
 from flake8_asyncio_tasks.names import OPAQUE, Scope
 from flake8_asyncio_tasks.syntax import dotted_source, parameter_names
 from flake8_asyncio_tasks.tables import ASYNCIO_ADDED, LOOP_RUN_METHODS
@@ -333,7 +333,10 @@ class UseWalk(WalkState):
         end = (last.end_lineno or last.lineno, last.end_col_offset or 0)
         function: int | None = None
         for previous, value in zip(values, values[1:], strict=False):
-            if type(previous) in _GUARD_TESTS:
+            if negated and type(previous) is ast.Name and (
+                    fallback := fallback_token(previous, scope)):
+                tokens.add(fallback)  # ssl_context or make_context(): as if p is None
+            elif type(previous) in _GUARD_TESTS:
                 tested = flag_tests(previous, scope)
                 tokens.update(tested[1] if negated else tested[0])
             if tokens and type(value) not in _NO_CALL:
