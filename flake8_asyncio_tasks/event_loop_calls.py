@@ -33,8 +33,9 @@ def get_event_loop_findings(site: CallSite, kind: int, visitor: Visitor) -> Iter
     node = site.node
     coroutine = site.scope.coroutine
     if coroutine is not None:
-        yield Finding(node.lineno, node.col_offset,
-                      GET_EVENT_LOOP_INSIDE.format(coro=coroutine.name))
+        if not _asserted(node, coroutine.node):
+            yield Finding(node.lineno, node.col_offset,
+                          GET_EVENT_LOOP_INSIDE.format(coro=coroutine.name))
         return
     scope: Scope | None = site.scope
     while scope is not None:
@@ -78,6 +79,13 @@ def get_event_loop_findings(site: CallSite, kind: int, visitor: Visitor) -> Iter
 #: the loop types a parameter annotation may name
 _LOOP_TYPES: Final = frozenset({"asyncio.AbstractEventLoop", "asyncio.BaseEventLoop",
                                 "asyncio.events.AbstractEventLoop"})
+
+
+def _asserted(call: ast.Call, function: ast.AST) -> bool:
+    """``assert asyncio.get_event_loop() is loop``: a test of what the call returns."""
+    return any(isinstance(part, ast.Assert) and isinstance(part.test, ast.Compare) and (
+        part.test.left is call or any(other is call for other in part.test.comparators))
+        for part in ast.walk(function))
 
 
 def _fallback_of_required_loop(site: CallSite, visitor: Visitor) -> bool:
