@@ -259,7 +259,10 @@ class UseWalk(WalkState):
                     last = block[-1]
                     self.type_dispatch.append((function, block[0].lineno, getattr(
                         last, "end_lineno", None) or last.lineno))
-            if not node.orelse and isinstance(node.body[-1], (ast.Return, ast.Raise)):
+            if not node.orelse and (isinstance(node.body[-1], ast.Return) or isinstance(
+                    node.body[-1], ast.Raise) and not _tests_a_callable_kind(node.test)):
+                # (if iscoroutinefunction(f): raise ...: a check of the input, after
+                # which the usual path runs, not a dispatch)
                 # if isinstance(content, bytes): return ...; open(content): the rest of
                 # the block runs for the other types only (decided lazily)
                 self.type_exits.append((scope.enclosing_function(), node))
@@ -350,6 +353,12 @@ class UseWalk(WalkState):
         if isinstance(node.op, ast.Not):
             self._truth(node.operand, scope)
         self._stack.append((node.operand, scope))
+
+
+def _tests_a_callable_kind(test: ast.expr) -> bool:
+    """``asyncio.iscoroutinefunction(f)`` and the other ``_KIND_TESTS`` in ``test``."""
+    return any(isinstance(part, ast.Call) and isinstance(part.func, ast.Attribute)
+               and part.func.attr in _KIND_TESTS for part in ast.walk(test))
 
 
 def _without_memo(node: ast.If | ast.IfExp, scope: Scope) -> ast.expr:
