@@ -16,6 +16,7 @@ from types import MappingProxyType
 from typing import Final
 
 from flake8_asyncio_tasks.blocking import BlockingCheck
+from flake8_asyncio_tasks.call_facts import cached_once, module_constant
 from flake8_asyncio_tasks.edges import call_parameters
 from flake8_asyncio_tasks.elements import attribute_declaration, attribute_element
 from flake8_asyncio_tasks.given import Alternatives, has_star_arguments, skips
@@ -43,12 +44,7 @@ from flake8_asyncio_tasks.syntax import (
 )
 from flake8_asyncio_tasks.tables import COROUTINE_DECORATORS
 from flake8_asyncio_tasks.tasks import TaskCheck, idle_module_loops, kind_is_task
-from flake8_asyncio_tasks.transitive import (
-    cached_once,
-    is_plain,
-    iterated,
-    module_constant,
-)
+from flake8_asyncio_tasks.transitive import is_plain, iterated
 from flake8_asyncio_tasks.visitor import CallSite, Unresolved, Visitor, decorator_callee
 
 #: calls that show a function checks for a running loop before it starts one
