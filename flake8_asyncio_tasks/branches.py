@@ -9,12 +9,12 @@ from __future__ import annotations
 
 import ast
 
+from flake8_asyncio_tasks.conditions import older_pythons_branch, version_test
 from flake8_asyncio_tasks.locks import statement_blocks
 from flake8_asyncio_tasks.names import Scope, Value
 from flake8_asyncio_tasks.syntax import dotted_source
 from flake8_asyncio_tasks.tables import ASYNCIO_ADDED
 from flake8_asyncio_tasks.walk import WalkState
-from flake8_asyncio_tasks.walk_uses import older_pythons_branch, version_test
 
 
 class BranchQueries(WalkState):
