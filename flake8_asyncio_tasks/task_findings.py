@@ -13,7 +13,6 @@ import ast
 from collections.abc import Iterator
 from typing import Final
 
-from flake8_asyncio_tasks.blocking import may_be, resolve_candidate
 from flake8_asyncio_tasks.event_loop_calls import get_event_loop_findings
 from flake8_asyncio_tasks.loops import (
     imported_idle_loops,
@@ -21,7 +20,7 @@ from flake8_asyncio_tasks.loops import (
     used_by_other_modules,
 )
 from flake8_asyncio_tasks.names import Scope, ScopeKind, Value
-from flake8_asyncio_tasks.refs import ClassRef, FunctionRef, ProjectClass, ProjectFunction
+from flake8_asyncio_tasks.refs import FunctionRef, ProjectFunction
 from flake8_asyncio_tasks.rules import (
     AWAIT_BINDS_LATE,
     DISCARDED_AWAITABLE,
@@ -31,13 +30,10 @@ from flake8_asyncio_tasks.rules import (
     UNUSED_TASK,
     with_note,
 )
-from flake8_asyncio_tasks.syntax import display_name, dotted_source, never_suspends, spelled
+from flake8_asyncio_tasks.syntax import never_suspends, spelled
 from flake8_asyncio_tasks.tables import (
     LOOPS,
     NEW_LOOPS,
-    PLAIN_RESULTS,
-    VALUE_CONSUMERS,
-    spelled_last_names,
 )
 from flake8_asyncio_tasks.tasks import (
     FUNCTION_SCOPES,
@@ -50,10 +46,16 @@ from flake8_asyncio_tasks.tasks import (
     idle_loops,
     unread_target,
 )
+from flake8_asyncio_tasks.unawaited import (
+    CALLBACK_POSITIONS,
+    consumed_arguments,
+    deleted,
+    entered_by_plain_with,
+    misused,
+    only_if_sync,
+    rebound,
+)
 from flake8_asyncio_tasks.visitor import CallSite, Finding, Visitor
-from flake8_asyncio_tasks.walk_bindings import LIBRARY_TOPS
-
-_CONSUMER_LAST_NAMES: Final = spelled_last_names(VALUE_CONSUMERS)
 
 
 def check(visitor: Visitor, tasks: TaskCheck) -> Iterator[Finding]:
@@ -76,7 +78,7 @@ def check(visitor: Visitor, tasks: TaskCheck) -> Iterator[Finding]:
                 self_loops.append(site)
         else:
             classified.append((site, kind, name))
-    consumed = _consumed_arguments(visitor, tasks) if any(
+    consumed = consumed_arguments(visitor, tasks) if any(
         kind == KIND_COROUTINE for _, kind, _ in classified) else {}
     if loops:
         for finding, call_id in _unrun_loops(visitor, tasks, loops):
@@ -113,7 +115,7 @@ def check(visitor: Visitor, tasks: TaskCheck) -> Iterator[Finding]:
                 yield Finding(node.lineno, node.col_offset, rule.format(call=name))
             elif kind == KIND_TASK and usage == "assign" and unread_target(site) and (
                     id(node) not in on_unrun_loop) and not (
-                    site.target != "_" and _deleted(site)):
+                    site.target != "_" and deleted(site)):
                 # ``del task`` after loop.run_forever(): the name kept it until then
                 # _ = create_task(...): the name says "thrown away", and so it is
                 yield Finding(node.lineno, node.col_offset, DISCARDED_TASK.format(
@@ -128,49 +130,13 @@ def check(visitor: Visitor, tasks: TaskCheck) -> Iterator[Finding]:
                 yield Finding(node.lineno, node.col_offset, AWAIT_BINDS_LATE.format(
                     call=spelled(node.func), problem=applied, rest=rest))
                 continue
-            misuse = _misused(site, visitor, consumed.get(id(node)))
-            if misuse is not None and not _only_if_sync(site) and not _rebound(site) and (
-                    not _entered_by_plain_with(site, visitor)):
+            misuse = misused(site, visitor, consumed.get(id(node)))
+            if misuse is not None and not only_if_sync(site) and not rebound(site) and (
+                    not entered_by_plain_with(site, visitor)):
                 yield Finding(node.lineno, node.col_offset,
                               UNAWAITED_COROUTINE.format(call=name, problem=misuse))
 
 
-
-
-def _only_if_sync(site: CallSite) -> bool:
-    """The call runs only where its callee is no coroutine function: in the body of
-    ``if not inspect.iscoroutinefunction(self.close):`` or the ``else`` of ``if
-    iscoroutinefunction(self.close):`` around ``self.close()`` (code shared by a sync
-    and an async variant, as unasync generates), which never runs for a coroutine."""
-    func = ast.dump(site.node.func)
-    where = (site.node.lineno, site.node.col_offset)
-    function = site.scope.enclosing_function().node
-
-    def tests(test: ast.expr) -> bool:
-        return isinstance(test, ast.Call) and len(test.args) == 1 and isinstance(
-            test.func, (ast.Name, ast.Attribute)) and (
-            test.func.id if isinstance(test.func, ast.Name) else test.func.attr) in (
-            "iscoroutinefunction",) and ast.dump(test.args[0]) == func
-
-    def holds(block: list[ast.stmt]) -> bool:
-        return bool(block) and (block[0].lineno, block[0].col_offset) <= where <= (
-            block[-1].end_lineno or block[-1].lineno, block[-1].end_col_offset or 0)
-
-    for node in ast.walk(function):
-        if not isinstance(node, ast.If):
-            continue
-        test = node.test
-        if isinstance(test, ast.UnaryOp) and isinstance(test.op, ast.Not) and tests(
-                test.operand) and holds(node.body):
-            return True
-        if tests(test) and holds(node.orelse):
-            return True
-    return False
-
-
-#: a loop's callback registrations -> the position of the callback
-_CALLBACK_POSITIONS: Final = {"call_soon": 0, "call_soon_threadsafe": 0, "call_later": 1,
-                              "call_at": 1, "add_signal_handler": 1}
 
 
 def _factory_callbacks(visitor: Visitor, tasks: TaskCheck) -> Iterator[Finding]:
@@ -179,7 +145,7 @@ def _factory_callbacks(visitor: Visitor, tasks: TaskCheck) -> Iterator[Finding]:
     lambda making one is marked where the walk reads it)."""
     resolver = tasks.resolver
     for site in visitor.calls:
-        position = _CALLBACK_POSITIONS.get(site.last or "")
+        position = CALLBACK_POSITIONS.get(site.last or "")
         node = site.node
         if position is None or len(node.args) <= position + 1 or not isinstance(
                 node.func, ast.Attribute):
@@ -336,163 +302,6 @@ def _uncalled(site: CallSite, tasks: TaskCheck) -> bool:
         ref, ProjectFunction) and ref.summary.coroutine
 
 
-def _entered_by_plain_with(site: CallSite, visitor: Visitor) -> bool:
-    """``with client.writer() as w: w.write(...)`` where the writer's class has only an
-    ``async def __aenter__``: a plain ``with`` could not enter it, so either the code
-    fails there (not at ``w.write()``) or the object is not what its type says (a wrong
-    annotation upstream).  Either way the call is no lost coroutine."""
-    func = site.node.func
-    if not isinstance(func, ast.Attribute) or not isinstance(func.value, ast.Name):
-        return False
-    name = func.value.id
-    bindings = visitor.resolver.owner(name, site.scope).bindings.get(name, ())
-    entered = {id(expr) for expr, _, _ in visitor.with_items}
-    return bool(bindings) and all(
-        isinstance(binding, Value) and binding.item is None and id(binding.expr) in entered
-        and _async_only(visitor.resolver.resolve(binding.expr, binding.scope))
-        for binding in bindings)
-
-
-def _async_only(ref: object) -> bool:
-    """An instance of a class of this module or the project with ``__aenter__`` and no
-    ``__enter__``."""
-    if isinstance(ref, ClassRef) and ref.instance:
-        defined = ref.scope.bindings
-        node = ref.scope.node
-        return "__aenter__" in defined and "__enter__" not in defined and isinstance(
-            node, ast.ClassDef) and all(  # a base might define __enter__
-            isinstance(base, ast.Name) and base.id == "object" for base in node.bases)
-    if isinstance(ref, ProjectClass) and ref.instance:
-        methods = ref.summary.methods
-        return "__aenter__" in methods and "__enter__" not in methods and all(
-            base == "object" for base in ref.summary.bases)
-    return False
-
-
-def _rebound(site: CallSite) -> bool:
-    """``session.begin = Mock()`` (or ``setattr(session, "begin", ...)``,
-    ``monkeypatch.setattr(session, "begin", ...)``) in the same function: the call may
-    reach the replacement, not the class's ``async def``."""
-    func = site.node.func
-    if not isinstance(func, ast.Attribute):
-        return False
-    receiver = dotted_source(func.value)
-    if receiver is None:
-        return False
-    spelled_as = f"{receiver}.{func.attr}"
-    for node in ast.walk(site.scope.enclosing_function().node):
-        if isinstance(node, (ast.Assign, ast.AnnAssign)):
-            targets = node.targets if isinstance(node, ast.Assign) else [node.target]
-            if any(isinstance(target, ast.Attribute) and dotted_source(target) == spelled_as
-                   for target in targets):
-                return True
-        elif isinstance(node, ast.Call) and len(node.args) >= 2 and (
-                isinstance(node.func, (ast.Name, ast.Attribute))) and (
-                (node.func.id if isinstance(node.func, ast.Name) else node.func.attr)
-                == "setattr") and dotted_source(node.args[0]) == receiver and (
-                isinstance(node.args[1], ast.Constant) and node.args[1].value == func.attr):
-            return True
-    return False
-
-
-def _misused(site: CallSite, visitor: Visitor, consumer: str | None) -> str | None:
-    """How a coroutine object is used as if it were its result, or ``None`` if it may run."""
-    usage = site.usage
-    if usage == "expr":
-        return "is never awaited"
-    if usage == "truth":
-        return "is used as a truth value, which is always true"
-    if usage == "format":
-        return "is formatted into a string"
-    if usage == "compare":
-        return "is compared with a value"
-    if usage == "iterate":
-        return "is iterated (a TypeError)"
-    if usage == "arg" and consumer is not None:
-        return consumer
-    if usage == "return":
-        declared = _plain_result(site, visitor)
-        if declared is not None:
-            return f"is returned by a sync function declared to return {declared}"
-    if usage == "assign" and site.target is not None:
-        if unread_target(site) and not _deleted(site):
-            return f"is assigned to {site.target!r} and never used"
-        scope = site.scope
-        iterated = visitor.iterated_names.get((id(scope), site.target), 0)
-        if iterated and scope.kind in FUNCTION_SCOPES and iterated == scope.loads.get(
-                site.target, 0) and not scope.read_inside(site.target):
-            return f"is assigned to {site.target!r} and iterated (a TypeError)"
-    return None
-
-
-def _plain_result(site: CallSite, visitor: Visitor) -> str | None:
-    """The plain type (``str``, ``dict``...) the sync function around ``site`` declares."""
-    function = site.scope
-    node = function.node
-    if function.kind is not ScopeKind.FUNCTION or not isinstance(node, ast.FunctionDef):
-        return None
-    returns = node.returns
-    if returns is None or function.parent is None:
-        return None
-    if isinstance(returns, ast.Subscript):
-        returns = returns.value  # dict[str, int] is a dict
-    declared = visitor.resolver.resolve(returns, function.parent)
-    if not (isinstance(declared, str) and declared in PLAIN_RESULTS):
-        return None
-    if function.parent.kind is ScopeKind.CLASS and _overrides_a_coroutine(
-            node.name, function.parent, visitor):
-        # def watch(self) -> list: return self.watch_many(...) overriding an async def
-        # watch of a base: callers await it as the base's coroutine, so it runs
-        return None
-    return declared
-
-
-def _overrides_a_coroutine(name: str, cls: Scope, visitor: Visitor) -> bool:
-    """A base of the class (this module's or the project's) defines ``name`` as an
-    ``async def``, or may: a base from a module that is no known library (another module
-    of the project, read or not) may define anything."""
-    inherited = visitor.resolver.inherited(ClassRef(cls, True), name)
-    if isinstance(inherited, FunctionRef):
-        return inherited.is_async
-    if isinstance(inherited, str):
-        return inherited.partition(".")[0] not in LIBRARY_TOPS
-    return isinstance(inherited, ProjectFunction) and inherited.summary.coroutine
-
-
-def _consumed_arguments(visitor: Visitor, tasks: TaskCheck) -> dict[int, str]:
-    """id(call) -> how a builtin or library function uses it as a plain value:
-    ``print(fetch())``, ``len(scan())``, ``json.dumps(load())``, ``logging.info(...)``,
-    and ``loop.call_later(5, abort())``, which needs a callable."""
-    consumed: dict[int, str] = {}
-    indirect = visitor.indirect_names
-    for site in visitor.calls:
-        node = site.node
-        func = node.func
-        if isinstance(func, ast.Attribute) and func.attr in _CALLBACK_POSITIONS:
-            position = _CALLBACK_POSITIONS[func.attr]
-            if len(node.args) > position and type(node.args[position]) is ast.Call and (
-                    tasks.is_loop(func.value, site.scope)):
-                # loop.call_later(5, self.abort()): the loop calls what it is given
-                consumed[id(node.args[position])] = (
-                    f"is passed to loop.{func.attr}() where a callable is expected (a "
-                    "TypeError when the loop calls it)")
-            continue
-        if not may_be(site, _CONSUMER_LAST_NAMES, indirect):
-            continue
-        if not any(type(arg) is ast.Call for arg in (*node.args,
-                                                     *(k.value for k in node.keywords))):
-            continue
-        candidate = resolve_candidate(site, _CONSUMER_LAST_NAMES, visitor)
-        if candidate is None or candidate[1] not in VALUE_CONSUMERS:
-            continue
-        name = display_name(str(candidate[1]))
-        for arg in (*node.args, *(k.value for k in node.keywords)):
-            if type(arg) is ast.Call:
-                consumed[id(arg)] = f"is passed to {name}() as a plain value"
-    return consumed
-
-
-
 def _fresh_loop(site: CallSite, tasks: TaskCheck) -> str | None:
     """``asyncio.new_event_loop().create_task(...)``: the new loop's call, as written."""
     method = tasks.resolver.bound_method(site.node.func, site.scope)
@@ -522,11 +331,3 @@ def _unrun_loops(
             yield Finding(node.lineno, node.col_offset, text), id(node)
 
 
-def _deleted(site: CallSite) -> bool:
-    """``coro = f(); del coro``: the function disposes of the coroutine on purpose (a
-    test of the "never awaited" warning)."""
-    target = site.target
-    function = site.scope.node
-    return any(isinstance(node, ast.Delete) and any(
-        isinstance(item, ast.Name) and item.id == target for item in node.targets)
-        for node in ast.walk(function))
