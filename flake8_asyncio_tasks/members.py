@@ -228,3 +228,19 @@ def _only_known_bases(scope: Scope) -> bool:
     node = scope.node
     return isinstance(node, ast.ClassDef) and all(
         isinstance(base, ast.Name) and base.id == "object" for base in node.bases)
+
+
+def offloaded(resolver: Resolver, call: ast.Call, scope: Scope, depth: int) -> Ref | None:
+    """``await asyncio.to_thread(path.open)`` (or ``to_thread(functools.partial(open,
+    p))``): what the function run in the thread returns, when the tables know it
+    (an open file, here on the loop's side)."""
+    if not call.args or isinstance(call.args[0], ast.Starred) or resolver.resolve(
+            call.func, scope, depth + 1) != "asyncio.to_thread":
+        return None
+    target = call.args[0]
+    if isinstance(target, ast.Call) and target.args and not isinstance(
+            target.args[0], ast.Starred) and resolver.resolve(
+            target.func, scope, depth + 1) == "functools.partial":
+        target = target.args[0]
+    ref = resolver.resolve(target, scope, depth + 1)
+    return RETURNS.get(ref + "()") if isinstance(ref, str) else None

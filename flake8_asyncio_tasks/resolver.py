@@ -255,7 +255,7 @@ class Resolver:
                         return members.receiver_instance(self, node.value.func, scope, depth)
                     return self.project.returned(func, depth + 1)
             if isinstance(node.value, ast.Call):
-                offloaded = self._offloaded(node.value, scope, depth)
+                offloaded = members.offloaded(self, node.value, scope, depth)
                 if offloaded is not None:
                     return offloaded
             # ``await asyncpg.connect()`` is an ``asyncpg.Connection()``
@@ -281,21 +281,6 @@ class Resolver:
             if isinstance(left, str) and RETURNS.get(left + "/") is not None:
                 return RETURNS[left + "/"]
         return None
-
-    def _offloaded(self, call: ast.Call, scope: Scope, depth: int) -> Ref | None:
-        """``await asyncio.to_thread(path.open)`` (or ``to_thread(functools.partial(open,
-        p))``): what the function run in the thread returns, when the tables know it
-        (an open file, here on the loop's side)."""
-        if not call.args or isinstance(call.args[0], ast.Starred) or self.resolve(
-                call.func, scope, depth + 1) != "asyncio.to_thread":
-            return None
-        target = call.args[0]
-        if isinstance(target, ast.Call) and target.args and not isinstance(
-                target.args[0], ast.Starred) and self.resolve(
-                target.func, scope, depth + 1) == "functools.partial":
-            target = target.args[0]
-        ref = self.resolve(target, scope, depth + 1)
-        return RETURNS.get(ref + "()") if isinstance(ref, str) else None
 
     def element(self, node: ast.expr, scope: Scope, depth: int = 0) -> Ref | None:
         """What one element of the iterable ``node`` is (see :func:`~elements.element`)."""
