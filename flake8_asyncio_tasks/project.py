@@ -27,7 +27,7 @@ import sys
 from collections.abc import Callable
 from typing import Final
 
-from flake8_asyncio_tasks import chains
+from flake8_asyncio_tasks import chains, project_members
 from flake8_asyncio_tasks.chains import Chain
 from flake8_asyncio_tasks.faults import debug_requested
 from flake8_asyncio_tasks.layout import (
@@ -36,7 +36,6 @@ from flake8_asyncio_tasks.layout import (
     mentions,
     read_source,
 )
-from flake8_asyncio_tasks.members import TRANSPARENT_BASES, library_member
 from flake8_asyncio_tasks.refs import ProjectClass, ProjectFunction, Ref
 from flake8_asyncio_tasks.settings import Settings
 from flake8_asyncio_tasks.summarize import summarize
@@ -283,78 +282,14 @@ class Project:
         if depth > _MAX_DEPTH:
             return True, None
         members[key] = (True, None)  # a class among its own bases: unknown
-        members[key] = found = self._member(cls, attr, depth)
+        members[key] = found = project_members.class_member(self, cls, attr, depth)
         return found
-
-    def _member(self, cls: ProjectClass, attr: str, depth: int) -> tuple[bool, Ref | None]:
-        summary = cls.summary
-        method = summary.methods.get(attr)
-        if method is not None:
-            return True, ProjectFunction(cls.module, cls.path, method)
-        if cls.instance and attr in summary.properties:
-            value = summary.properties[attr]
-            return True, None if value is None else self.follow(value, depth + 1)
-        values = summary.attributes if cls.instance else summary.class_attributes
-        if attr in values:
-            value = values[attr]
-            return True, None if value is None else self.follow(value, depth + 1)
-        if attr in summary.properties or attr in summary.attributes:
-            return True, None  # an instance attribute read on the class
-        return self._inherited(cls, attr, depth + 1)
 
     def element_member(self, cls: ProjectClass, attr: str, values: bool, depth: int
                        ) -> Ref | None:
-        """An element of the container attribute ``attr`` of ``cls``'s instances
-        (iterated, or ``values`` for ``x[key]``/``.values()``), when it is declared as a
-        container of one type in the class or in the one project base that has it."""
-        summary = cls.summary
-        if depth > _MAX_DEPTH or attr in summary.methods or attr in summary.properties:
-            return None
-        if attr in summary.elements:
-            value = summary.elements[attr][1 if values else 0]
-            return None if value is None else self.follow(value, depth + 1)
-        if attr in summary.attributes:
-            return None
-        found: Ref | None = None
-        for base in summary.bases:
-            ref = None if base is None else self.follow(base, depth + 1)
-            if not isinstance(ref, ProjectClass) or ref.summary is summary:
-                return None  # a base nothing explains, or a library's: unknown
-            element = self.element_member(ref.as_instance(), attr, values, depth + 1)
-            if element is not None:
-                if found is not None:
-                    return None
-                found = element
-        return found
-
-    def _inherited(self, cls: ProjectClass, attr: str, depth: int) -> tuple[bool, Ref | None]:
-        """``attr`` from the bases, in order; two bases that define it: unknown."""
-        library: list[str] = []
-        decided: tuple[bool, Ref | None] | None = None
-        for base in cls.summary.bases:
-            if base is None:
-                return True, None  # a base nothing explains may define anything
-            ref = self.follow(base, depth + 1)
-            if isinstance(ref, ProjectClass) and not ref.instance:
-                if ref.summary is cls.summary:
-                    return True, None
-                found = self.member(ref.as_instance(cls.instance), attr, depth + 1)
-                if found[0]:
-                    if decided is not None or library:
-                        return True, None  # several candidates: never guess
-                    decided = found
-            elif isinstance(ref, str):
-                if ref not in TRANSPARENT_BASES:
-                    library.append(ref)
-            else:
-                return True, None
-        if decided is not None:
-            return decided
-        if not library:
-            return False, None
-        if len(library) > 1:
-            return True, None
-        return True, library_member(library[0], attr, cls.instance)
+        """An element of the container attribute ``attr`` of ``cls``'s instances (see
+        :func:`~project_members.element_member`)."""
+        return project_members.element_member(self, cls, attr, values, depth)
 
     def returned(self, func: ProjectFunction, depth: int) -> Ref | None:
         returns = func.summary.returns
