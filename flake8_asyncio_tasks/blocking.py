@@ -64,9 +64,7 @@ from flake8_asyncio_tasks.tables import (
     IN_MEMORY_OPENERS,
     IN_MEMORY_VARIANTS,
     LAZY_ITERATORS,
-    LOOP_NAMES,
     LOOP_RUN_METHODS,
-    LOOPS,
     NON_BLOCKING_ARGS,
     NON_BLOCKING_FLAGS,
     PATH_FUNCTIONS,
@@ -76,6 +74,7 @@ from flake8_asyncio_tasks.tables import (
     Blocking,
     spelled_last_names,
 )
+from flake8_asyncio_tasks.task_tables import LOOP_NAMES, LOOPS
 from flake8_asyncio_tasks.visitor import (
     CallSite,
     Visitor,

@@ -26,10 +26,10 @@ from flake8_asyncio_tasks.settings import Settings
 from flake8_asyncio_tasks.summarize import summarize, summarize_function
 from flake8_asyncio_tasks.summary import FunctionSummary
 from flake8_asyncio_tasks.syntax import dotted_source, local_match, parameter_names, spelled
-from flake8_asyncio_tasks.tables import (
+from flake8_asyncio_tasks.tables import ASYNCIO_REPLACED_ON_IMPORT
+from flake8_asyncio_tasks.task_tables import (
     ASYNC_ANY_METHOD,
     ASYNC_CONTEXT_MANAGERS,
-    ASYNCIO_REPLACED_ON_IMPORT,
     COROUTINE_DECORATORS,
     LIBRARY_COROUTINES,
     PEER_CODES,

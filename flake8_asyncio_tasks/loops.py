@@ -19,7 +19,8 @@ from typing import Final
 from flake8_asyncio_tasks.names import AnnotatedValue, Imported, Scope, ScopeKind, SelfParam, Value
 from flake8_asyncio_tasks.rules import TASK_ON_UNRUN_LOOP
 from flake8_asyncio_tasks.syntax import spelled
-from flake8_asyncio_tasks.tables import LOOP_RUN_METHODS, NEW_LOOPS
+from flake8_asyncio_tasks.tables import LOOP_RUN_METHODS
+from flake8_asyncio_tasks.task_tables import NEW_LOOPS
 from flake8_asyncio_tasks.visitor import CallSite, Finding, Visitor
 
 #: how a self-kept loop's tasks are made

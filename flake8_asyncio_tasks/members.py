@@ -12,7 +12,8 @@ from typing import TYPE_CHECKING, Final
 
 from flake8_asyncio_tasks.names import Annotated, Binding, Scope, ScopeKind, SelfParam
 from flake8_asyncio_tasks.refs import ClassRef, FunctionRef, ProjectClass, Ref
-from flake8_asyncio_tasks.tables import RETURNS, TRANSPARENT_DECORATORS, UNBOUNDED_UNLESS_MAXSIZE
+from flake8_asyncio_tasks.tables import RETURNS, UNBOUNDED_UNLESS_MAXSIZE
+from flake8_asyncio_tasks.task_tables import TRANSPARENT_DECORATORS
 
 if TYPE_CHECKING:
     from flake8_asyncio_tasks.resolver import Resolver

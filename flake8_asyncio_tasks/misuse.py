@@ -33,14 +33,14 @@ from flake8_asyncio_tasks.rules import (
     UNREAD_TASK_ATTRIBUTE,
 )
 from flake8_asyncio_tasks.syntax import display_name, dotted_source, spelled
-from flake8_asyncio_tasks.tables import (
+from flake8_asyncio_tasks.tables import spelled_last_names
+from flake8_asyncio_tasks.task_tables import (
     ASYNC_CONTEXT_DECORATORS,
     ASYNC_CONTEXT_MANAGERS,
     DEPRECATED_ASYNCIO,
     DROPPED_AWAITABLES,
     LOOPS,
     OFFLOADS,
-    spelled_last_names,
 )
 from flake8_asyncio_tasks.tasks import TaskCheck, kind_is_coroutine, kind_is_task
 from flake8_asyncio_tasks.transitive import TransitiveCheck, local_function, project_function

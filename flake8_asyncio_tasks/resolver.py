@@ -34,7 +34,6 @@ from flake8_asyncio_tasks.refs import (
 )
 from flake8_asyncio_tasks.syntax import dotted_source, parameter_names
 from flake8_asyncio_tasks.tables import (
-    AWAIT_RETURNS,
     CALL_VARIANTS,
     IN_MEMORY_FILES,
     PSEUDO_PATHS,
@@ -42,6 +41,7 @@ from flake8_asyncio_tasks.tables import (
     STREAM_PROTOCOLS,
     UNBOUNDED_UNLESS_MAXSIZE,
 )
+from flake8_asyncio_tasks.task_tables import AWAIT_RETURNS
 
 _BUILTINS: Final = frozenset(dir(builtins))
 _MAX_DEPTH: Final = 24

@@ -42,7 +42,7 @@ from flake8_asyncio_tasks.syntax import (
     parameter_names,
     qualname,
 )
-from flake8_asyncio_tasks.tables import COROUTINE_DECORATORS
+from flake8_asyncio_tasks.task_tables import COROUTINE_DECORATORS
 from flake8_asyncio_tasks.tasks import TaskCheck, idle_module_loops, kind_is_task
 from flake8_asyncio_tasks.transitive import is_plain, iterated
 from flake8_asyncio_tasks.visitor import CallSite, Unresolved, Visitor, decorator_callee

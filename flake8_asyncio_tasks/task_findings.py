@@ -31,10 +31,7 @@ from flake8_asyncio_tasks.rules import (
     with_note,
 )
 from flake8_asyncio_tasks.syntax import never_suspends, spelled
-from flake8_asyncio_tasks.tables import (
-    LOOPS,
-    NEW_LOOPS,
-)
+from flake8_asyncio_tasks.task_tables import LOOPS, NEW_LOOPS
 from flake8_asyncio_tasks.tasks import (
     FUNCTION_SCOPES,
     KIND_COROUTINE,

@@ -18,7 +18,8 @@ from flake8_asyncio_tasks.clients import CLIENT_MODULES, client_method
 from flake8_asyncio_tasks.names import Scope, ScopeKind
 from flake8_asyncio_tasks.refs import ClassRef, FunctionRef, ProjectClass, ProjectFunction, Ref
 from flake8_asyncio_tasks.syntax import display_name, dotted_source, local_match, spelled
-from flake8_asyncio_tasks.tables import (
+from flake8_asyncio_tasks.tables import LOOP_RUN_METHODS, spelled_last_names
+from flake8_asyncio_tasks.task_tables import (
     ASYNC_ANY_METHOD,
     ASYNC_ANY_MODULES,
     COROUTINE_DECORATORS,
@@ -26,11 +27,9 @@ from flake8_asyncio_tasks.tables import (
     GET_EVENT_LOOP,
     LIBRARY_COROUTINES,
     LOOP_NAMES,
-    LOOP_RUN_METHODS,
     LOOPS,
     NEW_LOOPS,
     TASK_FACTORIES,
-    spelled_last_names,
 )
 from flake8_asyncio_tasks.transitive import is_plain
 from flake8_asyncio_tasks.visitor import (

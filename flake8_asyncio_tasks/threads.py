@@ -14,7 +14,7 @@ from flake8_asyncio_tasks.names import Imported, Scope, ScopeKind
 from flake8_asyncio_tasks.refs import FunctionRef
 from flake8_asyncio_tasks.resolver import Resolver
 from flake8_asyncio_tasks.syntax import owner
-from flake8_asyncio_tasks.tables import RUNS_ELSEWHERE
+from flake8_asyncio_tasks.task_tables import RUNS_ELSEWHERE
 from flake8_asyncio_tasks.visitor import Visitor
 
 _THREAD: Final = frozenset({"Thread"})

@@ -44,7 +44,7 @@ from flake8_asyncio_tasks.resolver import Resolver
 from flake8_asyncio_tasks.rules import LOOP_RUN_IN_COROUTINE, TRANSITIVE_BLOCKING
 from flake8_asyncio_tasks.settings import Settings
 from flake8_asyncio_tasks.syntax import dotted_source, local_match, owner, spelled
-from flake8_asyncio_tasks.tables import TRANSPARENT_DECORATORS
+from flake8_asyncio_tasks.task_tables import TRANSPARENT_DECORATORS
 from flake8_asyncio_tasks.visitor import (
     CallSite,
     Finding,

@@ -14,11 +14,8 @@ from flake8_asyncio_tasks.blocking import may_be, resolve_candidate
 from flake8_asyncio_tasks.names import Scope, ScopeKind, Value
 from flake8_asyncio_tasks.refs import ClassRef, FunctionRef, ProjectClass, ProjectFunction
 from flake8_asyncio_tasks.syntax import display_name, dotted_source
-from flake8_asyncio_tasks.tables import (
-    PLAIN_RESULTS,
-    VALUE_CONSUMERS,
-    spelled_last_names,
-)
+from flake8_asyncio_tasks.tables import spelled_last_names
+from flake8_asyncio_tasks.task_tables import PLAIN_RESULTS, VALUE_CONSUMERS
 from flake8_asyncio_tasks.tasks import (
     FUNCTION_SCOPES,
     TaskCheck,
