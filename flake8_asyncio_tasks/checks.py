@@ -114,6 +114,10 @@ def check_module(
                 continue
             runs = _runs_loop(ref, visitor)
             if runs is not None and site.usage != "await" and not _allowed(ref, visitor):
+                if doubled is None:
+                    doubled = _patching_tests(visitor)
+                if not _LOOP_RUNNERS.isdisjoint(doubled.get(id(coroutine), ())):
+                    continue  # monkeypatch.setattr(server.asyncio, "run", Mock()): a double
                 results.append(_wrapper_runs_loop(site, ref, runs))
             elif _lazy(ref) and not transitive.iterated(site, visitor):
                 continue  # rows() of a generator function: nothing of it runs yet
@@ -304,6 +308,10 @@ _PATCHERS: Final = frozenset({
     "mock.patch.multiple", "unittest.mock.patch", "unittest.mock.patch.object",
     "mocker.patch", "mocker.patch.object", "mocker.patch.dict", "mocker.patch.multiple",
 })
+
+
+#: what a test patches to stop a wrapper from running a loop (AIO110)
+_LOOP_RUNNERS: Final = frozenset({"run", "run_until_complete", "run_forever"})
 
 
 def _patching_tests(visitor: Visitor) -> dict[int, frozenset[str]]:

@@ -100,7 +100,8 @@ def check(visitor: Visitor, tasks: TaskCheck) -> Iterator[Finding]:
                 call=name, loop=fresh, fix="asyncio.run(main()), or keep the loop in a "
                 "variable and run it with run_until_complete()"))
         elif kind in (KIND_TASK, KIND_GATHER):
-            if kind == KIND_TASK and (_instant(site, tasks) or _uncalled(site, tasks)):
+            if kind == KIND_TASK and (_instant(site, tasks) or _uncalled(site, tasks) or (
+                    _plain_call(site, tasks))):
                 # a coroutine that never awaits: done in the task's first step; a
                 # coroutine function passed uncalled: the call raises TypeError at once
                 continue
@@ -110,6 +111,13 @@ def check(visitor: Visitor, tasks: TaskCheck) -> Iterator[Finding]:
                 # lost is the result and the exception (AIO204), not the work
                 rule = DISCARDED_AWAITABLE if _wraps_executor(site, tasks) else DISCARDED_TASK
                 yield Finding(node.lineno, node.col_offset, rule.format(call=name))
+            elif kind == KIND_TASK and usage == "assign" and id(node) not in on_unrun_loop and (
+                    _only_given_callbacks(site)):
+                # task = create_task(...); task.add_done_callback(cb): the callback lives
+                # on the task, so nothing keeps the task once the function returns
+                yield Finding(node.lineno, node.col_offset, with_note(
+                    DISCARDED_TASK.format(call=name), name,
+                    "kept only to add a done callback"))
             elif kind == KIND_TASK and usage == "assign" and unread_target(site) and (
                     id(node) not in on_unrun_loop) and not (
                     site.target != "_" and deleted(site)):
@@ -285,6 +293,46 @@ def _wraps_executor(site: CallSite, tasks: TaskCheck) -> bool:
     if isinstance(inner.func, ast.Attribute) and inner.func.attr == "run_in_executor":
         return True
     return tasks.resolver.resolve(inner.func, site.scope) == "asyncio.to_thread"
+
+
+def _only_given_callbacks(site: CallSite) -> bool:
+    """A local bound once to the task whose every read, in this function only, is the
+    statement ``name.add_done_callback(...)``."""
+    scope = site.scope
+    name = site.target
+    if name is None or not name.isidentifier() or scope.kind not in FUNCTION_SCOPES or (
+            name in scope.global_names) or len(scope.bindings.get(name, ())) != 1 or (
+            scope.read_inside(name)):
+        return False
+    reads = scope.loads.get(name, 0)
+    if not reads:
+        return False
+    callbacks = 0
+    for part in ast.walk(scope.node):
+        call = part.value if isinstance(part, ast.Expr) else None
+        if isinstance(call, ast.Call) and isinstance(call.func, ast.Attribute) and (
+                call.func.attr == "add_done_callback") and isinstance(
+                call.func.value, ast.Name) and call.func.value.id == name:
+            callbacks += 1
+    return callbacks == reads
+
+
+def _plain_call(site: CallSite, tasks: TaskCheck) -> bool:
+    """``create_task(self.close_impl())`` of a plain ``def`` of this module that returns
+    nothing (annotated ``-> None``, or no ``return`` with a value): no coroutine is made,
+    the call raises ``TypeError`` (the sync copy an unasync script leaves)."""
+    argument = _task_argument(site.node)
+    if not isinstance(argument, ast.Call) or isinstance(
+            tasks.resolver.callee(site), (FunctionRef, ProjectFunction)):
+        return False
+    callee = tasks.resolver.resolve(argument.func, site.scope)
+    if not isinstance(callee, FunctionRef) or callee.is_async or callee.node.decorator_list or (
+            callee.scope.is_generator):
+        return False
+    returns = callee.node.returns
+    if returns is not None:
+        return isinstance(returns, ast.Constant) and returns.value is None
+    return not any(value is not None for value in callee.scope.return_values or ())
 
 
 def _uncalled(site: CallSite, tasks: TaskCheck) -> bool:
