@@ -41,6 +41,7 @@ from flake8_asyncio_tasks.syntax import (
     parameter_defaults,
     parameter_names,
     qualname,
+    returns_nothing,
 )
 from flake8_asyncio_tasks.task_tables import COROUTINE_DECORATORS
 from flake8_asyncio_tasks.tasks import TaskCheck, idle_module_loops, kind_is_task
@@ -246,7 +247,8 @@ class _Builder:
             instant=coroutine and isinstance(ref.node, ast.AsyncFunctionDef) and (
                 never_suspends(ref.node)),
             returns_self=plain and self.resolver.returns_self(ref, 0),
-            probes_loop=frame is not None and frame.aware)
+            probes_loop=frame is not None and frame.aware,
+            returns_nothing=not coroutine and returns_nothing(ref))
 
     def _calls(self, frame: _Frame) -> tuple[tuple[str, int, bool, bool], ...]:
         """``frame``'s calls, each marked when it skips every direct blocking call of the

@@ -91,6 +91,9 @@ class FunctionSummary:
     #: a sync function that asks whether a loop runs (``try: get_running_loop()``):
     #: ``if in_loop(): asyncio.get_event_loop()`` has a loop (AIO300)
     probes_loop: bool = False
+    #: a plain ``def`` that gives nothing back (``-> None``, or no ``return`` of a value):
+    #: ``create_task(f())`` of it makes no task
+    returns_nothing: bool = False
     #: for each of ``calls``: the guard tokens of the branches around the call (it runs
     #: only as they say), and what the call passes, as (parameter name, or ``#i`` for
     #: position i; then ``("p", name)`` for this function's own parameter ``name``,

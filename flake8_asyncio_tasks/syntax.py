@@ -172,3 +172,14 @@ def enclosing_ifs(function: ast.AST, node: ast.AST) -> list[ast.If]:
                     last.end_lineno or last.lineno, last.end_col_offset or 0):
                 found.append(statement)
     return found
+
+
+def returns_nothing(ref: FunctionRef) -> bool:
+    """A plain ``def`` (no decorator, no generator) that gives nothing back: annotated
+    ``-> None``, or unannotated with no ``return`` of a value."""
+    if ref.is_async or ref.node.decorator_list or ref.scope.is_generator:
+        return False
+    returns = ref.node.returns
+    if returns is not None:
+        return isinstance(returns, ast.Constant) and returns.value is None
+    return not any(value is not None for value in ref.scope.return_values or ())

@@ -30,7 +30,7 @@ from flake8_asyncio_tasks.rules import (
     UNUSED_TASK,
     with_note,
 )
-from flake8_asyncio_tasks.syntax import never_suspends, spelled
+from flake8_asyncio_tasks.syntax import never_suspends, returns_nothing, spelled
 from flake8_asyncio_tasks.task_tables import LOOPS, NEW_LOOPS
 from flake8_asyncio_tasks.tasks import (
     FUNCTION_SCOPES,
@@ -318,21 +318,18 @@ def _only_given_callbacks(site: CallSite) -> bool:
 
 
 def _plain_call(site: CallSite, tasks: TaskCheck) -> bool:
-    """``create_task(self.close_impl())`` of a plain ``def`` of this module that returns
-    nothing (annotated ``-> None``, or no ``return`` with a value): no coroutine is made,
-    the call raises ``TypeError`` (the sync copy an unasync script leaves)."""
+    """``create_task(self.close_impl())`` of a plain ``def`` (of this module or the
+    project) that returns nothing (annotated ``-> None``, or no ``return`` with a
+    value): no coroutine is made, the call raises ``TypeError`` (the sync copy an
+    unasync script leaves)."""
     argument = _task_argument(site.node)
     if not isinstance(argument, ast.Call) or isinstance(
             tasks.resolver.callee(site), (FunctionRef, ProjectFunction)):
         return False
     callee = tasks.resolver.resolve(argument.func, site.scope)
-    if not isinstance(callee, FunctionRef) or callee.is_async or callee.node.decorator_list or (
-            callee.scope.is_generator):
-        return False
-    returns = callee.node.returns
-    if returns is not None:
-        return isinstance(returns, ast.Constant) and returns.value is None
-    return not any(value is not None for value in callee.scope.return_values or ())
+    if isinstance(callee, ProjectFunction):
+        return callee.summary.returns_nothing and not callee.summary.coroutine
+    return isinstance(callee, FunctionRef) and returns_nothing(callee)
 
 
 def _uncalled(site: CallSite, tasks: TaskCheck) -> bool:

@@ -414,3 +414,19 @@ def test_an_in_memory_stream_given_to_another_modules_opener(tmp_path: Path) -> 
                       "    verify(path)\n",
     })
     assert findings_of(tmp_path / "app" / "api.py") == [(10, "AIO109")]
+
+
+def test_a_task_of_another_modules_plain_def(tmp_path: Path) -> None:
+    """``create_task(manager.close())`` of another module's plain ``def`` that returns
+    nothing makes no task (a TypeError); of its ``async def`` it does."""
+    write(tmp_path, {
+        "pyproject.toml": "",
+        "app/__init__.py": "",
+        "app/manager.py": "class Manager:\n    def close(self) -> None:\n        pass\n\n"
+                          "    async def aclose(self) -> None:\n        pass\n",
+        "app/user.py": "import asyncio\n\nfrom app.manager import Manager\n\n\n"
+                       "def stop(manager: Manager) -> None:\n"
+                       "    asyncio.create_task(manager.close())\n"
+                       "    asyncio.create_task(manager.aclose())\n",
+    })
+    assert findings_of(tmp_path / "app" / "user.py") == [(8, "AIO200")]
