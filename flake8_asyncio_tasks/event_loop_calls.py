@@ -154,24 +154,51 @@ def _only_coroutines_call(site: CallSite, visitor: Visitor) -> bool:
     return calls == reads
 
 
-def _only_coroutines_call_method(name: str, visitor: Visitor) -> bool:
-    """Every read of the method ``name`` in the module is ``self.name(...)`` (or
-    ``cls.``) called in a coroutine's own frame, and no string names it (``getattr``)."""
+def _only_coroutines_call_method(name: str, visitor: Visitor,
+                                 seen: frozenset[str] = frozenset()) -> bool:
+    """Every read of the method ``name`` in the module is ``self.name`` (or ``cls.``)
+    called in a coroutine's own frame, given to the loop as a callback
+    (``loop.call_later(30, self._monitor)``), or called in another private method that
+    only such code runs; and no string names it (``getattr``)."""
     root = visitor.root
-    if root is None:
+    if root is None or len(seen) > 8:
         return False
     calls = {id(site.node.func): site for site in visitor.calls}
+    callbacks = {id(site.node.args[position]) for site in visitor.calls
+                 if isinstance(site.node.func, ast.Attribute)
+                 and (position := _CALLBACKS.get(site.node.func.attr)) is not None
+                 and len(site.node.args) > position}
+    seen = seen | {name}
     used = False
     for part in ast.walk(root.node):
         if isinstance(part, ast.Constant) and part.value == name:
             return False
-        if isinstance(part, ast.Attribute) and part.attr == name:
-            caller = calls.get(id(part))
-            if caller is None or caller.scope.coroutine is None or not (
-                    isinstance(part.value, ast.Name) and part.value.id in ("self", "cls")):
-                return False
-            used = True
+        if not (isinstance(part, ast.Attribute) and part.attr == name):
+            continue
+        if not (isinstance(part.value, ast.Name) and part.value.id in ("self", "cls")):
+            return False
+        used = True
+        if id(part) in callbacks:
+            continue  # the loop calls it
+        caller = calls.get(id(part))
+        if caller is None:
+            return False
+        if caller.scope.coroutine is not None:
+            continue
+        function = caller.scope.enclosing_function()
+        other = function.node
+        if not (isinstance(other, ast.FunctionDef) and not other.decorator_list
+                and other.name.startswith("_") and not other.name.endswith("__")
+                and function.parent is not None and function.parent.kind is ScopeKind.CLASS
+                and (other.name in seen or _only_coroutines_call_method(
+                    other.name, visitor, seen))):
+            return False
     return used
+
+
+#: loop methods that take a callback, and its position
+_CALLBACKS: Final = {"add_done_callback": 0, "add_reader": 1, "add_writer": 1, "call_at": 1,
+                     "call_later": 1, "call_soon": 0, "call_soon_threadsafe": 0}
 
 
 #: methods that ``async with`` / ``async for`` / ``await`` call, on the loop
