@@ -309,7 +309,7 @@ class BlockingCheck:
             return True  # open(os.devnull), os.listdir("/proc/self/fd"): no disk
         if ref in HOST_LOOKUPS:
             given = argument_values(node, *HOST_LOOKUPS[ref])
-            if given and all(self._local_host(value, site) for value in given):
+            if given and all(local_host(value, site, self.resolver) for value in given):
                 return True  # gethostbyname("localhost"), getaddrinfo("127.0.0.1", ...)
         if ref in FLAGGED_CALLS:
             # socket.getaddrinfo(host, port, flags=socket.AI_NUMERICHOST): no lookup
@@ -362,10 +362,6 @@ class BlockingCheck:
             isinstance(arg, ast.Name) and arg.id == name
             for arg in (*part.args, *(keyword.value for keyword in part.keywords)))
             for part in ast.walk(node))
-
-    def _local_host(self, value: ast.expr, site: CallSite) -> bool:
-        """A host no lookup sends to a resolver (see :func:`~hosts.local_host`)."""
-        return local_host(value, site, self.resolver)
 
     def _project_context_value(self, name: ast.Name, scope: Scope) -> bool:
         """``with compatible_stream(data) as stream:`` of a function of the project: the

@@ -9,6 +9,7 @@ from __future__ import annotations
 import ast
 from typing import Final
 
+from flake8_asyncio_tasks.conditions import global_test
 from flake8_asyncio_tasks.given import (
     arguments_by_name,
     in_memory_stream,
@@ -56,7 +57,7 @@ def _memoized(ref: FunctionRef) -> bool:
     first = body[0] if body else None
     if not isinstance(first, ast.If) or first.orelse:
         return False
-    found = _global_test(first.test)
+    found = global_test(first.test)
     if found is None or found[0] not in ref.scope.global_names:
         return False
     name, stored = found
@@ -69,21 +70,6 @@ def _memoized(ref: FunctionRef) -> bool:
         for target in (node.targets if isinstance(node, ast.Assign) else [node.target]))
         for statement in first.body for node in ast.walk(statement)
     )  # if _cache is None: with open(p) as f: _cache = f.read()
-
-
-def _global_test(test: ast.expr) -> tuple[str, bool] | None:
-    """``G is not None`` / ``G``: ``(G, True)`` (the value is stored); ``G is None`` /
-    ``not G``: ``(G, False)``."""
-    if isinstance(test, ast.Name):
-        return test.id, True
-    if isinstance(test, ast.UnaryOp) and isinstance(test.op, ast.Not) and isinstance(
-            test.operand, ast.Name):
-        return test.operand.id, False
-    if isinstance(test, ast.Compare) and len(test.ops) == 1 and isinstance(
-            test.left, ast.Name) and isinstance(test.comparators[0], ast.Constant) and (
-            test.comparators[0].value is None) and isinstance(test.ops[0], (ast.Is, ast.IsNot)):
-        return test.left.id, isinstance(test.ops[0], ast.IsNot)
-    return None
 
 
 def narrowed(site: CallSite, parameters: tuple[str, ...],

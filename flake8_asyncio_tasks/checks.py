@@ -26,7 +26,7 @@ from flake8_asyncio_tasks.settings import Settings
 from flake8_asyncio_tasks.summarize import summarize, summarize_function
 from flake8_asyncio_tasks.summary import FunctionSummary
 from flake8_asyncio_tasks.syntax import dotted_source, local_match, parameter_names, spelled
-from flake8_asyncio_tasks.tables import ASYNCIO_REPLACED_ON_IMPORT
+from flake8_asyncio_tasks.tables import ASYNCIO_REPLACED_ON_IMPORT, LOOP_RUN_METHODS
 from flake8_asyncio_tasks.task_tables import (
     ASYNC_ANY_METHOD,
     ASYNC_CONTEXT_MANAGERS,
@@ -189,11 +189,12 @@ def _ignoring_deprecations(visitor: Visitor) -> list[tuple[int, int]]:
     """(first line, last line) of the test functions (and classes) decorated
     ``@pytest.mark.filterwarnings("ignore::DeprecationWarning")`` (or ``"ignore:<text>:
     DeprecationWarning"``): the test uses the deprecated API on purpose."""
-    root = visitor.root
-    if root is None:
-        return []
     found: list[tuple[int, int]] = []
-    for node in ast.walk(root.node):
+    stack = [visitor.root] if visitor.root is not None else []
+    while stack:  # the scopes the walk made, not the tree again
+        scope = stack.pop()
+        stack.extend(scope.children)
+        node = scope.node
         if not isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
             continue
         for decorator in node.decorator_list:
@@ -206,8 +207,8 @@ def _ignoring_deprecations(visitor: Visitor) -> list[tuple[int, int]]:
     return found
 
 
-#: the newest Python no longer supported (end of life October 2025): branches that only
-#: Pythons older than 3.10 take
+#: branches that only Pythons older than 3.10 take: 3.9, the newest Python no longer
+#: supported, reached its end of life in October 2025
 _UNSUPPORTED: Final = (3, 10)
 _NOQA: Final = re.compile(r"#\s*noqa\s*:\s*([A-Z][A-Z0-9]*\d(?:[\s,]+[A-Z][A-Z0-9]*\d)*)",
                           re.IGNORECASE)
@@ -311,7 +312,7 @@ _PATCHERS: Final = frozenset({
 
 
 #: what a test patches to stop a wrapper from running a loop (AIO110)
-_LOOP_RUNNERS: Final = frozenset({"run", "run_until_complete", "run_forever"})
+_LOOP_RUNNERS: Final = frozenset({"run", *LOOP_RUN_METHODS})
 
 
 def _patching_tests(visitor: Visitor) -> dict[int, frozenset[str]]:

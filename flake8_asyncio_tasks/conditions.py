@@ -16,10 +16,34 @@ from flake8_asyncio_tasks.syntax import dotted_source, parameter_names
 from flake8_asyncio_tasks.tables import ASYNCIO_ADDED
 
 
+def _kind_tested(part: ast.AST) -> ast.expr | None:
+    """What ``asyncio.iscoroutinefunction(f)`` (or another ``asyncio.``/``inspect.``
+    test of ``_KIND_TESTS``) tests: ``f``; ``None`` for any other node."""
+    if isinstance(part, ast.Call) and isinstance(part.func, ast.Attribute) and (
+            part.func.attr in _KIND_TESTS) and isinstance(part.func.value, ast.Name) and (
+            part.func.value.id in ("asyncio", "inspect")) and part.args:
+        return part.args[0]
+    return None
+
+
 def tests_a_callable_kind(test: ast.expr) -> bool:
     """``asyncio.iscoroutinefunction(f)`` and the other ``_KIND_TESTS`` in ``test``."""
-    return any(isinstance(part, ast.Call) and isinstance(part.func, ast.Attribute)
-               and part.func.attr in _KIND_TESTS for part in ast.walk(test))
+    return any(_kind_tested(part) is not None for part in ast.walk(test))
+
+
+def global_test(test: ast.expr) -> tuple[str, bool] | None:
+    """``G is not None`` / ``G``: ``(G, True)`` (the value is stored); ``G is None`` /
+    ``not G``: ``(G, False)``."""
+    if isinstance(test, ast.Name):
+        return test.id, True
+    if isinstance(test, ast.UnaryOp) and isinstance(test.op, ast.Not) and isinstance(
+            test.operand, ast.Name):
+        return test.operand.id, False
+    if isinstance(test, ast.Compare) and len(test.ops) == 1 and isinstance(
+            test.left, ast.Name) and isinstance(test.comparators[0], ast.Constant) and (
+            test.comparators[0].value is None) and isinstance(test.ops[0], (ast.Is, ast.IsNot)):
+        return test.left.id, isinstance(test.ops[0], ast.IsNot)
+    return None
 
 
 def without_memo(node: ast.If | ast.IfExp, scope: Scope) -> ast.expr:
@@ -35,11 +59,7 @@ def without_memo(node: ast.If | ast.IfExp, scope: Scope) -> ast.expr:
     name = node.body[-1].value.id
     if name not in scope.enclosing_function().global_names:
         return test
-    rest = [part for part in test.values if not (
-        isinstance(part, ast.Name) and part.id == name or isinstance(part, ast.Compare)
-        and isinstance(part.left, ast.Name) and part.left.id == name and len(part.ops) == 1
-        and isinstance(part.ops[0], ast.IsNot) and isinstance(part.comparators[0], ast.Constant)
-        and part.comparators[0].value is None)]
+    rest = [part for part in test.values if global_test(part) != (name, True)]
     if len(rest) == len(test.values) or not rest:
         return test
     return rest[0] if len(rest) == 1 else ast.BoolOp(op=ast.And(), values=rest)
@@ -57,17 +77,15 @@ def tests_a_parameter_type(test: ast.expr, scope: Scope) -> bool:
         return False
     parameters: set[str] | None = None
     for part in ast.walk(test):
-        if isinstance(part, ast.Call) and isinstance(part.func, ast.Attribute) and (
-                part.func.attr in _KIND_TESTS) and isinstance(part.func.value, ast.Name) and (
-                part.func.value.id in ("asyncio", "inspect")) and part.args:
+        kind_of = _kind_tested(part)
+        if kind_of is not None:
             # if asyncio.iscoroutinefunction(callback): what runs depends on its kind
-            first = part.args[0]
             if parameters is None:
                 function = scope.enclosing_function().node
                 if not isinstance(function, (ast.FunctionDef, ast.AsyncFunctionDef)):
                     return False
                 parameters = parameter_names(function.args)
-            if isinstance(first, ast.Name) and first.id in parameters:
+            if isinstance(kind_of, ast.Name) and kind_of.id in parameters:
                 return True
             continue
         if not (isinstance(part, ast.Call) and isinstance(part.func, ast.Name)

@@ -22,6 +22,7 @@ from flake8_asyncio_tasks.probes import legacy_fallback, loop_checked
 from flake8_asyncio_tasks.refs import ClassRef, FunctionRef, ProjectClass
 from flake8_asyncio_tasks.rules import GET_EVENT_LOOP_INSIDE, GET_EVENT_LOOP_OUTSIDE
 from flake8_asyncio_tasks.syntax import parameter_defaults
+from flake8_asyncio_tasks.task_tables import CALLBACK_TAKERS
 from flake8_asyncio_tasks.tasks import KIND_GET_LOOP
 from flake8_asyncio_tasks.visitor import CallSite, Finding, Visitor
 
@@ -166,7 +167,7 @@ def _only_coroutines_call_method(name: str, visitor: Visitor,
     calls = {id(site.node.func): site for site in visitor.calls}
     callbacks = {id(site.node.args[position]) for site in visitor.calls
                  if isinstance(site.node.func, ast.Attribute)
-                 and (position := _CALLBACKS.get(site.node.func.attr)) is not None
+                 and (position := CALLBACK_TAKERS.get(site.node.func.attr)) is not None
                  and len(site.node.args) > position}
     seen = seen | {name}
     used = False
@@ -195,10 +196,6 @@ def _only_coroutines_call_method(name: str, visitor: Visitor,
             return False
     return used
 
-
-#: loop methods that take a callback, and its position
-_CALLBACKS: Final = {"add_done_callback": 0, "add_reader": 1, "add_writer": 1, "call_at": 1,
-                     "call_later": 1, "call_soon": 0, "call_soon_threadsafe": 0}
 
 
 #: methods that ``async with`` / ``async for`` / ``await`` call, on the loop

@@ -245,3 +245,20 @@ def offloaded(resolver: Resolver, call: ast.Call, scope: Scope, depth: int) -> R
         target = target.args[0]
     ref = resolver.resolve(target, scope, depth + 1)
     return RETURNS.get(ref + "()") if isinstance(ref, str) else None
+
+
+def async_only(ref: Ref | None) -> bool:
+    """An instance of a class that only ``async with`` can enter: ``__aenter__`` and no
+    ``__enter__``, in a class of this module (or, summarized, of the project) with no
+    base but ``object`` (a base might define ``__enter__``)."""
+    if isinstance(ref, ClassRef) and ref.instance:
+        defined = ref.scope.bindings
+        node = ref.scope.node
+        return "__aenter__" in defined and "__enter__" not in defined and isinstance(
+            node, ast.ClassDef) and all(
+            isinstance(base, ast.Name) and base.id == "object" for base in node.bases)
+    if isinstance(ref, ProjectClass) and ref.instance:
+        methods = ref.summary.methods
+        return "__aenter__" in methods and "__enter__" not in methods and all(
+            base == "object" for base in ref.summary.bases)
+    return False

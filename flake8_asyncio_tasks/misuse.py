@@ -21,6 +21,7 @@ from collections.abc import Iterator
 from typing import Final
 
 from flake8_asyncio_tasks.blocking import BlockingCheck, is_allowed, may_be, resolve_candidate
+from flake8_asyncio_tasks.members import async_only
 from flake8_asyncio_tasks.names import Scope
 from flake8_asyncio_tasks.refs import ClassRef, FunctionRef
 from flake8_asyncio_tasks.resolver import Resolver
@@ -269,13 +270,7 @@ class MisuseCheck:
         if isinstance(ref, str):
             return written if ref in ASYNC_CONTEXT_MANAGERS else None
         if isinstance(ref, ClassRef) and ref.instance:
-            bindings = ref.scope.bindings
-            node = ref.scope.node
-            has_bases = isinstance(node, ast.ClassDef) and any(
-                not (isinstance(base, ast.Name) and base.id == "object") for base in node.bases)
-            if "__aenter__" in bindings and "__enter__" not in bindings and not has_bases:
-                return written
-            return None
+            return written if async_only(ref) else None
         if isinstance(expr, ast.Call):
             func = self.resolver.resolve(expr.func, scope)
             if isinstance(func, FunctionRef) and any(

@@ -31,7 +31,7 @@ from flake8_asyncio_tasks.rules import (
     with_note,
 )
 from flake8_asyncio_tasks.syntax import never_suspends, returns_nothing, spelled
-from flake8_asyncio_tasks.task_tables import LOOPS, NEW_LOOPS
+from flake8_asyncio_tasks.task_tables import LOOP_CALLBACKS, LOOPS, NEW_LOOPS
 from flake8_asyncio_tasks.tasks import (
     FUNCTION_SCOPES,
     KIND_COROUTINE,
@@ -44,7 +44,6 @@ from flake8_asyncio_tasks.tasks import (
     unread_target,
 )
 from flake8_asyncio_tasks.unawaited import (
-    CALLBACK_POSITIONS,
     consumed_arguments,
     deleted,
     entered_by_plain_with,
@@ -150,7 +149,7 @@ def _factory_callbacks(visitor: Visitor, tasks: TaskCheck) -> Iterator[Finding]:
     lambda making one is marked where the walk reads it)."""
     resolver = tasks.resolver
     for site in visitor.calls:
-        position = CALLBACK_POSITIONS.get(site.last or "")
+        position = LOOP_CALLBACKS.get(site.last or "")
         node = site.node
         if position is None or len(node.args) <= position + 1 or not isinstance(
                 node.func, ast.Attribute):

@@ -25,6 +25,16 @@ LOOPS: Final = frozenset({
     "asyncio.get_event_loop_policy().new_event_loop()",
     "uvloop.new_event_loop()",
 })
+#: a loop's callback registrations -> the position of the callback; the arguments after
+#: it are what the loop calls it with
+LOOP_CALLBACKS: Final[Mapping[str, int]] = {
+    "add_signal_handler": 1, "call_at": 1, "call_later": 1, "call_soon": 0,
+    "call_soon_threadsafe": 0,
+}
+#: every call that keeps a callback the loop (or a future) calls later -> its position
+CALLBACK_TAKERS: Final[Mapping[str, int]] = {
+    **LOOP_CALLBACKS, "add_done_callback": 0, "add_reader": 1, "add_writer": 1,
+}
 #: receivers of unknown type that real code names for the event loop
 LOOP_NAMES: Final = frozenset({"loop", "_loop", "event_loop", "_event_loop", "ioloop"})
 #: calls that return a loop nobody runs yet (AIO203)

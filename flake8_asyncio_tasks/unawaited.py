@@ -11,11 +11,12 @@ import ast
 from typing import Final
 
 from flake8_asyncio_tasks.blocking import may_be, resolve_candidate
+from flake8_asyncio_tasks.members import async_only
 from flake8_asyncio_tasks.names import Scope, ScopeKind, Value
-from flake8_asyncio_tasks.refs import ClassRef, FunctionRef, ProjectClass, ProjectFunction
+from flake8_asyncio_tasks.refs import ClassRef, FunctionRef, ProjectFunction
 from flake8_asyncio_tasks.syntax import display_name, dotted_source
 from flake8_asyncio_tasks.tables import spelled_last_names
-from flake8_asyncio_tasks.task_tables import PLAIN_RESULTS, VALUE_CONSUMERS
+from flake8_asyncio_tasks.task_tables import LOOP_CALLBACKS, PLAIN_RESULTS, VALUE_CONSUMERS
 from flake8_asyncio_tasks.tasks import (
     FUNCTION_SCOPES,
     TaskCheck,
@@ -24,9 +25,6 @@ from flake8_asyncio_tasks.tasks import (
 from flake8_asyncio_tasks.visitor import CallSite, Visitor
 from flake8_asyncio_tasks.walk_bindings import LIBRARY_TOPS
 
-#: a loop's callback registrations -> the position of the callback
-CALLBACK_POSITIONS: Final = {"call_soon": 0, "call_soon_threadsafe": 0, "call_later": 1,
-                              "call_at": 1, "add_signal_handler": 1}
 _CONSUMER_LAST_NAMES: Final = spelled_last_names(VALUE_CONSUMERS)
 
 
@@ -74,24 +72,8 @@ def entered_by_plain_with(site: CallSite, visitor: Visitor) -> bool:
     entered = {id(expr) for expr, _, _ in visitor.with_items}
     return bool(bindings) and all(
         isinstance(binding, Value) and binding.item is None and id(binding.expr) in entered
-        and _async_only(visitor.resolver.resolve(binding.expr, binding.scope))
+        and async_only(visitor.resolver.resolve(binding.expr, binding.scope))
         for binding in bindings)
-
-
-def _async_only(ref: object) -> bool:
-    """An instance of a class of this module or the project with ``__aenter__`` and no
-    ``__enter__``."""
-    if isinstance(ref, ClassRef) and ref.instance:
-        defined = ref.scope.bindings
-        node = ref.scope.node
-        return "__aenter__" in defined and "__enter__" not in defined and isinstance(
-            node, ast.ClassDef) and all(  # a base might define __enter__
-            isinstance(base, ast.Name) and base.id == "object" for base in node.bases)
-    if isinstance(ref, ProjectClass) and ref.instance:
-        methods = ref.summary.methods
-        return "__aenter__" in methods and "__enter__" not in methods and all(
-            base == "object" for base in ref.summary.bases)
-    return False
 
 
 def rebound(site: CallSite) -> bool:
@@ -193,8 +175,8 @@ def consumed_arguments(visitor: Visitor, tasks: TaskCheck) -> dict[int, str]:
     for site in visitor.calls:
         node = site.node
         func = node.func
-        if isinstance(func, ast.Attribute) and func.attr in CALLBACK_POSITIONS:
-            position = CALLBACK_POSITIONS[func.attr]
+        if isinstance(func, ast.Attribute) and func.attr in LOOP_CALLBACKS:
+            position = LOOP_CALLBACKS[func.attr]
             if len(node.args) > position and type(node.args[position]) is ast.Call and (
                     tasks.is_loop(func.value, site.scope)):
                 # loop.call_later(5, self.abort()): the loop calls what it is given

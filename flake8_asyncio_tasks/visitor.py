@@ -22,7 +22,7 @@ from collections.abc import Callable
 from typing import Any, Final
 
 from flake8_asyncio_tasks.branches import BranchQueries
-from flake8_asyncio_tasks.contexts import ContextQueries, rest_of_block
+from flake8_asyncio_tasks.contexts import ContextQueries
 from flake8_asyncio_tasks.names import OPAQUE, Scope, ScopeKind
 from flake8_asyncio_tasks.refs import UNRESOLVED, FunctionRef, Unresolved
 from flake8_asyncio_tasks.resolver import Resolver
@@ -38,7 +38,7 @@ from flake8_asyncio_tasks.walk_bindings import GENERATOR_COROUTINES, BindingWalk
 from flake8_asyncio_tasks.walk_uses import UseWalk
 
 __all__ = ["GENERATOR_COROUTINES", "UNRESOLVED", "CallSite", "Finding", "Unresolved", "Visitor",
-           "decorator_callee", "receiver_key", "rest_of_block"]
+           "decorator_callee", "receiver_key"]
 
 #: bindings that never say what a name holds
 _OPAQUE_BINDINGS: Final = (type(OPAQUE),)

@@ -21,6 +21,7 @@ from flake8_asyncio_tasks.guards import flag_tests
 from flake8_asyncio_tasks.names import OPAQUE, Scope
 from flake8_asyncio_tasks.syntax import dotted_source
 from flake8_asyncio_tasks.tables import LOOP_RUN_METHODS
+from flake8_asyncio_tasks.task_tables import LOOP_CALLBACKS
 from flake8_asyncio_tasks.walk import (
     CallSite,
     WalkState,
@@ -38,10 +39,7 @@ _TASK_LAST_NAMES: Final = frozenset({"create_task", "ensure_future"})
 _LOOP_RUN_LAST_NAMES: Final = frozenset({"run", "run_until_complete", "run_forever"})
 #: asyncio's (and concurrent.futures') callback registrations: what the callback
 #: returns is dropped
-_CALLBACK_REGISTRARS: Final = frozenset({
-    "add_done_callback", "add_signal_handler", "call_at", "call_later", "call_soon",
-    "call_soon_threadsafe",
-})
+_CALLBACK_REGISTRARS: Final = frozenset({*LOOP_CALLBACKS, "add_done_callback"})
 
 
 class UseWalk(WalkState):
